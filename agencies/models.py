@@ -1,0 +1,162 @@
+"""Fusion centers, agencies, their memberships and the people who work in them."""
+
+from django.contrib.auth.models import AbstractUser, Group
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .states import STATE_CHOICES, STATE_CODES
+from .validators import validate_ori, validate_state
+
+# The ORI check at database level: a real state code, then 7 letters or digits.
+ORI_DB_REGEX = r"^(" + "|".join(sorted(STATE_CODES)) + r")[A-Z0-9]{7}$"
+STATE_IN = Q(state__in=sorted(STATE_CODES))
+
+
+class FusionCenter(models.Model):
+    class Kind(models.TextChoices):
+        PRIMARY = "primary", "Primary (state)"
+        RECOGNIZED = "recognized", "Recognized (major urban area)"
+
+    name = models.CharField(max_length=200, unique=True)
+    # Not unique: Kansas and Kentucky are both KIFC, Maine and Missouri both MIAC.
+    short_name = models.CharField(max_length=30, blank=True)
+    state = models.CharField(max_length=2, choices=STATE_CHOICES, validators=[validate_state])
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PRIMARY)
+    # The group that a center-wide share is granted to (see sharing.permissions).
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="fusion_center")
+
+    class Meta:
+        ordering = ["state", "name"]
+        constraints = [
+            models.CheckConstraint(condition=STATE_IN, name="center_state_valid"),
+            # Each state's primary center receives that state's cross-center alerts: one only.
+            models.UniqueConstraint(
+                fields=["state"], condition=Q(kind="primary"), name="one_primary_center_per_state"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.short_name or self.name} ({self.state})"
+
+    @property
+    def label(self):
+        return self.short_name or self.name
+
+    def save(self, *args, **kwargs):
+        # Every center has its group from birth: center-wide shares are granted to it.
+        if self.group_id is None:
+            self.group = Group.objects.create(name=f"center:{self.state}:{self.name}"[:150])
+        super().save(*args, **kwargs)
+
+
+class Agency(models.Model):
+    class Level(models.TextChoices):
+        FEDERAL = "federal", "Federal"
+        STATE = "state", "State"
+        LOCAL = "local", "Local"
+        TRIBAL = "tribal", "Tribal"
+
+    name = models.CharField(max_length=200)
+    ori = models.CharField(
+        "ORI", max_length=9, unique=True, validators=[validate_ori],
+        help_text="NCIC Originating Agency Identifier: state code + 7 letters or digits.",
+    )
+    level = models.CharField(max_length=10, choices=Level.choices)
+    home_state = models.CharField(max_length=2, choices=STATE_CHOICES, validators=[validate_state])
+    contact_name = models.CharField("point of contact", max_length=200, blank=True)
+    contact_email = models.EmailField("point of contact e-mail", blank=True)
+    contact_phone = models.CharField("point of contact phone", max_length=40, blank=True)
+    # The agency's own group: what is shared with the agency is granted to it.
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="agency")
+    centers = models.ManyToManyField(FusionCenter, through="Membership", related_name="agencies")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+        constraints = [
+            models.CheckConstraint(condition=Q(ori__regex=ORI_DB_REGEX), name="agency_ori_valid"),
+            models.CheckConstraint(
+                condition=Q(home_state__in=sorted(STATE_CODES)), name="agency_home_state_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.ori})"
+
+    def save(self, *args, **kwargs):
+        # Every agency has its group from birth: what is shared with it is granted to it.
+        if self.group_id is None:
+            self.group = Group.objects.create(name=f"agency:{self.ori}")
+        super().save(*args, **kwargs)
+
+
+class Membership(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+
+    center = models.ForeignKey(FusionCenter, on_delete=models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    since = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["center", "agency"], name="one_membership_per_center"),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "suspended"]), name="membership_status_valid"
+            ),
+        ]
+        # The visibility selector reads an agency's active memberships on every request.
+        indexes = [models.Index(fields=["agency", "status"], name="membership_agency_status")]
+
+    def __str__(self):
+        return f"{self.agency} in {self.center} ({self.status})"
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        ANALYST = "analyst", "Analyst"
+        AGENCY_ADMIN = "agency_admin", "Agency admin"
+
+    # Every person belongs to exactly one agency; only a superuser (who runs the
+    # platform, not cases) may stand outside every agency.
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="users", null=True, blank=True
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.ANALYST)
+    admin_of_centers = models.ManyToManyField(
+        FusionCenter, through="CenterAdmin", related_name="admins", blank=True
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(agency__isnull=False) | Q(is_superuser=True),
+                name="user_in_an_agency",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["analyst", "agency_admin"]), name="user_role_valid"
+            ),
+        ]
+
+    @property
+    def is_agency_admin(self):
+        return self.role == self.Role.AGENCY_ADMIN
+
+
+class CenterAdmin(models.Model):
+    """A person who administers a fusion center (its member agencies and their users)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="center_admin_roles")
+    center = models.ForeignKey(FusionCenter, on_delete=models.CASCADE, related_name="admin_roles")
+    since = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "center"], name="one_admin_role_per_center")
+        ]
+
+    def __str__(self):
+        return f"{self.user} administers {self.center}"

@@ -1,0 +1,381 @@
+"""Cases, intelligence items and what hangs off them.
+
+Ownership is a foreign key (`owner`) on both cases and items: it is the truth of who owns
+an object. What was shared with other agencies lives in sharing.models.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from agencies.models import STATE_IN, Agency, FusionCenter
+from agencies.states import STATE_CHOICES, STATES
+from agencies.validators import validate_state
+from sharing.handling import TLP, handling_label
+
+from . import entities as keys
+
+TLP_IN = Q(tlp__in=TLP.values)
+
+
+class Handled(models.Model):
+    """An object that carries a handling marking, an owner agency and a version."""
+
+    owner = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    tlp = models.CharField("TLP", max_length=12, choices=TLP.choices, default=TLP.AMBER)
+    les = models.BooleanField(
+        "LES", default=False, help_text="Law Enforcement Sensitive: law-enforcement use only."
+    )
+    # Optimistic locking: an update names the version it read; a stale one is refused.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def handling(self):
+        return handling_label(self.tlp, self.les)
+
+
+class Case(Handled):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+        ARCHIVED = "archived", "Archived"
+
+    owner = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="cases")
+    lead_center = models.ForeignKey(FusionCenter, on_delete=models.PROTECT, related_name="led_cases")
+    number = models.CharField("case number", max_length=40)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+
+    class Meta:
+        permissions = [
+            ("annotate_case", "Can annotate case"),
+            ("manage_case", "Can share case onward"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "number"], name="case_number_unique_per_agency"),
+            models.CheckConstraint(condition=TLP_IN, name="case_tlp_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "closed", "archived"]), name="case_status_valid"
+            ),
+            models.CheckConstraint(condition=~Q(number=""), name="case_number_not_empty"),
+        ]
+        indexes = [
+            # Keyset pagination of every case list: newest change first.
+            models.Index(fields=["-updated_at", "-id"], name="case_updated_keyset"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}: {self.title}"
+
+    @property
+    def states(self):
+        """The distinct states of the jurisdictions (uses a prefetch when there is one)."""
+        return sorted({j.state for j in self.jurisdictions.all()})
+
+    @property
+    def spans_state_lines(self):
+        return len(self.states) >= 2
+
+
+class Jurisdiction(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="jurisdictions")
+    state = models.CharField(max_length=2, choices=STATE_CHOICES, validators=[validate_state])
+    county = models.CharField(max_length=100, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["state", "county", "city"]
+        constraints = [
+            models.CheckConstraint(condition=STATE_IN, name="jurisdiction_state_valid"),
+            models.UniqueConstraint(
+                fields=["case", "state", "county", "city"], name="jurisdiction_unique_per_case"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "case"], name="jurisdiction_state_case")]
+
+    def __str__(self):
+        place = ", ".join(part for part in [self.city, self.county] if part)
+        return f"{place}, {self.state}" if place else STATES.get(self.state, self.state)
+
+
+class IntelligenceItem(Handled):
+    class Kind(models.TextChoices):
+        TIP = "tip", "Tip or lead"
+        SAR = "sar", "Suspicious-activity report"
+        RFI = "rfi", "Request for information"
+        RFI_RESPONSE = "rfi_response", "Response to an RFI"
+        BULLETIN = "bulletin", "Bulletin or product"
+        REPORT = "report", "Report"
+
+    # The source agency owns the item.
+    owner = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="items")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    case = models.ForeignKey(
+        Case, on_delete=models.SET_NULL, related_name="items", null=True, blank=True
+    )
+    in_response_to = models.ForeignKey(
+        "self", on_delete=models.PROTECT, related_name="responses", null=True, blank=True
+    )
+    review_by = models.DateField(null=True, blank=True)
+
+    class Meta:
+        permissions = [
+            ("annotate_intelligenceitem", "Can annotate intelligence item"),
+            ("manage_intelligenceitem", "Can share intelligence item onward"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=TLP_IN, name="item_tlp_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["tip", "sar", "rfi", "rfi_response", "bulletin", "report"]),
+                name="item_kind_valid",
+            ),
+            # Only a response to an RFI points at one, and every response does.
+            models.CheckConstraint(
+                condition=(Q(kind="rfi_response") & Q(in_response_to__isnull=False))
+                | (~Q(kind="rfi_response") & Q(in_response_to__isnull=True)),
+                name="item_rfi_response_links_rfi",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-updated_at", "-id"], name="item_updated_keyset"),
+            models.Index(fields=["case", "-updated_at"], name="item_case"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.title}"
+
+
+class Entity(models.Model):
+    """A subject, recognised across agencies by its normalised key."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        VEHICLE = "vehicle", "Vehicle (plate)"
+        VIN = "vin", "Vehicle (VIN)"
+        PHONE = "phone", "Phone number"
+        EMAIL = "email", "E-mail address"
+        ADDRESS = "address", "Address"
+        ORGANISATION = "organisation", "Organisation"
+        ACCOUNT = "account", "Online account"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    key = models.CharField(max_length=300, help_text="The normalised match key.")
+    label = models.CharField(max_length=300, help_text="As first entered, for display.")
+    created_at = models.DateTimeField(default=timezone.now)
+    cases = models.ManyToManyField(Case, through="CaseEntity", related_name="entities")
+    items = models.ManyToManyField(IntelligenceItem, through="ItemEntity", related_name="entities")
+
+    class Meta:
+        verbose_name_plural = "entities"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="entity_key_unique"),
+            models.CheckConstraint(condition=~Q(key=""), name="entity_key_not_empty"),
+        ]
+        indexes = [models.Index(fields=["key"], name="entity_key")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.label}"
+
+    @staticmethod
+    def normalise(kind, **values):
+        """The match key for what was typed; raises ValidationError naming the problem."""
+        match kind:
+            case Entity.Kind.PERSON:
+                return keys.person_key(values.get("name"), values.get("dob"))
+            case Entity.Kind.VEHICLE:
+                return keys.plate_key(values.get("plate"), values.get("state"))
+            case Entity.Kind.VIN:
+                return keys.vin_key(values.get("vin"))
+            case Entity.Kind.PHONE:
+                return keys.phone_key(values.get("number"))
+            case Entity.Kind.EMAIL:
+                return keys.email_key(values.get("address"))
+            case Entity.Kind.ADDRESS | Entity.Kind.ORGANISATION:
+                return keys.text_key(values.get("text"))
+            case Entity.Kind.ACCOUNT:
+                return keys.account_key(values.get("platform"), values.get("handle"))
+        raise ValueError(f"unknown entity kind {kind!r}")
+
+
+class CaseEntity(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="subject_links")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="case_links")
+    role = models.CharField(max_length=60, blank=True, help_text="e.g. suspect, victim, vehicle used")
+    linked_at = models.DateTimeField(default=timezone.now)
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "entity"], name="case_entity_once"),
+        ]
+        indexes = [models.Index(fields=["entity", "case"], name="case_entity_by_entity")]
+
+
+class ItemEntity(models.Model):
+    item = models.ForeignKey(IntelligenceItem, on_delete=models.CASCADE, related_name="subject_links")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="item_links")
+    role = models.CharField(max_length=60, blank=True)
+    linked_at = models.DateTimeField(default=timezone.now)
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "entity"], name="item_entity_once"),
+        ]
+        indexes = [models.Index(fields=["entity", "item"], name="item_entity_by_entity")]
+
+
+class TimelineEvent(models.Model):
+    """One thing that happened on a case: a fact of the investigation or a change in the portal."""
+
+    class Kind(models.TextChoices):
+        EVENT = "event", "Event"
+        CREATED = "created", "Case opened"
+        UPDATED = "updated", "Case changed"
+        JURISDICTION = "jurisdiction", "Jurisdiction"
+        SUBJECT = "subject", "Subject linked"
+        SHARED = "shared", "Shared"
+        UNSHARED = "unshared", "Share withdrawn"
+        ATTACHMENT = "attachment", "Attachment"
+        ITEM = "item", "Intelligence item"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    summary = models.CharField(max_length=500)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["case", "-occurred_at", "-id"], name="timeline_case_keyset")]
+
+    def __str__(self):
+        return self.summary
+
+
+class OnCaseOrItem(models.Model):
+    """Something attached to exactly one case or one intelligence item."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    item = models.ForeignKey(
+        IntelligenceItem, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def subject(self):
+        return self.case if self.case_id else self.item
+
+
+def exactly_one_target(name):
+    return models.CheckConstraint(
+        condition=(Q(case__isnull=False) & Q(item__isnull=True))
+        | (Q(case__isnull=True) & Q(item__isnull=False)),
+        name=name,
+    )
+
+
+class Annotation(OnCaseOrItem):
+    """An analyst's note. Edits keep every earlier text in AnnotationRevision."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="annotations"
+    )
+    item = models.ForeignKey(
+        IntelligenceItem, on_delete=models.CASCADE, null=True, blank=True, related_name="annotations"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            exactly_one_target("annotation_on_case_or_item"),
+            models.CheckConstraint(condition=~Q(body=""), name="annotation_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["case", "created_at", "id"], name="annotation_case"),
+            models.Index(fields=["item", "created_at", "id"], name="annotation_item"),
+            models.Index(fields=["-updated_at", "-id"], name="annotation_updated_keyset"),
+        ]
+
+    def __str__(self):
+        return f"Annotation by {self.author} on {self.subject}"
+
+    @property
+    def edited(self):
+        return self.version > 1
+
+
+class AnnotationRevision(models.Model):
+    """An earlier text of an annotation, kept when it was edited."""
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    body = models.TextField()
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["annotation", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["annotation", "version"], name="annotation_revision_once")
+        ]
+
+
+def attachment_path(instance, filename):
+    # The stored name carries no part of the uploaded name: nothing to traverse, nothing to guess.
+    return f"{instance.sha256[:2]}/{instance.sha256}-{timezone.now():%Y%m%d%H%M%S%f}"
+
+
+class Attachment(OnCaseOrItem):
+    """A file on a case or item, kept outside the public folders and served after a check."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    item = models.ForeignKey(
+        IntelligenceItem, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    filename = models.CharField(max_length=255, help_text="The name it was uploaded under.")
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            exactly_one_target("attachment_on_case_or_item"),
+            models.CheckConstraint(condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="attachment_sha256"),
+        ]
+        indexes = [
+            models.Index(fields=["case", "uploaded_at"], name="attachment_case"),
+            models.Index(fields=["item", "uploaded_at"], name="attachment_item"),
+        ]
+
+    def __str__(self):
+        return self.filename

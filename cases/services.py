@@ -1,0 +1,328 @@
+"""What changes cases, items and what hangs off them.
+
+Each service is one transaction that checks the actor's level through the permission
+service, changes the data, and writes its access-log row (and timeline entry) in the same
+transaction. Views, the API, commands and tasks all call these; none writes models directly.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from sharing.audit import log_access
+from sharing.handling import TLP, Level
+from sharing.permissions import grant_rows, require_level
+
+from .models import (
+    Annotation,
+    AnnotationRevision,
+    Attachment,
+    Case,
+    CaseEntity,
+    Entity,
+    IntelligenceItem,
+    ItemEntity,
+    Jurisdiction,
+    TimelineEvent,
+)
+
+
+class StaleVersion(Exception):
+    """Someone changed the object since the actor read it; nothing was overwritten."""
+
+    def __init__(self, obj, expected):
+        self.obj = obj
+        self.expected = expected
+        super().__init__(
+            f"This {obj._meta.verbose_name} was changed by someone else since you opened it "
+            f"(you had version {expected}, it is now at version {obj.version}). "
+            "Nothing was overwritten: reload it and apply your change again."
+        )
+
+
+def _timeline(case, kind, summary, by):
+    TimelineEvent.objects.create(case=case, kind=kind, summary=summary, actor=by, agency=by.agency)
+
+
+def _touch(obj, now=None):
+    type(obj).objects.filter(pk=obj.pk).update(updated_at=now or timezone.now())
+
+
+def _full_clean(instance, exclude=None):
+    instance.full_clean(exclude=exclude, validate_constraints=True)
+
+
+@transaction.atomic
+def case_create(
+    *, by, number, title, lead_center, summary="", tlp=TLP.AMBER, les=False,
+    status=Case.Status.OPEN, jurisdictions=(),
+):
+    """Open a case owned by the actor's agency.
+
+    `jurisdictions` is a list of dicts with state and optionally county and city. Validation
+    errors (bad state, case number already used by this agency) raise ValidationError naming
+    the field. The owner's permission rows, the timeline entry and the access-log row are
+    written in the same transaction.
+    """
+    if by.agency_id is None:
+        raise ValidationError("Only a member of an agency can open a case.")
+    case = Case(
+        owner=by.agency, lead_center=lead_center, number=(number or "").strip(), title=title,
+        summary=summary, tlp=tlp, les=les, status=status, created_by=by,
+    )
+    _full_clean(case)
+    case.save()
+    grant_rows(case, by.agency.group_id, Level.OWNER)
+    for place in jurisdictions:
+        _jurisdiction_insert(case, **place)
+    _timeline(case, TimelineEvent.Kind.CREATED, f"{by.agency.name} opened the case", by)
+    log_access(
+        action="create", actor=by, obj=case,
+        detail={"number": case.number, "states": case.states, "tlp": case.tlp, "les": case.les},
+    )
+    return case
+
+
+# Fields an editor may change; the handling marking is the owner's decision alone.
+CASE_EDITABLE = {"title", "summary", "status", "lead_center"}
+CASE_OWNER_ONLY = {"tlp", "les"}
+
+
+@transaction.atomic
+def case_update(*, case, by, version, **changes):
+    """Change a case's fields if `version` is still current.
+
+    Needs edit; changing the handling marking needs ownership. A stale version raises
+    StaleVersion and writes nothing. Records the values before and after.
+    """
+    unknown = set(changes) - CASE_EDITABLE - CASE_OWNER_ONLY
+    if unknown:
+        raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    held = require_level(by, case, Level.EDIT)
+    if set(changes) & CASE_OWNER_ONLY and held != Level.OWNER:
+        require_level(by, case, Level.OWNER)
+    current = Case.objects.select_for_update().get(pk=case.pk)
+    if current.version != version:
+        raise StaleVersion(current, version)
+    before = {name: _plain(getattr(current, name)) for name in changes}
+    for name, value in changes.items():
+        setattr(current, name, value)
+    _full_clean(current)
+    now = timezone.now()
+    current.updated_at = now
+    current.version = F("version") + 1
+    current.save(update_fields=[*changes, "updated_at", "version"])
+    current.refresh_from_db()
+    after = {name: _plain(getattr(current, name)) for name in changes}
+    changed = sorted(name for name in changes if before[name] != after[name])
+    if changed:
+        _timeline(current, TimelineEvent.Kind.UPDATED, f"Changed {', '.join(changed)}", by)
+    log_access(action="update", actor=by, obj=current, detail={"before": before, "after": after})
+    return current
+
+
+def _plain(value):
+    return value.pk if hasattr(value, "pk") else value
+
+
+def _jurisdiction_insert(case, state, county="", city=""):
+    place = Jurisdiction(
+        case=case, state=(state or "").strip().upper(), county=(county or "").strip(),
+        city=(city or "").strip(),
+    )
+    _full_clean(place)
+    place.save()
+    return place
+
+
+@transaction.atomic
+def jurisdiction_add(*, case, by, state, county="", city=""):
+    """Add a place to a case (needs edit). Returns the jurisdiction and whether its state is new
+    to the case, which is when a case comes to span (more) state lines."""
+    require_level(by, case, Level.EDIT)
+    states_before = set(case.jurisdictions.values_list("state", flat=True))
+    place = _jurisdiction_insert(case, state, county, city)
+    new_state = place.state not in states_before
+    _touch(case)
+    _timeline(case, TimelineEvent.Kind.JURISDICTION, f"Added jurisdiction {place}", by)
+    log_access(
+        action="update", actor=by, obj=case,
+        detail={"jurisdiction_added": str(place), "state": place.state, "new_state": new_state},
+    )
+    return place, new_state
+
+
+@transaction.atomic
+def jurisdiction_remove(*, jurisdiction, by):
+    """Remove a place from a case (needs edit)."""
+    case = jurisdiction.case
+    require_level(by, case, Level.EDIT)
+    label = str(jurisdiction)
+    jurisdiction.delete()
+    _touch(case)
+    _timeline(case, TimelineEvent.Kind.JURISDICTION, f"Removed jurisdiction {label}", by)
+    log_access(action="update", actor=by, obj=case, detail={"jurisdiction_removed": label})
+
+
+def entity_upsert(*, kind, label, **values):
+    """The entity with this normalised key, created if it is new."""
+    key = Entity.normalise(kind, **values)
+    entity, _ = Entity.objects.get_or_create(kind=kind, key=key, defaults={"label": label or key})
+    return entity
+
+
+@transaction.atomic
+def entity_link(*, by, kind, label="", role="", case=None, item=None, **values):
+    """Link a subject to a case or an item (needs edit), found by its normalised key so that
+    the same subject links to one entity across agencies."""
+    target = case if case is not None else item
+    if (case is None) == (item is None):
+        raise ValidationError("Link a subject to one case or one item.")
+    require_level(by, target, Level.EDIT)
+    entity = entity_upsert(kind=kind, label=label, **values)
+    if case is not None:
+        link, created = CaseEntity.objects.get_or_create(
+            case=case, entity=entity, defaults={"role": role, "linked_by": by}
+        )
+        if created:
+            _timeline(case, TimelineEvent.Kind.SUBJECT, f"Linked {entity}", by)
+    else:
+        link, created = ItemEntity.objects.get_or_create(
+            item=item, entity=entity, defaults={"role": role, "linked_by": by}
+        )
+    if created:
+        _touch(target)
+        log_access(
+            action="update", actor=by, obj=target,
+            detail={"entity_linked": entity.id, "kind": kind, "key": entity.key},
+        )
+    return entity
+
+
+@transaction.atomic
+def item_create(
+    *, by, kind, title, body="", tlp=TLP.AMBER, les=False, case=None, in_response_to=None,
+    review_by=None,
+):
+    """Create an intelligence item owned (sourced) by the actor's agency.
+
+    Linking it to a case needs annotate on that case; a response to an RFI needs to see the RFI.
+    """
+    if by.agency_id is None:
+        raise ValidationError("Only a member of an agency can create an item.")
+    if case is not None:
+        require_level(by, case, Level.ANNOTATE)
+    if in_response_to is not None:
+        require_level(by, in_response_to, Level.VIEW)
+        if in_response_to.kind != IntelligenceItem.Kind.RFI:
+            raise ValidationError({"in_response_to": "Only a request for information takes responses."})
+    item = IntelligenceItem(
+        owner=by.agency, kind=kind, title=title, body=body, tlp=tlp, les=les, case=case,
+        in_response_to=in_response_to, review_by=review_by, created_by=by,
+    )
+    _full_clean(item)
+    item.save()
+    grant_rows(item, by.agency.group_id, Level.OWNER)
+    if case is not None:
+        _touch(case)
+        _timeline(case, TimelineEvent.Kind.ITEM, f"Linked {item.get_kind_display().lower()}: {title}", by)
+    log_access(action="create", actor=by, obj=item, detail={"kind": kind, "tlp": tlp, "les": les})
+    return item
+
+
+@transaction.atomic
+def annotation_add(*, by, body, case=None, item=None):
+    """Add an analyst's note to a case or item (needs annotate)."""
+    if (case is None) == (item is None):
+        raise ValidationError("Annotate one case or one item.")
+    target = case if case is not None else item
+    require_level(by, target, Level.ANNOTATE)
+    annotation = Annotation(case=case, item=item, author=by, agency=by.agency, body=(body or "").strip())
+    _full_clean(annotation, exclude=["case", "item"])
+    if not annotation.body:
+        raise ValidationError({"body": "An annotation needs some text."})
+    annotation.save()
+    _touch(target, annotation.created_at)
+    log_access(action="annotate", actor=by, obj=target, detail={"annotation_id": annotation.id})
+    return annotation
+
+
+@transaction.atomic
+def annotation_edit(*, annotation, by, version, body):
+    """Change the text of one's own annotation if `version` is current; the earlier text is
+    kept as a revision. A stale version raises StaleVersion and nothing is lost or overwritten."""
+    target = annotation.subject
+    require_level(by, target, Level.ANNOTATE)
+    current = Annotation.objects.select_for_update().get(pk=annotation.pk)
+    if current.author_id != by.id:
+        raise ValidationError("Only the author of an annotation can edit it.", code="not_author")
+    if current.version != version:
+        raise StaleVersion(current, version)
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "An annotation needs some text."})
+    AnnotationRevision.objects.create(
+        annotation=current, version=current.version, body=current.body,
+        written_by=current.author, written_at=current.updated_at,
+    )
+    now = timezone.now()
+    current.body = body
+    current.version += 1
+    current.updated_at = now
+    current.save(update_fields=["body", "version", "updated_at"])
+    _touch(target, now)
+    log_access(
+        action="annotate", actor=by, obj=target,
+        detail={"annotation_id": current.id, "edited_to_version": current.version},
+    )
+    return current
+
+
+@transaction.atomic
+def attachment_add(*, by, uploaded_file, case=None, item=None):
+    """Attach a file to a case or item (needs annotate).
+
+    Refuses files over ATTACHMENT_MAX_BYTES and content types outside the allow-list. Computes
+    the SHA-256 while reading the upload in chunks. The file goes to private storage.
+    """
+    if (case is None) == (item is None):
+        raise ValidationError("Attach the file to one case or one item.")
+    target = case if case is not None else item
+    require_level(by, target, Level.ANNOTATE)
+    if uploaded_file.size > settings.ATTACHMENT_MAX_BYTES:
+        limit = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        raise ValidationError({"file": f"The file is larger than the {limit} MB limit."})
+    content_type = (uploaded_file.content_type or "").split(";")[0].strip().lower()
+    if content_type not in settings.ATTACHMENT_CONTENT_TYPES:
+        raise ValidationError(
+            {"file": f"Files of type {content_type or 'unknown'} are not accepted; "
+                     "PDF, images, text, CSV, Word and Excel are."}
+        )
+    digest = hashlib.sha256()
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    uploaded_file.seek(0)
+    attachment = Attachment(
+        case=case, item=item, filename=(uploaded_file.name or "file")[:255],
+        content_type=content_type, size=uploaded_file.size, sha256=digest.hexdigest(),
+        uploaded_by=by, agency=by.agency,
+    )
+    # upload_to names the stored file after its digest; the uploaded name is only displayed.
+    attachment.file.save(attachment.filename, uploaded_file, save=False)
+    try:
+        attachment.save()
+    except IntegrityError:
+        attachment.file.delete(save=False)
+        raise
+    _touch(target, attachment.uploaded_at)
+    if case is not None:
+        _timeline(case, TimelineEvent.Kind.ATTACHMENT, f"Attached {attachment.filename}", by)
+    log_access(
+        action="attach", actor=by, obj=target,
+        detail={"attachment_id": attachment.id, "sha256": attachment.sha256, "size": attachment.size},
+    )
+    return attachment

@@ -1,0 +1,40 @@
+"""Handling markings: TLP 2.0 and the law-enforcement caveat LES.
+
+A marking bounds how far an object may be shared; it never grants access by itself.
+The rules that apply a marking to a share live in sharing.permissions.
+"""
+
+from django.db import models
+
+
+class TLP(models.TextChoices):
+    CLEAR = "CLEAR", "TLP:CLEAR"
+    GREEN = "GREEN", "TLP:GREEN"
+    AMBER = "AMBER", "TLP:AMBER"
+    AMBER_STRICT = "AMBER+STRICT", "TLP:AMBER+STRICT"
+    RED = "RED", "TLP:RED"
+
+
+def handling_label(tlp, les):
+    label = TLP(tlp).label
+    return f"{label} · LES" if les else label
+
+
+class Level(models.IntegerChoices):
+    """What an agency may do with one object, each level including those below it."""
+
+    VIEW = 1, "View"
+    ANNOTATE = 2, "Annotate"
+    EDIT = 3, "Edit"
+    MANAGE = 4, "Manage (may share on)"
+    OWNER = 5, "Owner"
+
+
+# The guardian permission codename (without the model suffix) that each level adds.
+LEVEL_ACTIONS = {
+    Level.VIEW: "view",
+    Level.ANNOTATE: "annotate",
+    Level.EDIT: "change",
+    Level.MANAGE: "manage",
+}
+SHAREABLE_LEVELS = [Level.VIEW, Level.ANNOTATE, Level.EDIT, Level.MANAGE]

@@ -1,0 +1,167 @@
+"""Who may see what, and the record of who did see it.
+
+- `CaseGroupObjectPermission` / `ItemGroupObjectPermission`: django-guardian's per-object
+  group permissions with direct foreign keys. One group per agency, one per fusion center
+  (center-wide shares) and one for the whole network (CLEAR). The owner's own group has its
+  rows here too, so "visible to agency A" is one semi-join on one index, with no OR.
+- `Share`: what an agency decided to grant, to whom, at which level. The permission rows are
+  derived from shares and ownership by sharing.permissions, and from nothing else.
+- `AccessLog`: append-only.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase
+
+from agencies.models import Agency, FusionCenter
+from cases.models import Case, IntelligenceItem, exactly_one_target
+
+from .handling import Level
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="group_permissions")
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = False
+        # unique_together (group, permission, content_object) is the visibility index.
+
+
+class ItemGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(
+        IntelligenceItem, on_delete=models.CASCADE, related_name="group_permissions"
+    )
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = False
+
+
+class Share(models.Model):
+    class Target(models.TextChoices):
+        AGENCY = "agency", "Agency"
+        CENTER = "center", "Every member agency of a fusion center"
+        NETWORK = "network", "Every agency in the network"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="shares")
+    item = models.ForeignKey(
+        IntelligenceItem, on_delete=models.CASCADE, null=True, blank=True, related_name="shares"
+    )
+    target = models.CharField(max_length=10, choices=Target.choices)
+    target_agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="received_shares"
+    )
+    target_center = models.ForeignKey(
+        FusionCenter, on_delete=models.CASCADE, null=True, blank=True, related_name="received_shares"
+    )
+    # The group the permission rows are granted to: the agency's, the center's or the network's.
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(
+        choices=[(lv.value, lv.label) for lv in Level if lv != Level.OWNER]
+    )
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_by_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="granted_shares")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            exactly_one_target("share_on_case_or_item"),
+            models.UniqueConstraint(fields=["case", "group"], name="one_share_per_case_and_group"),
+            models.UniqueConstraint(fields=["item", "group"], name="one_share_per_item_and_group"),
+            models.CheckConstraint(
+                condition=Q(level__gte=Level.VIEW, level__lte=Level.MANAGE), name="share_level_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(target="agency", target_agency__isnull=False, target_center__isnull=True)
+                    | Q(target="center", target_agency__isnull=True, target_center__isnull=False)
+                    | Q(target="network", target_agency__isnull=True, target_center__isnull=True)
+                ),
+                name="share_target_consistent",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["target_agency"], name="share_target_agency"),
+            models.Index(fields=["target_center"], name="share_target_center"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_level_display()} for {self.recipient_label}"
+
+    @property
+    def recipient_label(self):
+        if self.target == self.Target.AGENCY:
+            return str(self.target_agency)
+        if self.target == self.Target.CENTER:
+            return f"every member agency of {self.target_center}"
+        return "every agency in the network"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionDenied("The access log is append-only: rows cannot be changed.")
+
+    def delete(self):
+        raise PermissionDenied("The access log is append-only: rows cannot be deleted.")
+
+
+class AccessLog(models.Model):
+    """Who read, listed, downloaded, shared or changed which object, when, from where.
+
+    Append-only: the model refuses updates and deletes, and on PostgreSQL a trigger refuses
+    them in the database too (see the migration).
+    """
+
+    class Action(models.TextChoices):
+        READ = "read", "Read"
+        LIST = "list", "Listed"
+        DOWNLOAD = "download", "Downloaded"
+        CREATE = "create", "Created"
+        UPDATE = "update", "Changed"
+        ANNOTATE = "annotate", "Annotated"
+        SHARE = "share", "Shared"
+        UNSHARE = "unshare", "Withdrew a share"
+        ATTACH = "attach", "Attached a file"
+        LOGIN = "login", "Logged in"
+        LOGOUT = "logout", "Logged out"
+        ADMIN = "admin", "Administered"
+
+    at = models.DateTimeField(default=timezone.now, editable=False)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # e.g. "case", "intelligenceitem", "annotation", "attachment", "share"
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    # A list read records every id it returned (dissemination record).
+    object_ids = models.JSONField(default=list, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-at"], name="accesslog_object"),
+            models.Index(fields=["agency", "-at"], name="accesslog_agency"),
+            models.Index(fields=["actor", "-at"], name="accesslog_actor"),
+            models.Index(fields=["-at", "-id"], name="accesslog_keyset"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor} {self.action} {self.object_type}#{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise PermissionDenied("The access log is append-only: rows cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("The access log is append-only: rows cannot be deleted.")

@@ -1,0 +1,304 @@
+"""The permission service: the one place that decides who sees and does what.
+
+Every view, API endpoint, search, export, task and notification reads cases and items
+through `cases_visible_to` / `items_visible_to` / `get_visible_or_404` and checks what an
+agency may do with `level_of` / `require_level`. Nothing else queries cases or items for a
+user.
+
+How visibility is answered: every agency, every fusion center and the network as a whole
+has one auth Group. Ownership and every share are materialised as django-guardian rows
+(`CaseGroupObjectPermission`, `ItemGroupObjectPermission`, direct foreign keys) for the
+owner's group and each recipient group; a level adds the guardian permission of every level
+up to it. An agency's visibility groups are its own group, the groups of the centers where
+its membership is active, and the network group. "Visible to A" is then a single semi-join
+on the unique (group, permission, object) index, with no OR across subqueries
+(DESIGN.md, Performance). Suspending a membership drops that center's group from the list,
+so center-wide shares stop reaching the agency at that moment.
+"""
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404
+
+from agencies.models import Agency, Membership
+from cases.models import Case, IntelligenceItem
+
+from .audit import log_access
+from .handling import LEVEL_ACTIONS, TLP, Level
+from .models import CaseGroupObjectPermission, ItemGroupObjectPermission, Share
+
+NETWORK_GROUP_NAME = "network:all"
+
+PERMISSION_MODELS = {
+    Case: CaseGroupObjectPermission,
+    IntelligenceItem: ItemGroupObjectPermission,
+}
+SHARE_FIELD = {Case: "case", IntelligenceItem: "item"}
+
+
+class NotVisible(Http404):
+    """The object does not exist for this agency. Said the same way as a missing one."""
+
+    def __init__(self, model=None):
+        name = model._meta.verbose_name if model is not None else "object"
+        super().__init__(f"No {name} found.")
+
+
+class InsufficientLevel(PermissionDenied):
+    """The agency sees the object but may not do this with it."""
+
+
+class ShareRefused(ValidationError):
+    """A share that breaks a rule; `code` names the rule, the message explains it."""
+
+
+def network_group():
+    group, _ = Group.objects.get_or_create(name=NETWORK_GROUP_NAME)
+    return group
+
+
+def _agency_of(principal):
+    if isinstance(principal, Agency):
+        return principal
+    agency = getattr(principal, "agency", None)
+    if agency is None:
+        return None
+    return agency
+
+
+def visibility_group_ids(principal):
+    """The groups whose permission rows count for this user or agency (one query, memoised)."""
+    agency = _agency_of(principal)
+    if agency is None:
+        return []
+    cached = getattr(principal, "_visibility_group_ids", None)
+    if cached is not None:
+        return cached
+    others = Group.objects.filter(
+        Q(fusion_center__memberships__agency=agency,
+          fusion_center__memberships__status=Membership.Status.ACTIVE)
+        | Q(name=NETWORK_GROUP_NAME)
+    ).values_list("id", flat=True)
+    group_ids = [agency.group_id, *others]
+    principal._visibility_group_ids = group_ids
+    return group_ids
+
+
+def forget_visibility(principal):
+    """Drop the memoised groups (after a membership of this agency changed)."""
+    principal.__dict__.pop("_visibility_group_ids", None)
+
+
+def _codename(model, level):
+    return f"{LEVEL_ACTIONS[level]}_{model._meta.model_name}"
+
+
+def _visible_ids(model, principal):
+    return PERMISSION_MODELS[model].objects.filter(
+        group_id__in=visibility_group_ids(principal),
+        permission__codename=_codename(model, Level.VIEW),
+    ).values("content_object_id")
+
+
+def cases_visible_to(principal):
+    """Every case this user's (or this agency's) agency may see, as a queryset."""
+    if _agency_of(principal) is None:
+        return Case.objects.none()
+    return Case.objects.filter(id__in=_visible_ids(Case, principal))
+
+
+def items_visible_to(principal):
+    """Every intelligence item this user's (or this agency's) agency may see."""
+    if _agency_of(principal) is None:
+        return IntelligenceItem.objects.none()
+    return IntelligenceItem.objects.filter(id__in=_visible_ids(IntelligenceItem, principal))
+
+
+VISIBLE = {Case: cases_visible_to, IntelligenceItem: items_visible_to}
+
+
+def visible_queryset(model, principal):
+    return VISIBLE[model](principal)
+
+
+def get_visible_or_404(principal, model, pk, *, record_read=True, queryset=None):
+    """Fetch one case or item that the principal may see, or raise the same 404 as a missing one.
+
+    Writes a `read` row to the access log unless `record_read` is False (used by writes, which
+    log their own action).
+    """
+    qs = visible_queryset(model, principal)
+    if queryset is not None:
+        qs = queryset & qs
+    try:
+        obj = qs.get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise NotVisible(model) from None
+    if record_read:
+        log_access(action="read", actor=_user_of(principal), agency=_agency_of(principal), obj=obj)
+    return obj
+
+
+def _user_of(principal):
+    return None if isinstance(principal, Agency) else principal
+
+
+def level_of(principal, obj):
+    """The level the principal's agency holds on obj: Level.OWNER … Level.VIEW, or None."""
+    agency = _agency_of(principal)
+    if agency is None:
+        return None
+    if obj.owner_id == agency.id:
+        return Level.OWNER
+    model = type(obj)
+    codenames = PERMISSION_MODELS[model].objects.filter(
+        group_id__in=visibility_group_ids(principal), content_object=obj
+    ).values_list("permission__codename", flat=True)
+    by_codename = {_codename(model, level): level for level in LEVEL_ACTIONS}
+    levels = [by_codename[c] for c in codenames if c in by_codename]
+    return max(levels) if levels else None
+
+
+def require_level(principal, obj, level):
+    """Raise NotVisible (404) if the agency cannot see obj, InsufficientLevel (403) if it sees
+    it but holds less than `level`. Returns the level held."""
+    held = level_of(principal, obj)
+    if held is None:
+        raise NotVisible(type(obj))
+    if held < level:
+        raise InsufficientLevel(
+            f"Your agency holds {Level(held).label.lower()} on this {obj._meta.verbose_name}; "
+            f"this needs {Level(level).label.lower()}."
+        )
+    return held
+
+
+# Materialising ownership and shares as guardian rows ----------------------------------------
+
+
+def _permission_ids(model, up_to_level):
+    from django.contrib.auth.models import Permission
+
+    codenames = [_codename(model, lv) for lv in LEVEL_ACTIONS if lv <= up_to_level]
+    return list(
+        Permission.objects.filter(
+            content_type__app_label=model._meta.app_label, codename__in=codenames
+        ).values_list("id", flat=True)
+    )
+
+
+def grant_rows(obj, group_id, level):
+    """Make the guardian rows of `group_id` on obj say exactly `level` (MANAGE for an owner)."""
+    model = type(obj)
+    rows = PERMISSION_MODELS[model]
+    rows.objects.filter(content_object=obj, group_id=group_id).delete()
+    rows.objects.bulk_create(
+        rows(content_object=obj, group_id=group_id, permission_id=perm_id)
+        for perm_id in _permission_ids(model, min(level, Level.MANAGE))
+    )
+
+
+def revoke_rows(obj, group_id):
+    PERMISSION_MODELS[type(obj)].objects.filter(content_object=obj, group_id=group_id).delete()
+
+
+# The handling rules of sharing --------------------------------------------------------------
+
+
+def _refuse(code, message):
+    raise ShareRefused(message, code=code)
+
+
+def _active_center_ids(agency):
+    return set(
+        Membership.objects.filter(agency=agency, status=Membership.Status.ACTIVE).values_list(
+            "center_id", flat=True
+        )
+    )
+
+
+def check_share(*, principal, obj, target, target_agency=None, target_center=None, level):
+    """Refuse, with an error naming the rule, a share that the handling marking or the sharer's
+    own level does not allow. Returns the sharer's level. Raises NotVisible if the sharer cannot
+    see the object at all."""
+    agency = _agency_of(principal)
+    held = level_of(principal, obj)
+    if held is None:
+        raise NotVisible(type(obj))
+    level = Level(level)
+    is_owner = held == Level.OWNER
+    tlp = obj.tlp
+
+    if level not in (Level.VIEW, Level.ANNOTATE, Level.EDIT, Level.MANAGE):
+        _refuse("invalid_level", "A share grants view, annotate, edit or manage.")
+    if held < Level.MANAGE:
+        _refuse(
+            "sharer_level",
+            "Only the owner agency or an agency holding manage may share this "
+            f"{obj._meta.verbose_name}; yours holds {Level(held).label.lower()}.",
+        )
+    if level > held:
+        _refuse(
+            "above_own_level",
+            f"You cannot grant {level.label.lower()}: it is above your agency's own level "
+            f"({Level(held).label.lower()}).",
+        )
+    if target == Share.Target.AGENCY:
+        if target_agency is None:
+            _refuse("no_recipient", "Choose the agency to share with.")
+        if target_agency.id == obj.owner_id:
+            _refuse("recipient_is_owner", "The owner agency already holds every right on it.")
+        if target_agency.id == agency.id:
+            _refuse("recipient_is_self", "Your agency already holds access to it.")
+    elif target == Share.Target.CENTER:
+        if target_center is None:
+            _refuse("no_recipient", "Choose the fusion center to share with.")
+    elif target != Share.Target.NETWORK:
+        _refuse("no_recipient", "Share with an agency, a fusion center or the whole network.")
+
+    if tlp == TLP.RED:
+        if not is_owner:
+            _refuse("red_no_reshare", "TLP:RED: only the owner shares it; no recipient may share it on.")
+        if target != Share.Target.AGENCY:
+            _refuse(
+                "red_named_agencies_only",
+                "TLP:RED: the owner shares with named agencies only, never center-wide or "
+                "network-wide.",
+            )
+        if level == Level.MANAGE:
+            _refuse(
+                "red_no_manage", "TLP:RED: no recipient may share it on, so manage cannot be granted."
+            )
+    elif tlp == TLP.AMBER_STRICT:
+        if not is_owner:
+            _refuse(
+                "amber_strict_own_agency_only",
+                "TLP:AMBER+STRICT: a recipient may not share it beyond its own agency.",
+            )
+        if level == Level.MANAGE:
+            _refuse(
+                "amber_strict_no_manage",
+                "TLP:AMBER+STRICT: a recipient may not share it beyond its own agency, so manage "
+                "cannot be granted.",
+            )
+    elif tlp == TLP.AMBER and not is_owner:
+        own_centers = _active_center_ids(agency)
+        if target == Share.Target.CENTER and target_center.id not in own_centers:
+            _refuse(
+                "amber_own_centers_only",
+                "TLP:AMBER: a recipient may share it on only within its own fusion center(s); "
+                f"your agency is not an active member of {target_center}.",
+            )
+        if target == Share.Target.AGENCY and not (own_centers & _active_center_ids(target_agency)):
+            _refuse(
+                "amber_own_centers_only",
+                "TLP:AMBER: a recipient may share it on only within its own fusion center(s); "
+                f"{target_agency} is not an active member of any of them.",
+            )
+    if target == Share.Target.NETWORK and tlp != TLP.CLEAR:
+        _refuse(
+            "network_needs_clear",
+            f"{TLP(tlp).label}: only TLP:CLEAR may be shared with every agency in the network.",
+        )
+    return held
