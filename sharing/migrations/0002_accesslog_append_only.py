@@ -10,8 +10,9 @@ from django.db import migrations
 POSTGRES_UP = """
 CREATE OR REPLACE FUNCTION sharing_accesslog_refuse_change() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'The access log is append-only: % is refused', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION USING
+        MESSAGE = 'The access log is append-only: ' || TG_OP || ' is refused',
+        ERRCODE = 'insufficient_privilege';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER sharing_accesslog_append_only

@@ -1,0 +1,166 @@
+"""Named actors of the trafficking story (DESIGN.md), reused by every test.
+
+Centers: CFIX (FL primary), LA-SAFE (LA primary), STAC (CA primary), OCIAC (CA recognized),
+TxFC (TX primary). Agencies: MBI (FL, owner of the story's case), Orange County Sheriff (FL),
+NOPD and Louisiana State Police (LA), Anaheim PD (CA), Houston PD (TX, the outsider).
+"""
+
+import itertools
+
+import pytest
+
+from agencies.models import Agency, CenterAdmin, FusionCenter, Membership, User
+from cases import services as case_services
+from sharing.handling import TLP
+
+PASSWORD = "correct-horse-battery-staple"
+_numbers = itertools.count(1)
+
+
+def _center(name, short, state, kind="primary"):
+    return FusionCenter.objects.create(name=name, short_name=short, state=state, kind=kind)
+
+
+def _agency(name, ori, level, state, *centers):
+    agency = Agency.objects.create(name=name, ori=ori, level=level, home_state=state,
+                                   contact_name=f"Duty officer, {name}",
+                                   contact_email=f"duty@{ori.lower()}.example.gov")
+    for center in centers:
+        Membership.objects.create(center=center, agency=agency)
+    return agency
+
+
+def _user(username, agency, role=User.Role.ANALYST):
+    return User.objects.create_user(
+        username=username, password=PASSWORD, agency=agency, role=role,
+        first_name=username.split("_")[0].title(), last_name=username.split("_")[-1].upper(),
+        email=f"{username}@example.gov",
+    )
+
+
+@pytest.fixture
+def cfix(db):
+    return _center("Central Florida Intelligence Exchange", "CFIX", "FL")
+
+
+@pytest.fixture
+def la_safe(db):
+    return _center("Louisiana State Analytic and Fusion Exchange", "LA-SAFE", "LA")
+
+
+@pytest.fixture
+def stac(db):
+    return _center("California State Threat Assessment Center", "STAC", "CA")
+
+
+@pytest.fixture
+def ociac(db):
+    return _center("Orange County Intelligence Assessment Center", "OCIAC", "CA", "recognized")
+
+
+@pytest.fixture
+def txfc(db):
+    return _center("Texas Fusion Center", "TxFC", "TX")
+
+
+@pytest.fixture
+def mbi(cfix):
+    return _agency("Metropolitan Bureau of Investigation", "FL0480400", "local", "FL", cfix)
+
+
+@pytest.fixture
+def ocso(cfix):
+    return _agency("Orange County Sheriff's Office", "FL0480000", "local", "FL", cfix)
+
+
+@pytest.fixture
+def nopd(la_safe):
+    return _agency("New Orleans Police Department", "LA0360200", "local", "LA", la_safe)
+
+
+@pytest.fixture
+def lsp(la_safe):
+    return _agency("Louisiana State Police", "LALSP0000", "state", "LA", la_safe)
+
+
+@pytest.fixture
+def anaheim(stac, ociac):
+    return _agency("Anaheim Police Department", "CA0300100", "local", "CA", ociac)
+
+
+@pytest.fixture
+def houston(txfc):
+    return _agency("Houston Police Department", "TXHPD0000", "local", "TX", txfc)
+
+
+@pytest.fixture
+def analyst_fl(mbi):
+    return _user("analyst_fl", mbi)
+
+
+@pytest.fixture
+def analyst_fl2(ocso):
+    return _user("analyst_fl2", ocso)
+
+
+@pytest.fixture
+def analyst_la(nopd):
+    return _user("analyst_la", nopd)
+
+
+@pytest.fixture
+def analyst_la2(lsp):
+    return _user("analyst_la2", lsp)
+
+
+@pytest.fixture
+def analyst_ca(anaheim):
+    return _user("analyst_ca", anaheim)
+
+
+@pytest.fixture
+def outsider(houston):
+    """An analyst of an agency that nothing was shared with."""
+    return _user("analyst_tx", houston)
+
+
+@pytest.fixture
+def agency_admin_fl(mbi):
+    return _user("admin_mbi", mbi, User.Role.AGENCY_ADMIN)
+
+
+@pytest.fixture
+def admin_cfix(cfix, ocso):
+    user = _user("admin_cfix", ocso, User.Role.AGENCY_ADMIN)
+    CenterAdmin.objects.create(user=user, center=cfix)
+    return user
+
+
+@pytest.fixture
+def make_case(cfix):
+    """make_case(by=user, **fields): open a case through the service, as the owner would."""
+
+    def make(by, *, states=("FL",), tlp=TLP.AMBER, lead_center=None, **fields):
+        number = fields.pop("number", f"T-{next(_numbers):05d}")
+        return case_services.case_create(
+            by=by, number=number, title=fields.pop("title", f"Case {number}"),
+            lead_center=lead_center or cfix, tlp=tlp,
+            jurisdictions=[{"state": s} for s in states], **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def trafficking_case(make_case, analyst_fl):
+    """The FL → LA → CA case of DESIGN.md, owned by MBI, led by CFIX, TLP:AMBER + LES."""
+    return make_case(
+        analyst_fl, number="MBI-2015-0042", title="Runaway minor trafficked FL → LA → CA",
+        summary="Minor from Orlando taken to three Louisiana and two California cities.",
+        states=("FL", "LA", "CA"), tlp=TLP.AMBER, les=True,
+    )
+
+
+def fresh(user):
+    """The same user without memoised visibility (as on the next request)."""
+    return User.objects.select_related("agency").get(pk=user.pk)
