@@ -92,7 +92,7 @@ TRAFFICKING_CASE = CaseSpec(
     items=(
         ItemSpec(
             "tip", "analyst_fl",
-            "Tip: runaway seen getting into a silver Altima at the Orlando bus station",
+            "Runaway seen getting into a silver Altima at the Orlando bus station",
             "A station employee saw a girl matching the missing-person flyer leave with a woman "
             "in her twenties in a silver Nissan Altima, Florida plate starting LKR.",
             AMBER, True,
@@ -100,7 +100,7 @@ TRAFFICKING_CASE = CaseSpec(
         ),
         ItemSpec(
             "rfi", "analyst_fl",
-            "RFI: Louisiana LPR hits and motel registrations for FL LKR-7Q2",
+            "Louisiana LPR hits and motel registrations for FL LKR-7Q2",
             "Request to LA-SAFE partners: licence-plate reader hits on I-10, I-12 and I-49, and "
             "motel registrations naming any of the three suspects, over the last 60 days.",
             AMBER, True,
@@ -109,7 +109,7 @@ TRAFFICKING_CASE = CaseSpec(
                                        "within 48 hours."),),
             responses=(ItemSpec(
                 "rfi_response", "analyst_la2",
-                "Response: LPR hits on I-10 and I-49; two Shreveport motel registrations",
+                "LPR hits on I-10 and I-49; two Shreveport motel registrations",
                 "Eleven LPR hits between Baton Rouge and Shreveport over nine days. Motel "
                 "registrations on Greenwood Road under the driver's name, paid in cash.",
                 AMBER, True, shares=(to_agency("mbi", VIEW),),
@@ -118,7 +118,7 @@ TRAFFICKING_CASE = CaseSpec(
         ),
         ItemSpec(
             "sar", "analyst_brpd",
-            "SAR: clerk reports adult couple with a teenage girl, cash payment, Airline Highway",
+            "Clerk reports adult couple with a teenage girl, cash payment, Airline Highway",
             "Night clerk reports a man and a woman checking in with a girl who looked about 15, "
             "paying cash for a week; several visitors to the room after midnight.",
             AMBER, False,
@@ -127,14 +127,14 @@ TRAFFICKING_CASE = CaseSpec(
         ),
         ItemSpec(
             "rfi", "analyst_fl",
-            f"RFI: online advertisements listing {RECRUITER_PHONE} in Orange County, CA",
+            f"Online advertisements listing {RECRUITER_PHONE} in Orange County, CA",
             "Request to OCIAC partners: escort advertisements listing the recruiter's phone or "
             "the lexi.travels address, posted in Orange or Los Angeles County.",
             AMBER, True,
             shares=(to_center(OCIAC, ANNOTATE),),
             responses=(ItemSpec(
                 "rfi_response", "analyst_ca",
-                "Response: 14 advertisements in Anaheim and Los Angeles; motel identified",
+                "14 advertisements in Anaheim and Los Angeles; motel identified",
                 "Advertisements posted over three weeks; the photos match the missing-person "
                 "flyer. The posting IP resolves to a motel on Beach Boulevard, Anaheim.",
                 AMBER, True, shares=(to_agency("mbi", VIEW),),
@@ -150,7 +150,7 @@ TRAFFICKING_CASE = CaseSpec(
         ),
         ItemSpec(
             "report", "analyst_ca",
-            "Report: victim recovered at a Beach Boulevard motel, Anaheim",
+            "Victim recovered at a Beach Boulevard motel, Anaheim",
             "Anaheim PD recovered the victim unharmed; the driver was arrested on site. The "
             "victim was handed to county child services and an MBI victim advocate.",
             AMBER, True, shares=(to_agency("mbi", VIEW),),
@@ -248,7 +248,7 @@ EVERYDAY_CASES = [
           subjects=(phone(RECRUITER_PHONE, "listed in the advertisements"),
                     address("4410 Canal Street, New Orleans, LA", "storefront")),
           shares=(to_agency("lsp", ANNOTATE),),
-          items=(ItemSpec("tip", "analyst_la", "Tip: new advertisements with a 407 number",
+          items=(ItemSpec("tip", "analyst_la", "New advertisements with a 407 number",
                           "Vice unit found new online advertisements for the Canal Street "
                           "storefront listing a 407 area-code number.", AMBER, True,
                           subjects=(phone(RECRUITER_PHONE, "listed"),)),),
@@ -259,10 +259,10 @@ EVERYDAY_CASES = [
           added_places=(("TX", "Jefferson County", "Beaumont"),),
           subjects=(plate("HKL8823", "TX", "Black 2017 Ford F-150", "compartment found"),),
           shares=(to_center(LA_SAFE, VIEW), to_center(TXFC, VIEW), to_agency("txdps", ANNOTATE)),
-          items=(ItemSpec("report", "analyst_la2", "Report: compartment found on I-10 at exit 20",
+          items=(ItemSpec("report", "analyst_la2", "Compartment found on I-10 at exit 20",
                           "Hydraulic compartment behind the rear seat; $212,000 seized.", GREEN,
                           True, shares=(to_center(TXFC, VIEW),)),
-                 ItemSpec("sar", "analyst_txdps", "SAR: same F-150 photographed at a Beaumont "
+                 ItemSpec("sar", "analyst_txdps", "Same F-150 photographed at a Beaumont "
                           "truck stop", "Truck-stop staff report the truck parked beside a "
                           "car-hauler for an hour.", GREEN, True,
                           shares=(to_agency("lsp", VIEW),))),
@@ -342,11 +342,11 @@ EVERYDAY_CASES = [
           SD_LECC, [("CA", "San Diego County", "San Diego")], AMBER, True,
           subjects=(phone("(619) 555-0187", "recruiter"),),
           shares=(to_agency("hsi_la", ANNOTATE), to_agency("dea_la", ANNOTATE)),
-          items=(ItemSpec("rfi", "analyst_sdpd", "RFI: subscriber of (619) 555-0187",
+          items=(ItemSpec("rfi", "analyst_sdpd", "Subscriber of (619) 555-0187",
                           "Request for subscriber and tolls.", AMBER, True,
                           shares=(to_agency("dea_la", VIEW),),
                           responses=(ItemSpec("rfi_response", "analyst_dea_la",
-                                              "Response: prepaid line, activated in Tijuana",
+                                              "Prepaid line, activated in Tijuana",
                                               "Prepaid SIM; tolls show contact with two Los "
                                               "Angeles numbers.", AMBER, True,
                                               shares=(to_agency("sdpd", VIEW),)),)),),
@@ -361,7 +361,7 @@ EVERYDAY_CASES = [
           JRIC, [("CA", "Los Angeles County", "Los Angeles")], AMBER, True,
           added_places=(("AZ", "Maricopa County", "Phoenix"),),
           shares=(to_center(JRIC, VIEW), to_agency("azdps", ANNOTATE)),
-          items=(ItemSpec("bulletin", "analyst_dea_la", "Bulletin: pill press indicators",
+          items=(ItemSpec("bulletin", "analyst_dea_la", "Pill press indicators",
                           "What a pill press and its parts look like in shipping records.",
                           GREEN, shares=(to_center(JRIC, VIEW), to_center(ACTIC, VIEW))),),
           opened_days_ago=95, span_days=40),
@@ -383,7 +383,7 @@ EVERYDAY_CASES = [
           added_places=(("AZ", "Maricopa County", "Phoenix"),),
           subjects=(address("1200 block of Rio Grande Street, Laredo, TX", "stash house"),),
           shares=(to_center(TXFC, ANNOTATE), to_center(ACTIC, VIEW)),
-          items=(ItemSpec("tip", "analyst_txdps", "Tip: box truck unloading at night, Laredo",
+          items=(ItemSpec("tip", "analyst_txdps", "Box truck unloading at night, Laredo",
                           "Neighbour reports people unloaded from a box truck after midnight.",
                           AMBER, True),),
           opened_days_ago=25, span_days=15),
@@ -411,7 +411,7 @@ EVERYDAY_CASES = [
           added_places=(("FL", "Duval County", "Jacksonville"),),
           subjects=(person("Terrance Oyelaran-Birch", "1990-07-08", "suspect"),),
           shares=(to_center(GISAC, ANNOTATE), to_agency("fdle", ANNOTATE)),
-          items=(ItemSpec("sar", "analyst_atlpd", "SAR: hotel staff report juveniles in rooms "
+          items=(ItemSpec("sar", "analyst_atlpd", "Hotel staff report juveniles in rooms "
                           "rented by adults", "Airport-area hotel reports two juveniles in a "
                           "room paid for by an adult male.", AMBER, True,
                           shares=(to_agency("gbi", VIEW),)),),
@@ -456,7 +456,7 @@ EVERYDAY_CASES = [
           "Shootings on the Dan Ryan and Eisenhower expressways; camera reads shared.",
           STIC, [("IL", "Cook County", "Chicago")], AMBER,
           shares=(to_center(CPIC, ANNOTATE),),
-          items=(ItemSpec("report", "analyst_isp", "Report: camera reads near the shootings",
+          items=(ItemSpec("report", "analyst_isp", "Camera reads near the shootings",
                           "Plate reads within ten minutes of four of the shootings.", AMBER,
                           shares=(to_center(CPIC, VIEW),)),),
           opened_days_ago=33, span_days=20),
@@ -513,17 +513,17 @@ STANDALONE_ITEMS = [
              "Photos and markings of counterfeit pills seized in the Houston Division.",
              GREEN, shares=(to_center(TXFC, VIEW), to_center(HRISC, VIEW),
                             to_center(LA_SAFE, VIEW)), days_ago=60),
-    ItemSpec("sar", "analyst_fbi_ny", "SAR: drone flights over a water treatment plant",
+    ItemSpec("sar", "analyst_fbi_ny", "Drone flights over a water treatment plant",
              "Plant staff report a drone over the settling tanks on three nights.",
              AMBER, True, shares=(to_center(NYSIC, VIEW),), review_in_days=60, days_ago=14),
-    ItemSpec("tip", "analyst_azdps", "Tip: stash house near Casa Grande",
+    ItemSpec("tip", "analyst_azdps", "Stash house near Casa Grande",
              "Caller reports many people arriving at a rural house at night.",
              AMBER, True, shares=(to_agency("tonpd", VIEW),), days_ago=8),
-    ItemSpec("rfi", "analyst_gbi", "RFI: associates of the I-85 trafficking suspect",
+    ItemSpec("rfi", "analyst_gbi", "Associates of the I-85 trafficking suspect",
              "Request for known associates and vehicles of the suspect in GBI-HT-0149.",
              AMBER, True, shares=(to_agency("fdle", VIEW),),
              responses=(ItemSpec("rfi_response", "analyst_fdle",
-                                 "Response: two associates with Jacksonville addresses",
+                                 "Two associates with Jacksonville addresses",
                                  "Two associates; both with prior trafficking arrests.",
                                  AMBER, True, shares=(to_agency("gbi", VIEW),)),),
              days_ago=70),
