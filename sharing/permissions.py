@@ -226,12 +226,13 @@ def check_share(*, principal, obj, target, target_agency=None, target_center=Non
     held = level_of(principal, obj)
     if held is None:
         raise NotVisible(type(obj))
-    level = Level(level)
     is_owner = held == Level.OWNER
     tlp = obj.tlp
 
+    # An unknown level (0, 9, None from a form or the API) is a refusal, not a crash.
     if level not in (Level.VIEW, Level.ANNOTATE, Level.EDIT, Level.MANAGE):
         _refuse("invalid_level", "A share grants view, annotate, edit or manage.")
+    level = Level(level)
     if held < Level.MANAGE:
         _refuse(
             "sharer_level",

@@ -12,6 +12,7 @@ from .permissions import (
     SHARE_FIELD,
     InsufficientLevel,
     NotVisible,
+    ShareRefused,
     check_share,
     grant_rows,
     level_of,
@@ -43,13 +44,22 @@ def share(*, obj, by, level, target=Share.Target.AGENCY, agency=None, center=Non
     timeline entry in the same transaction.
     """
     obj = _lock(obj)
-    check_share(
-        principal=by, obj=obj, target=target, target_agency=agency, target_center=center, level=level
+    held = check_share(
+        principal=by, obj=obj, target=target, target_agency=agency, target_center=center,
+        level=level,
     )
     group = _recipient_group(target, agency, center)
     field = SHARE_FIELD[type(obj)]
     now = timezone.now()
     existing = Share.objects.filter(**{field: obj}, group=group).first()
+    # Re-granting would make the sharer the granter, free to withdraw what another agency gave.
+    if existing and held != Level.OWNER and existing.granted_by_agency_id != by.agency_id:
+        raise ShareRefused(
+            f"{existing.recipient_label} already holds a share granted by "
+            f"{existing.granted_by_agency.name}; only the owner agency or that agency may "
+            "change it.",
+            code="granted_by_another_agency",
+        )
     before = existing.level if existing else None
     if existing:
         existing.level = level

@@ -161,6 +161,19 @@ def trafficking_case(make_case, analyst_fl):
     )
 
 
+@pytest.fixture
+def make_item(db):
+    """make_item(by=user, **fields): create an intelligence item through the service."""
+
+    def make(by, *, kind="tip", tlp=TLP.AMBER, **fields):
+        return case_services.item_create(
+            by=by, kind=kind, title=fields.pop("title", f"Tip {next(_numbers):05d}"), tlp=tlp,
+            **fields,
+        )
+
+    return make
+
+
 def fresh(user):
     """The same user without memoised visibility (as on the next request)."""
     return User.objects.select_related("agency").get(pk=user.pk)
