@@ -138,16 +138,18 @@ class DemoSeeder:
         return agencies
 
     def _seed_memberships(self, agency, spec):
-        memberships = [
-            Membership(
-                center=self.centers[ref], agency=agency,
+        memberships = {}
+        for position, ref in enumerate(spec.centers):
+            center = self.centers[ref]
+            # In a database where one center stands for two of the list, one membership.
+            memberships.setdefault(center.pk, Membership(
+                center=center, agency=agency,
                 status=(Membership.Status.SUSPENDED if ref in spec.suspended_in
                         else Membership.Status.ACTIVE),
                 # Urban-area centers came after the state's: a few years later.
                 since=spec.member_since + timedelta(days=400 * position),
-            )
-            for position, ref in enumerate(spec.centers)
-        ]
+            ))
+        memberships = list(memberships.values())
         Membership.objects.bulk_create(memberships)
         self.created["memberships"] += len(memberships)
 
