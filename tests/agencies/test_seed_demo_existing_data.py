@@ -8,7 +8,9 @@ import io
 
 from django.core.management import call_command
 
-from agencies.models import FusionCenter, Membership
+from agencies.models import FusionCenter, Membership, User
+from cases.models import Case, TimelineEvent
+from sharing.models import AccessLog
 from sharing.permissions import cases_visible_to
 
 
@@ -35,3 +37,20 @@ def test_completes_a_network_made_by_hand(cfix, analyst_fl, outsider, admin_cfix
     assert not cases_visible_to(outsider).filter(pk=case.pk).exists()
 
     assert "nothing to do" in seed()
+
+
+def test_a_story_a_service_refuses_is_left_out_and_named(houston):
+    # analyst_la works at Houston PD here, so the trafficking case's shares never reach them
+    # and their annotation on it is refused: that story is left out, the rest is seeded.
+    User.objects.create_user(username="analyst_la", password="x" * 16, agency=houston)
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("seed_demo", force=True, stdout=out, stderr=err)
+
+    assert "Left out case MBI-HT-0042: No case found." in err.getvalue()
+    assert not Case.objects.filter(number="MBI-HT-0042").exists()
+    assert Case.objects.count() == 44
+    assert "44 cases" in out.getvalue()
+    # Nothing of the refused story stayed behind: no orphan timeline, share or access-log row.
+    assert not TimelineEvent.objects.filter(case__number="MBI-HT-0042").exists()
+    assert not AccessLog.objects.filter(detail__number="MBI-HT-0042").exists()

@@ -32,13 +32,15 @@ class Command(BaseCommand):
             )
         began = time.monotonic()
         try:
-            created = seed_demo()
+            seeded = seed_demo()
         except (ValidationError, PermissionDenied, Http404) as error:
-            # A service refused a step, e.g. because demo data was changed by hand; the
-            # transaction rolled back and nothing was written.
+            # A service refused a step of the network itself; the transaction rolled back.
             raise CommandError(f"Seeding stopped and wrote nothing: {error}") from error
         elapsed = time.monotonic() - began
 
+        created = seeded.created
+        for story in seeded.skipped:
+            self.stderr.write(self.style.WARNING(f"Left out {story}"))
         if created:
             made = ", ".join(f"{count} {kind}" for kind, count in created.items())
             message = f"Demo network seeded in {elapsed:.1f} s: {made}."
