@@ -265,10 +265,7 @@ class DemoSeeder:
         for item_spec in spec.items:
             self._tell_item(item_spec, story, case=case)
         for note in spec.notes:
-            at = story.clock.tick()
-            case_services.annotation_add(by=self.users[note.by], body=note.body, case=case)
-            self.created["annotations"] += 1
-            self._date(story, at)
+            self._annotate(note, story, case=case)
         if spec.status != Case.Status.OPEN:
             at = story.clock.tick()
             case.refresh_from_db(fields=["version"])
@@ -297,12 +294,23 @@ class DemoSeeder:
             self._share(item, share_spec, creator=author)
             self._date(story, at)
         for note in spec.notes:
-            at = story.clock.tick()
-            case_services.annotation_add(by=self.users[note.by], body=note.body, item=item)
-            self.created["annotations"] += 1
-            self._date(story, at)
+            self._annotate(note, story, item=item)
         for response in spec.responses:
             self._tell_item(response, story, case=case, in_response_to=item)
+
+    def _annotate(self, note, story, *, case=None, item=None):
+        """A note, and its later correction when the story has one (kept as a revision)."""
+        author = self.users[note.by]
+        at = story.clock.tick()
+        annotation = case_services.annotation_add(by=author, body=note.body, case=case, item=item)
+        self.created["annotations"] += 1
+        self._date(story, at)
+        if note.revised:
+            at = story.clock.tick()
+            case_services.annotation_edit(
+                annotation=annotation, by=author, version=annotation.version, body=note.revised
+            )
+            self._date(story, at)
 
     def _link(self, subject, *, by, case=None, item=None):
         case_services.entity_link(

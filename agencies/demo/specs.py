@@ -79,6 +79,10 @@ def to_network(by=None):
 class Note:
     by: str
     body: str
+    revised: str = ""  # the text it was later corrected to, if it was
+
+    def step_count(self):
+        return 2 if self.revised else 1
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,7 @@ class ItemSpec:
 
     def step_count(self):
         return (
-            1 + len(self.subjects) + len(self.shares) + len(self.notes)
+            1 + len(self.subjects) + len(self.shares) + sum(n.step_count() for n in self.notes)
             + sum(response.step_count() for response in self.responses)
         )
 
@@ -125,6 +129,7 @@ class CaseSpec:
     def step_count(self):
         return (
             1 + len(self.added_places) + len(self.subjects) + len(self.shares)
-            + sum(item.step_count() for item in self.items) + len(self.notes)
+            + sum(item.step_count() for item in self.items)
+            + sum(note.step_count() for note in self.notes)
             + (self.status != "open")
         )

@@ -166,8 +166,10 @@ TRAFFICKING_CASE = CaseSpec(
     notes=(
         Note("analyst_la", "NOPD Vice: the Altima was seen twice on Tulane Avenue; we are "
                            "pulling the camera footage from the Real Time Crime Center."),
-        Note("analyst_ca", "Anaheim PD: the victim is safe. The driver is in custody and "
-                           "has not given the recruiter's whereabouts."),
+        Note("analyst_ca", "Anaheim PD: possible sighting of the victim at a Beach Boulevard "
+                           "motel; units on the way.",
+             revised="Anaheim PD: the victim is safe. The driver is in custody and has not "
+                     "given the recruiter's whereabouts."),
         Note("analyst_fl", "Recruiter and advertiser arrested in Los Angeles with LAPD. All "
                            "three suspects now in custody; the prosecutors are coordinating."),
     ),
@@ -206,6 +208,8 @@ EVERYDAY_CASES = [
           added_places=(("GA", "Glynn County", "Brunswick"),),
           subjects=(phone("(904) 555-0162", "buys the skimmer parts"),),
           shares=(to_center(FFC, VIEW), to_center(GISAC, VIEW)),
+          notes=(Note("analyst_fdle",
+                      "Brunswick police recovered two devices; same board and battery as ours."),),
           opened_days_ago=50, span_days=30),
     _case("analyst_mdso", "MDSO-N-0771", "Synthetic opioid overdose cluster, Miami-Dade",
           "Fourteen overdoses in five days tied to pills stamped like oxycodone.",
@@ -248,6 +252,9 @@ EVERYDAY_CASES = [
           subjects=(phone(RECRUITER_PHONE, "listed in the advertisements"),
                     address("4410 Canal Street, New Orleans, LA", "storefront")),
           shares=(to_agency("lsp", ANNOTATE),),
+          notes=(Note("analyst_la2",
+                      "LSP: the 407 number is also a subject of a case MBI owns; we have let their "
+                      "analyst know."),),
           items=(ItemSpec("tip", "analyst_la", "New advertisements with a 407 number",
                           "Vice unit found new online advertisements for the Canal Street "
                           "storefront listing a 407 area-code number.", AMBER, True,
@@ -278,6 +285,9 @@ EVERYDAY_CASES = [
           added_places=(("TX", "Dallas County", "Dallas"),),
           subjects=(person("Rashad Underwood-Keel", "1997-01-30", "straw buyer"),),
           shares=(to_agency("dpd", VIEW), to_agency("fbi_no", ANNOTATE)),
+          notes=(Note("analyst_fbi_no",
+                      "ATF trace results for six recovered handguns are in; four lead back to the "
+                      "same buyer."),),
           opened_days_ago=45, span_days=25),
     _case("analyst_ebrso", "EBRSO-0218", "Contraband drone drops at the parish prison",
           "Drones dropping phones and tobacco over the recreation yard at night.",
@@ -315,6 +325,9 @@ EVERYDAY_CASES = [
           OCIAC, [("CA", "Orange County", "Irvine")], AMBER, True,
           subjects=(account("telegram", "@oc_awakening_cell", "recruitment channel"),),
           shares=(to_center(OCIAC, VIEW),),
+          notes=(Note("analyst_ocsd",
+                      "Campus police at two universities report the channel has moved to a new "
+                      "handle."),),
           opened_days_ago=30, span_days=14),
     _case("analyst_lapd", "LAPD-ORT-3310", "Organized retail theft crew, Los Angeles and Phoenix",
           "Crew stealing from the same chain's stores in Los Angeles and Phoenix, reselling "
@@ -342,6 +355,9 @@ EVERYDAY_CASES = [
           SD_LECC, [("CA", "San Diego County", "San Diego")], AMBER, True,
           subjects=(phone("(619) 555-0187", "recruiter"),),
           shares=(to_agency("hsi_la", ANNOTATE), to_agency("dea_la", ANNOTATE)),
+          notes=(Note("analyst_hsi_la",
+                      "HSI: two of the couriers crossed again this week; secondary inspection "
+                      "alerts are set."),),
           items=(ItemSpec("rfi", "analyst_sdpd", "Subscriber of (619) 555-0187",
                           "Request for subscriber and tolls.", AMBER, True,
                           shares=(to_agency("dea_la", VIEW),),
@@ -370,6 +386,9 @@ EVERYDAY_CASES = [
           "Crew members of a bulk carrier leaving the port with undeclared cash.",
           HRISC, [("TX", "Harris County", "Houston")], AMBER, True,
           shares=(to_center(HRISC, ANNOTATE),),
+          notes=(Note("analyst_hcso",
+                      "Harris County: the same crew members rented cars at the airport twice last "
+                      "month."),),
           opened_days_ago=35, span_days=20),
     _case("analyst_hcso", "HCSO-0333", "Game rooms and money laundering, north Harris County",
           "Eight-liner game rooms laundering cash through a check-cashing business.",
@@ -383,6 +402,9 @@ EVERYDAY_CASES = [
           added_places=(("AZ", "Maricopa County", "Phoenix"),),
           subjects=(address("1200 block of Rio Grande Street, Laredo, TX", "stash house"),),
           shares=(to_center(TXFC, ANNOTATE), to_center(ACTIC, VIEW)),
+          notes=(Note("analyst_tx",
+                      "Houston PD: one of the box trucks is registered to a Houston address we know"
+                      " from an earlier smuggling case."),),
           items=(ItemSpec("tip", "analyst_txdps", "Box truck unloading at night, Laredo",
                           "Neighbour reports people unloaded from a box truck after midnight.",
                           AMBER, True),),
@@ -411,6 +433,9 @@ EVERYDAY_CASES = [
           added_places=(("FL", "Duval County", "Jacksonville"),),
           subjects=(person("Terrance Oyelaran-Birch", "1990-07-08", "suspect"),),
           shares=(to_center(GISAC, ANNOTATE), to_agency("fdle", ANNOTATE)),
+          notes=(Note("analyst_fdle",
+                      "FDLE: the Jacksonville hotel is the same one in a Duval County case from "
+                      "last spring."),),
           items=(ItemSpec("sar", "analyst_atlpd", "Hotel staff report juveniles in rooms "
                           "rented by adults", "Airport-area hotel reports two juveniles in a "
                           "room paid for by an adult male.", AMBER, True,
@@ -432,11 +457,15 @@ EVERYDAY_CASES = [
           NYSIC, [("NY", "Albany County", "Albany")], AMBER, True,
           added_places=(("PA", "Philadelphia County", "Philadelphia"),),
           shares=(to_center(NYSIC, ANNOTATE),),
+          notes=(Note("analyst_nypd",
+                      "NYPD: three kits recovered in Brooklyn match the shipping labels."),),
           opened_days_ago=48, span_days=30),
     _case("analyst_nypd", "NYPD-C-1217", "Credential stuffing against a city benefits portal",
           "Automated logins with leaked passwords; benefits redirected to prepaid cards.",
           NYSIC, [("NY", "New York County", "New York")], AMBER,
           shares=(to_agency("fbi_ny", ANNOTATE),),
+          notes=(Note("analyst_fbi_ny",
+                      "FBI: the password list matches a breach dump sold in September."),),
           opened_days_ago=22, span_days=14),
     _case("analyst_fbi_ny", "FBI-NY-0044", "Protective intelligence: threats to a public official",
           "Fixated individual travelling to public events; named-agency distribution only.",
@@ -456,6 +485,8 @@ EVERYDAY_CASES = [
           "Shootings on the Dan Ryan and Eisenhower expressways; camera reads shared.",
           STIC, [("IL", "Cook County", "Chicago")], AMBER,
           shares=(to_center(CPIC, ANNOTATE),),
+          notes=(Note("analyst_cpd",
+                      "CPD: acoustic gunshot alerts line up with two of the camera reads."),),
           items=(ItemSpec("report", "analyst_isp", "Camera reads near the shootings",
                           "Plate reads within ten minutes of four of the shootings.", AMBER,
                           shares=(to_center(CPIC, VIEW),)),),
@@ -477,6 +508,8 @@ EVERYDAY_CASES = [
           ACTIC, [("AZ", "Santa Cruz County", "Nogales")], AMBER, True,
           added_places=(("CA", "Los Angeles County", "Los Angeles"),),
           shares=(to_agency("dea_la", ANNOTATE), to_center(ACTIC, VIEW)),
+          notes=(Note("analyst_dea_la",
+                      "DEA LA: the consignee in Los Angeles is a front we already track."),),
           opened_days_ago=42, span_days=25),
     _case("analyst_phxpd", "PHX-P-0440", "Copper theft from streetlights",
           "Streetlight wiring pulled along three arterials.",
@@ -493,6 +526,8 @@ EVERYDAY_CASES = [
           ACTIC, [("AZ", "Pima County", "Sells")], AMBER, True,
           subjects=(plate("CVR2291", "AZ", "Grey 2021 Chevrolet Silverado", "stolen"),),
           shares=(to_agency("azdps", ANNOTATE),),
+          notes=(Note("analyst_azdps",
+                      "AZ DPS: two of the pickups were recovered near Lukeville."),),
           opened_days_ago=27, span_days=15),
 ]
 

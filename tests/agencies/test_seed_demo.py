@@ -180,6 +180,9 @@ def test_the_trafficking_case_of_the_design(trafficking_case):
     annotations = Annotation.objects.filter(case=case)
     annotating = set(annotations.values_list("agency__home_state", flat=True))
     assert annotating >= {"LA", "CA"}
+    corrected = annotations.get(version=2)  # edited with its history kept
+    assert corrected.agency.name == "Anaheim Police Department"
+    assert "possible sighting" in corrected.revisions.get(version=1).body
     assert TimelineEvent.objects.filter(case=case).count() >= 20
 
     shares = Share.objects.filter(case=case)
