@@ -1,10 +1,12 @@
 """Session-wide checks: the services the suite was told to use must answer.
 
 With DATABASE_URL or REDIS_URL set (CI sets both), an unreachable service stops the run at
-once with a message naming it; nothing is skipped for it.
+once with a message naming it; nothing is skipped for it. A run told to use PostgreSQL stops as
+well if the settings in force use another database.
 """
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -15,7 +17,13 @@ def _check_postgres(url):
     try:
         psycopg2.connect(url, connect_timeout=5).close()
     except psycopg2.OperationalError as error:
-        return f"PostgreSQL at {url} is unreachable: {error}".strip()
+        # The suite runs in its own test_<name> database, which Django creates from the server's
+        # maintenance database: a server without <name> itself is up for the suite.
+        maintenance = urlunsplit(urlsplit(url)._replace(path="/postgres"))
+        try:
+            psycopg2.connect(maintenance, connect_timeout=5).close()
+        except psycopg2.OperationalError:
+            return f"PostgreSQL at {url} is unreachable: {error}".strip()
     return None
 
 
@@ -29,6 +37,19 @@ def _check_redis(url):
     return None
 
 
+def _check_database_engine(url):
+    """The settings in force must use the database the environment names: a run told to use
+    PostgreSQL never quietly falls back to SQLite (e.g. a test settings module overriding it)."""
+    from django.conf import settings
+
+    if not settings.configured:
+        return None
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if url.startswith(("postgres://", "postgresql://")) and "postgresql" not in engine:
+        return f"DATABASE_URL names PostgreSQL, but the settings in force use {engine}"
+    return None
+
+
 def pytest_sessionstart(session):
     problems = []
     database_url = os.environ.get("DATABASE_URL", "")
@@ -36,6 +57,7 @@ def pytest_sessionstart(session):
         problems.append(_check_postgres(database_url))
     if os.environ.get("REDIS_URL"):
         problems.append(_check_redis(os.environ["REDIS_URL"]))
+    problems.append(_check_database_engine(database_url))
     problems = [p for p in problems if p]
     if problems:
-        pytest.exit("Required services are down:\n  " + "\n  ".join(problems), returncode=3)
+        pytest.exit("The suite cannot run as configured:\n  " + "\n  ".join(problems), returncode=3)

@@ -1,0 +1,138 @@
+"""Settings come from the environment, and a bad environment is named, not a traceback of int().
+
+Each case starts a fresh Python with a controlled environment, as a server start-up would: the
+settings module is read once per process, so it cannot be re-read inside the test process.
+"""
+
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+# Everything the settings read; a test names what it wants and inherits none of the rest.
+SETTINGS_VARIABLES = {
+    "DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "API_KEY_HMAC_SECRET", "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS", "DATABASE_URL", "DB_CONN_MAX_AGE", "REDIS_URL", "CACHE_KEY_PREFIX",
+    "ATTACHMENT_ROOT", "ATTACHMENT_MAX_BYTES", "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT",
+    "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_TIMEOUT",
+    "DEFAULT_FROM_EMAIL", "SESSION_COOKIE_AGE", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
+    "LOG_LEVEL",
+}
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "API_KEY_HMAC_SECRET": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "portal.example.gov",
+    "EMAIL_HOST": "smtp.example.gov",
+    "EMAIL_PORT": "587",
+    "EMAIL_HOST_USER": "portal",
+    "EMAIL_HOST_PASSWORD": "mail-password",
+    "DEFAULT_FROM_EMAIL": "FusionPortal <noreply@portal.example.gov>",
+}
+
+
+def run(args, **variables):
+    """Runs `python <args>` in the project folder with only `variables` of the settings set."""
+    environment = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    environment.update(variables)
+    return subprocess.run(
+        [sys.executable, *args], cwd=settings.BASE_DIR, env=environment,
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+def load_settings(**variables):
+    return run(["-c", "import fusionportal.settings"], **variables)
+
+
+def test_production_settings_pass_the_deploy_check_without_a_warning():
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNING" not in result.stdout + result.stderr
+
+
+def test_production_without_secret_key_refuses_to_start_and_says_why():
+    without_key = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+
+    result = run(["manage.py", "check"], **without_key)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+    assert "refuses to start" in result.stderr
+
+
+def test_development_starts_without_secret_key():
+    result = run(["manage.py", "check"], DEBUG="1")
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_bad_debug_value_is_named():
+    result = run(["manage.py", "check"], **{**PRODUCTION, "DEBUG": "maybe"})
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DEBUG must be one of 1/0, true/false" in result.stderr
+    assert "'maybe'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("EMAIL_PORT", "smtp"),
+        ("EMAIL_TIMEOUT", "30s"),
+        ("DB_CONN_MAX_AGE", "1.5"),
+        ("ATTACHMENT_MAX_BYTES", "25MB"),
+        ("SESSION_COOKIE_AGE", "12h"),
+        ("SECURE_HSTS_SECONDS", "one year"),
+    ],
+)
+def test_bad_number_is_named_not_a_traceback_of_int(name, value):
+    result = load_settings(**{**PRODUCTION, name: value})
+
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line == (
+        f"django.core.exceptions.ImproperlyConfigured: {name} must be a whole number; got {value!r}"
+    )
+    assert "invalid literal for int()" not in result.stderr
+
+
+def test_negative_number_is_named():
+    result = load_settings(**{**PRODUCTION, "EMAIL_PORT": "0"})
+
+    assert result.returncode != 0
+    assert "EMAIL_PORT must be at least 1; got 0" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "variables, message",
+    [
+        ({"DATABASE_URL": "mysqlx://db/portal"}, "DATABASE_URL must look like postgres://"),
+        ({"REDIS_URL": "127.0.0.1:6379"}, "REDIS_URL must start with redis://"),
+        ({"LOG_LEVEL": "verbose"}, "LOG_LEVEL must be one of DEBUG, INFO, WARNING"),
+        ({"EMAIL_USE_SSL": "1", "EMAIL_USE_TLS": "1"}, "Set only one of EMAIL_USE_SSL and"),
+        ({"SECURE_SSL_REDIRECT": "sometimes"}, "SECURE_SSL_REDIRECT must be one of 1/0"),
+    ],
+    ids=["database-url", "redis-url", "log-level", "ssl-and-tls", "ssl-redirect"],
+)
+def test_bad_value_is_named(variables, message):
+    result = load_settings(**{**PRODUCTION, **variables})
+
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {message}" in result.stderr
+
+
+def test_port_465_speaks_tls_from_the_first_byte():
+    result = run(
+        ["-c", "from fusionportal import settings as s; print(s.EMAIL_USE_SSL, s.EMAIL_USE_TLS)"],
+        **{**PRODUCTION, "EMAIL_PORT": "465"},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "False"]
