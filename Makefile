@@ -1,26 +1,47 @@
 # FusionPortal: `make run` serves the demo, `make test` runs the whole suite.
+# Both do their own set-up: a virtualenv in .venv, the project installed into it, and
+# (for run) the database migrated and the demo network seeded.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Extra arguments for pytest, e.g. make test PYTEST_ARGS="-x tests/cases".
+PYTEST_ARGS ?=
 
-.PHONY: run test install migrate seed lint check-deploy compose-check clean
+.PHONY: run test install lint check-deploy compose-check clean
 
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
-	@touch $(STAMP)
-
-install: $(STAMP)
+# The venv is (re)made when it is missing, broken (its Python was removed or moved), or made by
+# a different Python minor version than $(PYTHON); the packages are (re)installed when
+# pyproject.toml is newer than the stamp. The stamp is touched only after pip succeeded, so an
+# interrupted install is resumed by the next make.
+install:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "FusionPortal needs Python 3.11 or newer, and '$(PYTHON)' is not (or is not installed)." >&2; \
+	  echo "Name one that is: make $(or $(MAKECMDGOALS),run) PYTHON=python3.11" >&2; exit 1; }
+	@want=$$($(PYTHON) -c 'import sys; print(*sys.version_info[:2])'); \
+	have=$$($(BIN)/python -c 'import sys; print(*sys.version_info[:2])' 2>/dev/null); \
+	if [ "$$want" != "$$have" ]; then \
+	  if [ -e $(VENV) ]; then echo "Re-creating $(VENV): it was made by another Python ($${have:-broken})."; \
+	  else echo "Creating $(VENV) with $(PYTHON)"; fi; \
+	  rm -rf $(VENV) && $(PYTHON) -m venv $(VENV) || exit 1; \
+	fi
+	@if [ ! -f $(STAMP) ] || [ pyproject.toml -nt $(STAMP) ]; then \
+	  echo "Installing FusionPortal and its dependencies into $(VENV)"; \
+	  $(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' && touch $(STAMP); \
+	fi
 
 # The embedded default: SQLite in the project folder, tasks in process, DEBUG on.
+# The port is checked first, so a busy port is reported before any set-up work.
 run: export DEBUG ?= 1
 run: install
+	@$(BIN)/python -c 'import socket, sys; s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((sys.argv[1].strip("[]"), int(sys.argv[2])))' '$(HOST)' '$(PORT)' 2>/dev/null || { \
+	  echo "Cannot serve on $(HOST):$(PORT): the port is in use (another FusionPortal, or another program)." >&2; \
+	  echo "Stop that program, or pick another port: make run PORT=8001" >&2; exit 1; }
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	@echo "Serving FusionPortal on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	@echo "Serving FusionPortal on http://$(HOST):$(PORT)/ (Ctrl-C stops it; the demo logins are above)"
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 test: install
@@ -29,8 +50,17 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
+# What `manage.py check --deploy` says about a production configuration from the environment.
+check-deploy: install
+	DEBUG=0 $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Validates docker-compose.yml (there is no need for a Docker engine). The production secrets are
+# required by the file, so placeholders stand in for them here.
 compose-check:
-	docker-compose config -q
+	@command -v docker-compose >/dev/null || { \
+	  echo "docker-compose is not installed (Debian: apt-get install docker-compose)." >&2; exit 1; }
+	SECRET_KEY=compose-check API_KEY_HMAC_SECRET=compose-check ALLOWED_HOSTS=portal.example.gov \
+	  POSTGRES_PASSWORD=compose-check docker-compose config -q
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm var staticfiles
