@@ -1,29 +1,291 @@
+"""Browser forms. They parse and check what was typed; the services decide and write."""
+
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
 
-from sharing.handling import SHAREABLE_LEVELS
+from agencies.models import FusionCenter
+from agencies.states import STATE_CHOICES, STATE_CODES
+from sharing.handling import SHAREABLE_LEVELS, TLP, Level
 
-from .models import Case
-
-
-class AnnotationForm(forms.Form):
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=20000, label="Note")
+from .models import Case, Entity, IntelligenceItem
 
 
-class CaseEditForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    status = forms.ChoiceField(choices=Case.Status.choices)
-    # The version the analyst read: a stale one is refused by case_update.
+def apply_errors(form, error):
+    """Put a service's ValidationError next to the fields it names (or above the form)."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class PrefixedIds:
+    """Field ids of their own: the case page holds several forms with a `state` field."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        if self.id_prefix:
+            kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class AnnotationForm(PrefixedIds, forms.Form):
+    id_prefix = "note"
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=20000, label="Note",
+        error_messages={"required": "An annotation needs some text."},
+    )
+
+
+class AnnotationEditForm(AnnotationForm):
+    # The version the analyst opened: an edit on a stale one is refused, the text kept.
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    @classmethod
-    def for_case(cls, case):
-        return cls(initial={"title": case.title, "summary": case.summary,
-                            "status": case.status, "version": case.version})
 
-
-class ShareForm(forms.Form):
-    ori = forms.CharField(label="Agency ORI", max_length=9)
-    level = forms.TypedChoiceField(
-        choices=[(lv.value, lv.label) for lv in SHAREABLE_LEVELS], coerce=int
+class HandlingFields(forms.Form):
+    tlp = forms.ChoiceField(label="TLP", choices=TLP.choices, initial=TLP.AMBER)
+    les = forms.BooleanField(
+        label="LES (law-enforcement sensitive)", required=False,
+        help_text="Law-enforcement use only.",
     )
+
+
+def parse_states(text):
+    codes = [part.strip().upper() for part in (text or "").replace(";", ",").split(",")]
+    codes = [code for code in codes if code]
+    unknown = [code for code in codes if code not in STATE_CODES]
+    if unknown:
+        raise ValidationError(
+            f"Not a US state or territory code: {', '.join(unknown)}. Use USPS codes: FL, LA."
+        )
+    return list(dict.fromkeys(codes))
+
+
+class CaseCreateForm(HandlingFields):
+    number = forms.CharField(
+        label="Case number", max_length=40, help_text="Your agency's own number for it."
+    )
+    title = forms.CharField(max_length=200)
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    lead_center = forms.ModelChoiceField(
+        label="Lead fusion center", queryset=FusionCenter.objects.order_by("state", "name")
+    )
+    states = forms.CharField(
+        label="States", max_length=300,
+        help_text="USPS codes, separated by commas: FL, LA, CA. Counties and cities are "
+                  "added on the case page.",
+    )
+    field_order = ["number", "title", "summary", "lead_center", "states", "tlp", "les"]
+
+    def clean_states(self):
+        states = parse_states(self.cleaned_data["states"])
+        if not states:
+            raise ValidationError("Name at least one state.")
+        return states
+
+
+class CaseEditForm(HandlingFields):
+    title = forms.CharField(max_length=200)
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    status = forms.ChoiceField(choices=Case.Status.choices)
+    lead_center = forms.ModelChoiceField(
+        label="Lead fusion center", queryset=FusionCenter.objects.order_by("state", "name"),
+        required=False,
+    )
+    # The version the analyst read: a stale one is refused by case_update.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    field_order = ["title", "summary", "status", "lead_center", "tlp", "les", "version"]
+
+    def __init__(self, *args, owner=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The handling marking is the owner's decision alone (cases.services.case_update).
+        if not owner:
+            del self.fields["tlp"]
+            del self.fields["les"]
+
+    @classmethod
+    def for_case(cls, case, owner=True):
+        return cls(
+            initial={"title": case.title, "summary": case.summary, "status": case.status,
+                     "lead_center": case.lead_center_id, "tlp": case.tlp, "les": case.les,
+                     "version": case.version},
+            owner=owner,
+        )
+
+    def changes(self, data_submitted):
+        """The fields to hand to case_update: only those this form carried."""
+        names = ["title", "summary", "status"]
+        if self.cleaned_data.get("lead_center") is not None:
+            names.append("lead_center")
+        # A form without the handling fields (a non-owner's) changes no marking.
+        if "tlp" in self.fields and "tlp" in data_submitted:
+            names += ["tlp", "les"]
+        return {name: self.cleaned_data[name] for name in names}
+
+
+class JurisdictionForm(PrefixedIds, forms.Form):
+    id_prefix = "place"
+    state = forms.ChoiceField(choices=[("", "Choose a state")] + STATE_CHOICES)
+    county = forms.CharField(max_length=100, required=False)
+    city = forms.CharField(max_length=100, required=False)
+
+
+class SubjectForm(PrefixedIds, forms.Form):
+    """A subject typed as the analyst has it; the entity's key is normalised by the service."""
+
+    id_prefix = "subject"
+
+    kind = forms.ChoiceField(choices=Entity.Kind.choices)
+    value = forms.CharField(
+        max_length=300, label="Value",
+        help_text="Name, plate, VIN, phone number, e-mail, address, organisation or handle.",
+    )
+    state = forms.ChoiceField(
+        label="Plate state", choices=[("", "—")] + STATE_CHOICES, required=False,
+        help_text="For a plate: the state that issued it.",
+    )
+    dob = forms.DateField(
+        label="Date of birth", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    platform = forms.CharField(max_length=60, required=False, help_text="For an online account.")
+    role = forms.CharField(max_length=60, required=False, help_text="e.g. suspect, victim")
+
+    def entity_values(self):
+        data = self.cleaned_data
+        value = data["value"]
+        match data["kind"]:
+            case Entity.Kind.PERSON:
+                return {"name": value, "dob": data.get("dob")}
+            case Entity.Kind.VEHICLE:
+                return {"plate": value, "state": data.get("state")}
+            case Entity.Kind.VIN:
+                return {"vin": value}
+            case Entity.Kind.PHONE:
+                return {"number": value}
+            case Entity.Kind.EMAIL:
+                return {"address": value}
+            case Entity.Kind.ACCOUNT:
+                return {"platform": data.get("platform"), "handle": value}
+        return {"text": value}
+
+    def entity_label(self):
+        data = self.cleaned_data
+        if data["kind"] == Entity.Kind.VEHICLE and data.get("state"):
+            return f"{data['value']} ({data['state']})"
+        if data["kind"] == Entity.Kind.ACCOUNT and data.get("platform"):
+            return f"{data['platform']}: {data['value']}"
+        return data["value"]
+
+
+class AttachmentForm(PrefixedIds, forms.Form):
+    id_prefix = "attachment"
+    file = forms.FileField(
+        help_text=(
+            f"Up to {settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB: PDF, JPEG, PNG, text, "
+            "CSV, Word or Excel."
+        ),
+    )
+
+
+class ShareForm(PrefixedIds, forms.Form):
+    """The recipient and level, offered only as far as the handling rules allow.
+
+    `options` comes from cases.selectors.share_options. `ori` lets a sharer name an agency by
+    its ORI instead of picking it; the rules are then checked by the share service.
+    """
+
+    id_prefix = "share"
+    recipient = forms.ChoiceField(label="Share with", required=False)
+    ori = forms.CharField(label="or an agency's ORI", max_length=9, required=False)
+    level = forms.TypedChoiceField(
+        label="Level", choices=[(lv.value, lv.label) for lv in SHAREABLE_LEVELS], coerce=int
+    )
+
+    def __init__(self, *args, options=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if options is not None:
+            groups = [("", "Choose a recipient")]
+            if options["agencies"]:
+                groups.append(("Agencies", [
+                    (f"agency:{a.pk}", f"{a.name} ({a.ori}, {a.home_state})")
+                    for a in options["agencies"]
+                ]))
+            if options["centers"]:
+                groups.append(("Every member agency of a fusion center", [
+                    (f"center:{c.pk}", f"{c.name} ({c.state})") for c in options["centers"]
+                ]))
+            if options["network"]:
+                groups.append(("Network", [("network", "Every agency in the network")]))
+            self.fields["recipient"].choices = groups
+            self.fields["level"].choices = [(lv.value, Level(lv).label) for lv in options["levels"]]
+        else:
+            self.fields["recipient"].choices = [("", "")]
+
+    def clean_recipient(self):
+        return self.cleaned_data.get("recipient") or ""
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("recipient") and not (data.get("ori") or "").strip():
+            raise ValidationError("Choose an agency, a fusion center or the network to share with.")
+        return data
+
+
+class ItemForm(HandlingFields):
+    kind = forms.ChoiceField(
+        choices=[(k, label) for k, label in IntelligenceItem.Kind.choices if k != "rfi_response"]
+    )
+    title = forms.CharField(max_length=200)
+    body = forms.CharField(label="Text", widget=forms.Textarea(attrs={"rows": 8}), required=False)
+    case = forms.ModelChoiceField(
+        label="Case", queryset=Case.objects.none(), required=False, empty_label="No case",
+        help_text="Link it to a case your agency may annotate.",
+    )
+    review_by = forms.DateField(
+        label="Review by", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    field_order = ["kind", "title", "body", "case", "review_by", "tlp", "les"]
+
+    def __init__(self, *args, cases=None, response=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if cases is not None:
+            self.fields["case"].queryset = cases
+        if response:
+            # A response to an RFI: its kind is fixed by what it answers.
+            del self.fields["kind"]
+
+
+class ItemEditForm(HandlingFields):
+    title = forms.CharField(max_length=200)
+    body = forms.CharField(label="Text", widget=forms.Textarea(attrs={"rows": 8}), required=False)
+    review_by = forms.DateField(
+        label="Review by", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    field_order = ["title", "body", "review_by", "tlp", "les", "version"]
+
+    def __init__(self, *args, owner=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not owner:
+            del self.fields["tlp"]
+            del self.fields["les"]
+
+    @classmethod
+    def for_item(cls, item, owner=True):
+        return cls(
+            initial={"title": item.title, "body": item.body, "review_by": item.review_by,
+                     "tlp": item.tlp, "les": item.les, "version": item.version},
+            owner=owner,
+        )
+
+    def changes(self):
+        names = ["title", "body", "review_by"]
+        if "tlp" in self.fields:
+            names += ["tlp", "les"]
+        return {name: self.cleaned_data[name] for name in names}
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search", max_length=200, required=False)

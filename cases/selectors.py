@@ -1,14 +1,27 @@
 """What reads cases and items. Every function starts from the permission service."""
 
 import base64
-from datetime import datetime
+import json
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 
-from sharing.permissions import cases_visible_to
+from agencies.models import Agency, FusionCenter, Membership
+from sharing.handling import TLP, Level
+from sharing.models import AccessLog, Share
+from sharing.permissions import cases_visible_to, items_visible_to, level_of
 
-from .models import Annotation, Jurisdiction, TimelineEvent
+from .models import (
+    Annotation,
+    AnnotationRevision,
+    Attachment,
+    CaseEntity,
+    IntelligenceItem,
+    ItemEntity,
+    Jurisdiction,
+    TimelineEvent,
+)
 
 PAGE_SIZE = 50
 
@@ -24,7 +37,9 @@ def decode_cursor(cursor):
         stamp, pk = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
         return datetime.fromisoformat(stamp), int(pk)
     except (ValueError, UnicodeDecodeError) as error:
-        raise ValidationError("That page link is not valid; start again from the first page.") from error
+        raise ValidationError(
+            "That page link is not valid; start again from the first page."
+        ) from error
 
 
 def keyset_page(queryset, cursor=None, size=PAGE_SIZE):
@@ -36,7 +51,9 @@ def keyset_page(queryset, cursor=None, size=PAGE_SIZE):
     queryset = queryset.order_by("-updated_at", "-id")
     if cursor:
         updated_at, pk = decode_cursor(cursor)
-        queryset = queryset.filter(Q(updated_at__lt=updated_at) | Q(updated_at=updated_at, id__lt=pk))
+        queryset = queryset.filter(
+            Q(updated_at__lt=updated_at) | Q(updated_at=updated_at, id__lt=pk)
+        )
     rows = list(queryset[: size + 1])
     next_cursor = None
     if len(rows) > size:
@@ -46,25 +63,294 @@ def keyset_page(queryset, cursor=None, size=PAGE_SIZE):
     return rows, next_cursor
 
 
+# Sorting a list by another key, still a page at a time without OFFSET or COUNT ------------
+
+# The sorts a list offers: name -> (field, descending, label). Each is paired with id as the
+# tie-breaker, so that (field, id) is a total order that a cursor can resume from.
+SORTS = {
+    "updated": ("updated_at", True, "Last change, newest first"),
+    "updated_asc": ("updated_at", False, "Last change, oldest first"),
+    "created": ("created_at", True, "Opened, newest first"),
+    "title": ("title", False, "Title, A to Z"),
+}
+CASE_SORTS = {**SORTS, "number": ("number", False, "Case number")}
+
+
+def _cursor_value(value):
+    if isinstance(value, datetime | date):
+        return {"t": "dt", "v": value.isoformat()}
+    return {"t": "s", "v": str(value)}
+
+
+def _parse_cursor_value(raw):
+    if raw.get("t") == "dt":
+        return datetime.fromisoformat(raw["v"])
+    return str(raw["v"])
+
+
+def encode_sorted_cursor(sort, value, pk):
+    raw = json.dumps({"s": sort, "k": _cursor_value(value), "id": pk}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_sorted_cursor(cursor, sort):
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        raw = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+        if raw["s"] != sort:
+            raise ValueError("cursor of another sort")
+        return _parse_cursor_value(raw["k"]), int(raw["id"])
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError) as error:
+        raise ValidationError(
+            "That page link is not valid; start again from the first page."
+        ) from error
+
+
+def sorted_page(queryset, *, sort="updated", cursor=None, size=PAGE_SIZE, sorts=SORTS):
+    """One page of `queryset` in the order `sort` names, and the cursor of the next page.
+
+    Keyset on (field, id): a deep page costs what the first does; no COUNT(*), no OFFSET.
+    An unknown sort or a cursor that does not decode raises ValidationError.
+    """
+    if sort not in sorts:
+        raise ValidationError(f"Unknown sort {sort!r}; choose one of {', '.join(sorts)}.")
+    field, descending, _ = sorts[sort]
+    prefix = "-" if descending else ""
+    queryset = queryset.order_by(f"{prefix}{field}", f"{prefix}id")
+    if cursor:
+        value, pk = decode_sorted_cursor(cursor, sort)
+        beyond = "lt" if descending else "gt"
+        queryset = queryset.filter(
+            Q(**{f"{field}__{beyond}": value}) | Q(**{field: value, f"id__{beyond}": pk})
+        )
+    rows = list(queryset[: size + 1])
+    next_cursor = None
+    if len(rows) > size:
+        rows = rows[:size]
+        last = rows[-1]
+        next_cursor = encode_sorted_cursor(sort, getattr(last, field), last.pk)
+    return rows, next_cursor
+
+
+# Cases ---------------------------------------------------------------------------------------
+
+
+def case_list_queryset(user):
+    """Visible cases with what a list row shows: owner, lead center, states (3 queries a page)."""
+    return (
+        cases_visible_to(user)
+        .select_related("owner", "lead_center")
+        .prefetch_related(
+            Prefetch("jurisdictions", queryset=Jurisdiction.objects.only("case_id", "state"))
+        )
+    )
+
+
 def case_list_page(user, cursor=None, size=PAGE_SIZE):
     """The cases the user's agency may see, a page at a time, with what a list row shows."""
-    queryset = cases_visible_to(user).select_related("owner", "lead_center").prefetch_related(
-        Prefetch("jurisdictions", queryset=Jurisdiction.objects.only("case_id", "state"))
+    return keyset_page(case_list_queryset(user), cursor, size)
+
+
+def case_timeline(*, events, annotations, attachments):
+    """One timeline, newest first: the case's events, its annotations and its attachments.
+
+    Shares, jurisdictions and subjects are already events (the services write them); an
+    annotation is an entry of its own so that the thread and the timeline tell one story.
+    """
+    entries = [
+        {
+            "at": e.occurred_at,
+            "kind": e.kind,
+            "label": e.get_kind_display(),
+            "summary": e.summary,
+            "agency": e.agency,
+            "anchor": None,
+        }
+        for e in events
+        if e.kind != TimelineEvent.Kind.ATTACHMENT
+    ]
+    entries += [
+        {
+            "at": a.created_at,
+            "kind": "annotation",
+            "label": "Annotation",
+            "summary": a.body if len(a.body) <= 140 else a.body[:139] + "…",
+            "agency": a.agency,
+            "anchor": f"note-{a.pk}",
+        }
+        for a in annotations
+    ]
+    entries += [
+        {
+            "at": f.uploaded_at,
+            "kind": "attachment",
+            "label": "Attachment",
+            "summary": f"Attached {f.filename}",
+            "agency": f.agency,
+            "anchor": f"file-{f.pk}",
+        }
+        for f in attachments
+    ]
+    entries.sort(key=lambda entry: entry["at"], reverse=True)
+    return entries
+
+
+def annotations_of(*, case=None, item=None):
+    target = {"case": case} if case is not None else {"item": item}
+    return list(
+        Annotation.objects.filter(**target)
+        .select_related("author", "agency")
+        .prefetch_related(
+            Prefetch(
+                "revisions",
+                queryset=AnnotationRevision.objects.select_related("written_by").order_by(
+                    "-version"
+                ),
+            )
+        )
+        .order_by("created_at", "id")
     )
-    return keyset_page(queryset, cursor, size)
 
 
-def case_detail_parts(case):
+def attachments_of(*, case=None, item=None):
+    target = {"case": case} if case is not None else {"item": item}
+    return list(
+        Attachment.objects.filter(**target)
+        .select_related("uploaded_by", "agency")
+        .order_by("uploaded_at", "id")
+    )
+
+
+def access_log_of(obj, limit=100):
+    """The latest access-log rows about one case or item (for its owner)."""
+    return list(
+        AccessLog.objects.filter(object_type=obj._meta.model_name, object_id=obj.pk)
+        .select_related("actor", "agency")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+def shares_of(obj):
+    field = "case" if obj._meta.model_name == "case" else "item"
+    return list(
+        Share.objects.filter(**{field: obj})
+        .select_related("target_agency", "target_center", "granted_by_agency")
+        .order_by("id")
+    )
+
+
+def case_detail_parts(case, user=None):
     """What the case page shows besides the case itself (a fixed number of queries)."""
-    return {
+    annotations = annotations_of(case=case)
+    attachments = attachments_of(case=case)
+    events = list(
+        TimelineEvent.objects.filter(case=case)
+        .select_related("agency")
+        .order_by("-occurred_at", "-id")[:200]
+    )
+    parts = {
         "jurisdictions": list(case.jurisdictions.all()),
-        "annotations": list(
-            Annotation.objects.filter(case=case)
-            .select_related("author", "agency")
+        "annotations": annotations,
+        "attachments": attachments,
+        "timeline": events,
+        "timeline_entries": case_timeline(
+            events=events, annotations=annotations, attachments=attachments
+        ),
+        "shares": shares_of(case),
+        "subjects": list(
+            CaseEntity.objects.filter(case=case)
+            .select_related("entity")
+            .order_by("entity__kind", "entity__label")
+        ),
+    }
+    if user is not None:
+        # Only the linked items this agency may itself see: a case share is not an item share.
+        parts["items"] = list(
+            items_visible_to(user)
+            .filter(case=case)
+            .select_related("owner")
+            .order_by("-updated_at", "-id")
+        )
+    return parts
+
+
+# Intelligence items --------------------------------------------------------------------------
+
+
+def item_list_queryset(user):
+    # Not the case: an item's case is shown only where the agency may see the case too.
+    return items_visible_to(user).select_related("owner")
+
+
+def item_detail_parts(item, user):
+    annotations = annotations_of(item=item)
+    parts = {
+        "annotations": annotations,
+        "attachments": attachments_of(item=item),
+        "shares": shares_of(item),
+        "subjects": list(
+            ItemEntity.objects.filter(item=item)
+            .select_related("entity")
+            .order_by("entity__kind", "entity__label")
+        ),
+        # Responses to an RFI, and the RFI a response answers, only where this agency sees them.
+        "responses": list(
+            items_visible_to(user)
+            .filter(in_response_to=item)
+            .select_related("owner")
             .order_by("created_at", "id")
-        ),
-        "timeline": list(
-            TimelineEvent.objects.filter(case=case).select_related("agency").order_by("-occurred_at", "-id")[:100]
-        ),
-        "shares": list(case.shares.select_related("target_agency", "target_center").order_by("id")),
+        )
+        if item.kind == IntelligenceItem.Kind.RFI
+        else [],
+        "rfi": items_visible_to(user).filter(pk=item.in_response_to_id).first()
+        if item.in_response_to_id
+        else None,
+        # The case is shown only if this agency sees it too.
+        "case": cases_visible_to(user).filter(pk=item.case_id).first() if item.case_id else None,
+    }
+    return parts
+
+
+# Sharing: what the share dialog may offer ------------------------------------------------------
+
+
+def share_options(user, obj, held=None):
+    """The recipients and levels that sharing.permissions.check_share would accept from this
+    user on obj, so the dialog never offers a share that will be refused.
+
+    Mirrors check_share's handling rules (tests/cases/test_pages_share.py proves the two agree
+    on every agency, center, the network and every level). Returns a dict with `levels`,
+    `agencies`, `centers` and `network` (bool); all empty when the user may not share at all.
+    Three queries at most.
+    """
+    none = {"levels": [], "agencies": [], "centers": [], "network": False}
+    held = level_of(user, obj) if held is None else held
+    if held is None or held < Level.MANAGE:
+        return none
+    is_owner = held == Level.OWNER
+    tlp = obj.tlp
+    if tlp in (TLP.RED, TLP.AMBER_STRICT) and not is_owner:
+        return none
+    levels = [lv for lv in (Level.VIEW, Level.ANNOTATE, Level.EDIT, Level.MANAGE) if lv <= held]
+    if tlp in (TLP.RED, TLP.AMBER_STRICT):
+        levels = [lv for lv in levels if lv != Level.MANAGE]
+    agencies = Agency.objects.exclude(pk__in={obj.owner_id, user.agency_id})
+    centers = FusionCenter.objects.all()
+    if tlp == TLP.AMBER and not is_owner:
+        own_centers = Membership.objects.filter(
+            agency_id=user.agency_id, status=Membership.Status.ACTIVE
+        ).values("center_id")
+        centers = centers.filter(pk__in=own_centers)
+        agencies = agencies.filter(
+            pk__in=Membership.objects.filter(
+                center_id__in=own_centers, status=Membership.Status.ACTIVE
+            ).values("agency_id")
+        )
+    if tlp == TLP.RED:
+        centers = centers.none()
+    return {
+        "levels": levels,
+        "agencies": list(agencies.order_by("home_state", "name")),
+        "centers": list(centers.order_by("state", "name")) if tlp != TLP.RED else [],
+        "network": tlp == TLP.CLEAR,
     }

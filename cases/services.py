@@ -234,6 +234,42 @@ def item_create(
     return item
 
 
+ITEM_EDITABLE = {"title", "body", "review_by"}
+
+
+@transaction.atomic
+def item_update(*, item, by, version, **changes):
+    """Change an item's fields if `version` is still current (as case_update does for cases).
+
+    Needs edit; changing the handling marking needs ownership. A stale version raises
+    StaleVersion and writes nothing. Records the values before and after.
+    """
+    unknown = set(changes) - ITEM_EDITABLE - CASE_OWNER_ONLY
+    if unknown:
+        raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    held = require_level(by, item, Level.EDIT)
+    if set(changes) & CASE_OWNER_ONLY and held != Level.OWNER:
+        require_level(by, item, Level.OWNER)
+    current = IntelligenceItem.objects.select_for_update().get(pk=item.pk)
+    if current.version != version:
+        raise StaleVersion(current, version)
+    before = {name: _plain(getattr(current, name)) for name in changes}
+    for name, value in changes.items():
+        setattr(current, name, value)
+    _full_clean(current)
+    current.updated_at = timezone.now()
+    current.version = F("version") + 1
+    current.save(update_fields=[*changes, "updated_at", "version"])
+    current.refresh_from_db()
+    after = {name: _plain(getattr(current, name)) for name in changes}
+    log_access(
+        action="update", actor=by, obj=current,
+        detail={"before": {k: str(v) for k, v in before.items()},
+                "after": {k: str(v) for k, v in after.items()}},
+    )
+    return current
+
+
 @transaction.atomic
 def annotation_add(*, by, body, case=None, item=None):
     """Add an analyst's note to a case or item (needs annotate)."""
