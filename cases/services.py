@@ -74,8 +74,17 @@ def case_create(
         owner=by.agency, lead_center=lead_center, number=(number or "").strip(), title=title,
         summary=summary, tlp=tlp, les=les, status=status, created_by=by,
     )
+    if case.number and Case.objects.filter(owner_id=by.agency_id, number=case.number).exists():
+        raise _number_taken(case.number)
     _full_clean(case)
-    case.save()
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        # Another request took the number between the check above and this insert.
+        if Case.objects.filter(owner_id=by.agency_id, number=case.number).exists():
+            raise _number_taken(case.number) from None
+        raise
     grant_rows(case, by.agency.group_id, Level.OWNER)
     for place in jurisdictions:
         _jurisdiction_insert(case, **place)
@@ -85,6 +94,14 @@ def case_create(
         detail={"number": case.number, "states": case.states, "tlp": case.tlp, "les": case.les},
     )
     return case
+
+
+def _number_taken(number):
+    return ValidationError({"number": ValidationError(
+        f"Your agency already has a case numbered {number}; a case number is unique within "
+        "an agency.",
+        code="case_number_taken",
+    )})
 
 
 # Fields an editor may change; the handling marking is the owner's decision alone.
