@@ -212,3 +212,54 @@ class ApiKey(models.Model):
         now = now or timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
 
+
+class ApiKey(models.Model):
+    """A partner system's key to the REST API, bound to one agency.
+
+    Only an HMAC-SHA256 of the key under the server-side API_KEY_HMAC_SECRET is stored; the
+    plaintext is shown once, when the agency admin creates it. The key acts through its own
+    service account (`user`, of the same agency, with no usable password), so that every
+    service, the access log and annotation authorship name it like any other actor.
+    Services: agencies.api_keys.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read"
+        WRITE = "write", "Read and write"
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100, help_text="The partner system that uses it.")
+    prefix = models.CharField(max_length=16, unique=True, help_text="Shown in lists and logs.")
+    digest = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.READ)
+    # CIDR networks the key may be used from; empty: from anywhere.
+    allowed_networks = models.JSONField(default=list, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="api_key")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope__in=["read", "write"]), name="api_key_scope_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def can_write(self):
+        return self.scope == self.Scope.WRITE
+
+    def is_usable(self, now=None):
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+

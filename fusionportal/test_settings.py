@@ -3,6 +3,7 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
+os.environ.setdefault("API_KEY_HMAC_SECRET", "test-only-api-key-secret-" + "y" * 40)
 
 from .settings import *  # noqa: E402,F403
 

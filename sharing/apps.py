@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class SharingConfig(AppConfig):
     name = "sharing"
     verbose_name = "Sharing and access log"
+
+    def ready(self):
+        # Deletions by any path leave tombstones for partner systems (pre_delete receivers).
+        from . import tombstones  # noqa: F401

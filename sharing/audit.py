@@ -12,15 +12,19 @@ def object_type_of(obj):
     return obj._meta.model_name
 
 
-def log_access(*, action, actor=None, agency=None, obj=None, object_ids=None, detail=None):
-    """Append one access-log row. Call it inside the transaction of the change it records."""
+def log_access(
+    *, action, actor=None, agency=None, obj=None, object_ids=None, detail=None, object_type=None
+):
+    """Append one access-log row. Call it inside the transaction of the change it records.
+
+    A list read names its `object_type` and every id it returned in `object_ids`."""
     if agency is None and actor is not None:
         agency = getattr(actor, "agency", None)
     entry = AccessLog(
         action=action,
         actor=actor if actor is not None and actor.pk else None,
         agency=agency,
-        object_type=object_type_of(obj) if obj is not None else "",
+        object_type=object_type_of(obj) if obj is not None else (object_type or ""),
         object_id=obj.pk if obj is not None else None,
         object_ids=list(object_ids or []),
         ip_address=current_ip.get(),

@@ -165,3 +165,58 @@ class AccessLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("The access log is append-only: rows cannot be deleted.")
+
+
+class Tombstone(models.Model):
+    """An object that stopped being visible to an agency: unshared, deleted, or reachable only
+    through a center where the agency's membership was suspended.
+
+    Partner systems read them on /api/v1/changes/ and purge their copies. Written by
+    sharing.tombstones, never by hand.
+    """
+
+    class Type(models.TextChoices):
+        CASE = "case", "Case"
+        ITEM = "item", "Intelligence item"
+        ANNOTATION = "annotation", "Annotation"
+        ENTITY = "entity", "Entity"
+
+    class Reason(models.TextChoices):
+        UNSHARED = "unshared", "Share withdrawn"
+        DELETED = "deleted", "Deleted"
+        MEMBERSHIP_SUSPENDED = "membership_suspended", "Membership suspended"
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    object_type = models.CharField(max_length=12, choices=Type.choices)
+    object_id = models.BigIntegerField()
+    removed_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=24, choices=Reason.choices)
+
+    class Meta:
+        indexes = [
+            # The changes feed of one agency, keyset on (removed_at, id).
+            models.Index(fields=["agency", "removed_at", "id"], name="tombstone_agency_keyset"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(object_type__in=["case", "item", "annotation", "entity"]),
+                name="tombstone_type_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.object_type}#{self.object_id} gone for {self.agency_id} ({self.reason})"
+
+
+# Notifications live in their own module (outbox, inbox, e-mail, webhooks, follows).
+from .notifications_models import (  # noqa: E402,F401
+    CaseAlert,
+    EmailDelivery,
+    Follow,
+    Notification,
+    NotificationRead,
+    OutboxEvent,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)

@@ -118,6 +118,31 @@ def items_visible_to(principal):
 VISIBLE = {Case: cases_visible_to, IntelligenceItem: items_visible_to}
 
 
+def annotations_visible_to(principal):
+    """Every annotation on a case or item this agency may see (they share their subject's fate)."""
+    from cases.models import Annotation
+
+    if _agency_of(principal) is None:
+        return Annotation.objects.none()
+    return Annotation.objects.filter(
+        Q(case_id__in=_visible_ids(Case, principal))
+        | Q(item_id__in=_visible_ids(IntelligenceItem, principal))
+    )
+
+
+def entities_visible_to(principal):
+    """Every entity linked to a case or item this agency may see; the rest do not exist for it."""
+    from cases.models import CaseEntity, Entity, ItemEntity
+
+    if _agency_of(principal) is None:
+        return Entity.objects.none()
+    via_cases = CaseEntity.objects.filter(case_id__in=_visible_ids(Case, principal))
+    via_items = ItemEntity.objects.filter(item_id__in=_visible_ids(IntelligenceItem, principal))
+    return Entity.objects.filter(
+        Q(id__in=via_cases.values("entity_id")) | Q(id__in=via_items.values("entity_id"))
+    )
+
+
 def visible_queryset(model, principal):
     return VISIBLE[model](principal)
 

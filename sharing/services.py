@@ -118,6 +118,10 @@ def unshare(*, share_record, by):
             "Only the owner agency, or the agency that granted this share, may withdraw it."
         )
     revoke_rows(obj, share_record.group_id)
+    # Partner systems purge their copies from the tombstones (sharing.tombstones).
+    from .tombstones import tombstones_after_unshare
+
+    tombstones_after_unshare(obj=obj, group_id=share_record.group_id)
     label = share_record.recipient_label
     detail = {"share_id": share_record.id, "recipient": label, "level_before": share_record.level}
     share_record.delete()

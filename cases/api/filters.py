@@ -1,0 +1,102 @@
+"""Filters of the API lists (django-filter). They narrow a queryset that the permission service
+already restricted to what the caller's agency may see; none of them widens it.
+
+Related conditions are semi-joins (`id IN (...)`), never joins, so that a row never repeats.
+"""
+
+import django_filters
+from django import forms
+
+from agencies.states import STATE_CHOICES
+from sharing.handling import TLP
+
+from ..models import (
+    Annotation,
+    Case,
+    CaseEntity,
+    Entity,
+    IntelligenceItem,
+    ItemEntity,
+    Jurisdiction,
+)
+
+
+class IdFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+class HandledFilter(django_filters.FilterSet):
+    handling = django_filters.ChoiceFilter(
+        field_name="tlp", choices=TLP.choices, label="TLP marking, e.g. AMBER or AMBER+STRICT"
+    )
+    les = django_filters.BooleanFilter(label="Law Enforcement Sensitive (true/false)")
+    owner = IdFilter(field_name="owner_id", label="Owner agency id")
+    owner_ori = django_filters.CharFilter(method="filter_owner_ori", label="Owner agency ORI")
+    entity_key = django_filters.CharFilter(
+        method="filter_entity_key", label="Linked to the entity with this normalised key"
+    )
+    state = django_filters.ChoiceFilter(
+        choices=STATE_CHOICES, method="filter_state", label="A jurisdiction in this state (USPS)"
+    )
+
+    def filter_owner_ori(self, queryset, name, value):
+        return queryset.filter(owner__ori=value.strip().upper())
+
+
+class CaseFilter(HandledFilter):
+    status = django_filters.ChoiceFilter(choices=Case.Status.choices)
+
+    class Meta:
+        model = Case
+        fields = ["status", "handling", "les", "owner", "owner_ori", "state", "entity_key"]
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(id__in=Jurisdiction.objects.filter(state=value).values("case_id"))
+
+    def filter_entity_key(self, queryset, name, value):
+        return queryset.filter(
+            id__in=CaseEntity.objects.filter(entity__key=value.strip()).values("case_id")
+        )
+
+
+class ItemFilter(HandledFilter):
+    kind = django_filters.ChoiceFilter(choices=IntelligenceItem.Kind.choices)
+    case = IdFilter(field_name="case_id", label="Linked case id")
+
+    class Meta:
+        model = IntelligenceItem
+        fields = ["kind", "handling", "les", "owner", "owner_ori", "state", "entity_key", "case"]
+
+    def filter_state(self, queryset, name, value):
+        """Items whose linked case has a jurisdiction in this state."""
+        return queryset.filter(
+            case_id__in=Jurisdiction.objects.filter(state=value).values("case_id")
+        )
+
+    def filter_entity_key(self, queryset, name, value):
+        return queryset.filter(
+            id__in=ItemEntity.objects.filter(entity__key=value.strip()).values("item_id")
+        )
+
+
+class AnnotationFilter(django_filters.FilterSet):
+    case = IdFilter(field_name="case_id", label="Annotations of this case")
+    item = IdFilter(field_name="item_id", label="Annotations of this item")
+
+    class Meta:
+        model = Annotation
+        fields = ["case", "item"]
+
+
+class EntityFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Entity.Kind.choices)
+    key = django_filters.CharFilter(field_name="key", label="Normalised match key")
+
+    class Meta:
+        model = Entity
+        fields = ["kind", "key"]

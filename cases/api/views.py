@@ -1,0 +1,290 @@
+"""API endpoints of cases, intelligence items, annotations and entities (thin: parse, call a
+selector of the permission service or a service of cases.services, answer).
+
+Lists: keyset pages ascending by (updated_at, id) for incremental sync; the page's keys are
+picked first through the permission service, then its rows fetched by id (cases.api.serializers).
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, status, viewsets
+from rest_framework.response import Response
+
+from fusionportal.api import (
+    PAGE_PARAMETERS,
+    ErrorSerializer,
+    expected_version,
+    keyset_keys,
+    page_response,
+    page_serializer,
+    record_list,
+    record_read,
+    with_etag,
+)
+from sharing.permissions import (
+    NotVisible,
+    annotations_visible_to,
+    cases_visible_to,
+    entities_visible_to,
+    get_visible_or_404,
+    items_visible_to,
+)
+
+from .. import services
+from ..models import Annotation, Case, Entity, IntelligenceItem
+from . import serializers as s
+from .filters import AnnotationFilter, CaseFilter, EntityFilter, ItemFilter
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Bad input; `fields` names each problem."),
+    401: OpenApiResponse(ErrorSerializer, description="No API key, or one that is not valid."),
+    404: OpenApiResponse(ErrorSerializer, description="Not visible to your agency."),
+    429: OpenApiResponse(ErrorSerializer, description="Too many requests; see Retry-After."),
+}
+WRITE_ERRORS = {
+    **ERRORS,
+    403: OpenApiResponse(ErrorSerializer, description="Missing write scope, or level too low."),
+    412: OpenApiResponse(ErrorSerializer, description="Stale version: reload and apply again."),
+}
+
+
+class VisibleViewSet(viewsets.GenericViewSet):
+    """A list and a detail of what the caller's agency may see.
+
+    Subclasses name the model, the permission-service selector and the row builder."""
+
+    model = None
+    object_type = ""
+    sort_field = "updated_at"
+    lookup_value_regex = r"[0-9]{1,18}"
+
+    def visible(self):
+        raise NotImplementedError
+
+    def rows(self, visible, ids):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.model.objects.none()
+        return self.visible()
+
+    def list(self, request):
+        visible = self.get_queryset()
+        ids, next_cursor, has_more = keyset_keys(
+            self.filter_queryset(visible), request, sort_field=self.sort_field
+        )
+        rows = self.rows(visible, ids)
+        record_list(request, self.object_type, ids)
+        return page_response(rows, next_cursor, has_more)
+
+    def get_visible(self, pk):
+        return get_visible_or_404(self.request.user, self.model, pk, record_read=False)
+
+    def retrieve(self, request, pk=None):
+        obj = self.get_visible(pk)
+        record_read(request, obj)
+        return self.detail_response(obj)
+
+    def detail_response(self, obj, status_code=status.HTTP_200_OK):
+        row = self.rows(self.get_queryset(), [obj.pk])[0]
+        response = Response(row, status=status_code)
+        return with_etag(response, obj) if hasattr(obj, "version") else response
+
+
+def _field_error(name, message):
+    return exceptions.ValidationError({name: [message]})
+
+
+def _visible_target(request, model, pk, field):
+    """A case or item named in the body; one the caller cannot see is a field error that reads
+    the same as a missing one."""
+    if pk is None:
+        return None
+    try:
+        return get_visible_or_404(request.user, model, pk, record_read=False)
+    except NotVisible as missing:
+        raise _field_error(field, str(missing)) from None
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Cases your agency may see",
+        parameters=PAGE_PARAMETERS,
+        responses={200: page_serializer("CasePage", s.CaseRowSerializer), **ERRORS},
+    ),
+    retrieve=extend_schema(summary="One case", responses={200: s.CaseRowSerializer, **ERRORS}),
+    create=extend_schema(
+        summary="Open a case owned by your agency (write scope)",
+        request=s.CaseCreateInput,
+        responses={201: s.CaseRowSerializer, **WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change a case (write scope, edit level; If-Match or version)",
+        request=s.CaseUpdateInput,
+        responses={200: s.CaseRowSerializer, **WRITE_ERRORS},
+    ),
+)
+class CaseViewSet(VisibleViewSet):
+    model = Case
+    object_type = "case"
+    filterset_class = CaseFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def visible(self):
+        return cases_visible_to(self.request.user)
+
+    def rows(self, visible, ids):
+        return s.case_rows(visible, ids)
+
+    def create(self, request):
+        data = s.resolve_lead_center(_validated(s.CaseCreateInput, request.data))
+        case = services.case_create(by=request.user, **data)
+        return self.detail_response(case, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        case = self.get_visible(pk)
+        version = expected_version(request, case)
+        changes = s.resolve_lead_center(_validated(s.CaseUpdateInput, request.data))
+        changes.pop("version", None)
+        if not changes:
+            raise exceptions.ValidationError(
+                {"non_field_errors": ["Nothing to change: send at least one field."]}
+            )
+        case = services.case_update(case=case, by=request.user, version=version, **changes)
+        return self.detail_response(case)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Intelligence items your agency may see",
+        parameters=PAGE_PARAMETERS,
+        responses={200: page_serializer("ItemPage", s.ItemRowSerializer), **ERRORS},
+    ),
+    retrieve=extend_schema(summary="One item", responses={200: s.ItemRowSerializer, **ERRORS}),
+    create=extend_schema(
+        summary="Submit an item sourced by your agency (write scope)",
+        request=s.ItemCreateInput,
+        responses={201: s.ItemRowSerializer, **WRITE_ERRORS},
+    ),
+)
+class ItemViewSet(VisibleViewSet):
+    model = IntelligenceItem
+    object_type = "intelligenceitem"
+    filterset_class = ItemFilter
+    http_method_names = ["get", "post", "head", "options"]
+
+    def visible(self):
+        return items_visible_to(self.request.user)
+
+    def rows(self, visible, ids):
+        return s.item_rows(visible, ids, principal=self.request.user)
+
+    def create(self, request):
+        data = _validated(s.ItemCreateInput, request.data)
+        data["case"] = _visible_target(request, Case, data.pop("case_id"), "case_id")
+        data["in_response_to"] = _visible_target(
+            request, IntelligenceItem, data.pop("in_response_to_id"), "in_response_to_id"
+        )
+        item = services.item_create(by=request.user, **data)
+        return self.detail_response(item, status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Annotations on the cases and items your agency may see",
+        parameters=PAGE_PARAMETERS,
+        responses={200: page_serializer("AnnotationPage", s.AnnotationRowSerializer), **ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One annotation", responses={200: s.AnnotationRowSerializer, **ERRORS}
+    ),
+    create=extend_schema(
+        summary="Annotate a case or an item (write scope, annotate level)",
+        request=s.AnnotationCreateInput,
+        responses={201: s.AnnotationRowSerializer, **WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Edit your key's own annotation (write scope; If-Match or version)",
+        request=s.AnnotationUpdateInput,
+        responses={200: s.AnnotationRowSerializer, **WRITE_ERRORS},
+    ),
+)
+class AnnotationViewSet(VisibleViewSet):
+    model = Annotation
+    object_type = "annotation"
+    filterset_class = AnnotationFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def visible(self):
+        return annotations_visible_to(self.request.user)
+
+    def rows(self, visible, ids):
+        return s.annotation_rows(visible, ids)
+
+    def get_visible(self, pk):
+        annotation = self.visible().select_related("case", "item").filter(pk=pk).first()
+        if annotation is None:
+            raise NotVisible(Annotation)
+        return annotation
+
+    def create(self, request):
+        data = _validated(s.AnnotationCreateInput, request.data)
+        case = _visible_target(request, Case, data["case_id"], "case_id")
+        item = _visible_target(request, IntelligenceItem, data["item_id"], "item_id")
+        annotation = services.annotation_add(
+            by=request.user, body=data["body"], case=case, item=item
+        )
+        return self.detail_response(annotation, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        annotation = self.get_visible(pk)
+        version = expected_version(request, annotation)
+        data = _validated(s.AnnotationUpdateInput, request.data)
+        try:
+            annotation = services.annotation_edit(
+                annotation=annotation, by=request.user, version=version, body=data["body"]
+            )
+        except DjangoValidationError as error:
+            if getattr(error, "code", None) == "not_author":
+                raise exceptions.PermissionDenied(
+                    "Only the author of an annotation can edit it.", code="not_author"
+                ) from None
+            raise
+        return self.detail_response(annotation)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Entities linked to the cases and items your agency may see",
+        description="Entities do not change once created; `updated_after` and the cursor run on "
+        "their creation time. Each case and item row also lists its entities.",
+        parameters=PAGE_PARAMETERS,
+        responses={200: page_serializer("EntityPage", s.EntityRowSerializer), **ERRORS},
+    ),
+    retrieve=extend_schema(summary="One entity", responses={200: s.EntityRowSerializer, **ERRORS}),
+)
+class EntityViewSet(VisibleViewSet):
+    model = Entity
+    object_type = "entity"
+    sort_field = "created_at"
+    filterset_class = EntityFilter
+    http_method_names = ["get", "head", "options"]
+
+    def visible(self):
+        return entities_visible_to(self.request.user)
+
+    def rows(self, visible, ids):
+        return s.entity_rows(visible, ids)
+
+    def get_visible(self, pk):
+        entity = self.visible().filter(pk=pk).first()
+        if entity is None:
+            raise NotVisible(Entity)
+        return entity
+
+
+def _validated(serializer_class, data):
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

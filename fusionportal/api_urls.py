@@ -1,0 +1,31 @@
+"""/api/: version 1 of the partner API, its OpenAPI schema and its interactive docs (assets
+served by the project: drf-spectacular-sidecar)."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.exceptions import NotFound
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@authentication_classes([])
+@permission_classes([])
+def not_found(request, rest=""):
+    """Unknown API paths answer in the API's error shape, not with the portal's HTML page."""
+    raise NotFound("No such API endpoint; the schema at /api/schema/ lists them.")
+
+
+v1 = [
+    path("", include("cases.api.urls")),
+    path("", include("agencies.api.urls")),
+    path("", include("sharing.api.urls")),
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^(?P<rest>.*)$", not_found, name="api-not-found"),
+]
