@@ -77,20 +77,6 @@ if not API_KEY_HMAC_SECRET:
 
     API_KEY_HMAC_SECRET = hashlib.sha256(f"api-key-hmac:{SECRET_KEY}".encode()).hexdigest()
 
-# API keys are stored only as HMAC-SHA256 under this server-side secret: a copy of the database
-# alone cannot be used to find or forge a key. Production refuses to start without it.
-API_KEY_HMAC_SECRET = os.environ.get("API_KEY_HMAC_SECRET", "")
-if not API_KEY_HMAC_SECRET:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "API_KEY_HMAC_SECRET is not set. In production (DEBUG=0) the portal refuses to start "
-            "without one: set it to a long random string, distinct from SECRET_KEY."
-        )
-    # Development only: derived from SECRET_KEY, so a development key survives restarts.
-    import hashlib
-
-    API_KEY_HMAC_SECRET = hashlib.sha256(f"api-key-hmac:{SECRET_KEY}".encode()).hexdigest()
-
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -104,10 +90,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "guardian",
     "django_htmx",
-    "rest_framework",
-    "django_filters",
-    "drf_spectacular",
-    "drf_spectacular_sidecar",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -313,46 +295,6 @@ LOGGING = {
         "level": env_choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
     },
     "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
-
-# The REST API for partner systems (/api/v1/, see README "REST API").
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "fusionportal.api_auth.ApiKeyAuthentication",
-        "fusionportal.api_auth.PortalSessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["fusionportal.api_auth.HasScope"],
-    "DEFAULT_THROTTLE_CLASSES": ["fusionportal.api_auth.PerKeyThrottle"],
-    "DEFAULT_RENDERER_CLASSES": ["fusionportal.api.OrjsonRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "fusionportal.api.exception_handler",
-    "UNAUTHENTICATED_USER": None,
-    "TEST_REQUEST_DEFAULT_FORMAT": "json",
-}
-# Requests per key (or per portal user) and minute; the counter lives in the cache (Redis).
-API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "600/min")
-SPECTACULAR_SETTINGS = {
-    "TITLE": "FusionPortal API",
-    "DESCRIPTION": (
-        "Partner systems pull the cases and intelligence items their agency may see, keep their "
-        "copy in sync (updated_after, cursor, /api/v1/changes/ tombstones) and write annotations. "
-        "Authenticate with `Authorization: Bearer <key>`; an agency admin creates keys in the portal."
-    ),
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {
-        "TlpEnum": "sharing.handling.TLP",
-        "EntityKindEnum": "cases.models.Entity.Kind",
-        "ItemKindEnum": "cases.models.IntelligenceItem.Kind",
-        "CenterKindEnum": "agencies.models.FusionCenter.Kind",
-        "CaseStatusEnum": "cases.models.Case.Status",
-    },
 }
 
 # The REST API for partner systems (/api/v1/, see README "REST API").
