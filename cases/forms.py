@@ -34,7 +34,7 @@ class PrefixedIds:
 class AnnotationForm(PrefixedIds, forms.Form):
     id_prefix = "note"
     body = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), max_length=20000, label="Note",
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=20000, label="Add a note",
         error_messages={"required": "An annotation needs some text."},
     )
 
@@ -42,6 +42,10 @@ class AnnotationForm(PrefixedIds, forms.Form):
 class AnnotationEditForm(AnnotationForm):
     # The version the analyst opened: an edit on a stale one is refused, the text kept.
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].label = "Your annotation"
 
 
 class HandlingFields(forms.Form):

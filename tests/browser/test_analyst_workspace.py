@@ -1,0 +1,124 @@
+"""The trafficking story in a real browser (issue 3).
+
+A Florida analyst logs in, finds the case by a subject's plate typed in another format, opens
+it, adds an annotation (and corrects it in place) and shares the case with a Louisiana agency.
+A Louisiana analyst then sees the case with the annotation; an analyst of an unrelated agency
+gets a 404 at its URL. Every page is photographed to test-artifacts/.
+"""
+
+import re
+
+from playwright.sync_api import expect
+
+from cases import services
+from cases.models import Annotation, Entity
+from sharing.models import AccessLog, Share
+
+NOTE = "Plate ABC-1234 seen at a Baton Rouge motel on 2015-03-02, with a second adult."
+
+
+def test_trafficking_case_from_florida_to_louisiana(
+    portal, open_page, screenshot, trafficking_case, analyst_fl, analyst_la, nopd, outsider
+):
+    case = trafficking_case
+    services.entity_link(
+        by=analyst_fl, kind=Entity.Kind.VEHICLE, label="ABC-1234 (FL)", role="suspect vehicle",
+        case=case, plate="ABC-1234", state="FL",
+    )
+    services.item_create(
+        by=analyst_fl, kind="sar", title="Minor seen with adult at I-10 rest stop",
+        body="Caller reports a girl of about 15 with an adult man, FL plate ABC-1234.", case=case,
+    )
+
+    # The log-in page: the system-use notice must be acknowledged.
+    page = open_page()
+    page.goto("/login/")
+    expect(page.get_by_role("heading", name="System-use notice")).to_be_visible()
+    screenshot(page, "login")
+    from tests.browser.conftest import log_in
+
+    log_in(page, analyst_fl)
+    expect(page.get_by_role("heading", name="Cases", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("MBI-2015-0042"))).to_be_visible()
+    screenshot(page, "fl-case-list")
+
+    # Find it by the plate, typed the way a trooper reads it out.
+    page.get_by_label("Search cases, items, notes and subjects").fill("fl abc 1234")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search/\?q="))
+    subjects = page.get_by_role("region", name=re.compile("Subjects"))
+    expect(subjects).to_contain_text("ABC-1234 (FL)")
+    screenshot(page, "fl-search-by-plate")
+    subjects.get_by_role("link", name=re.compile("MBI-2015-0042")).click()
+
+    # The case page: handling at top and bottom, the map, the subject.
+    page.wait_for_url(re.compile(rf"/cases/{case.pk}/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(case.title)
+    expect(page.locator(".banner")).to_have_count(2)
+    expect(page.locator(".banner").first).to_contain_text("TLP:AMBER")
+    expect(page.locator(".banner").first).to_contain_text("LES")
+    expect(page.locator(".usmap .tile-on")).to_have_count(3)
+    screenshot(page, "fl-case")
+
+    # Annotate (htmx: the thread is replaced in place, no reload).
+    new_note = page.get_by_role("textbox", name=re.compile(r"^Add a note"))
+    new_note.fill(NOTE.replace("a second adult", "an adult"))
+    page.get_by_role("button", name="Add annotation").click()
+    thread = page.locator("#thread")
+    expect(thread.locator(".note")).to_have_count(1)
+    expect(thread).to_contain_text("with an adult")
+
+    # Correct it in place; the earlier text stays in the history.
+    thread.get_by_role("link", name=re.compile("Edit")).click()
+    editor = thread.locator("form.note-editing textarea")
+    expect(editor).to_be_visible()
+    editor.fill(NOTE)
+    thread.get_by_role("button", name="Save").click()
+    expect(thread).to_contain_text("with a second adult")
+    expect(thread.locator(".note .tag", has_text="edited")).to_be_visible()
+    screenshot(page, "fl-case-annotated")
+
+    # Share with NOPD through the dialog: only what TLP:AMBER allows is offered.
+    sharing = page.locator("#sharing")
+    sharing.get_by_text("Share…").click()
+    sharing.get_by_label("Share with").select_option(
+        label=f"{nopd.name} ({nopd.ori}, {nopd.home_state})"
+    )
+    sharing.get_by_label("Level").select_option(label="Annotate")
+    screenshot(page, "fl-share-dialog")
+    sharing.get_by_role("button", name="Share", exact=True).click()
+    expect(page.locator(".messages")).to_contain_text("Shared with New Orleans Police Department")
+    expect(page.locator("#sharing")).to_contain_text("New Orleans Police Department")
+    screenshot(page, "fl-case-shared")
+
+    note = Annotation.objects.get(case=case)
+    assert (note.body, note.version) == (NOTE, 2)
+    assert Share.objects.filter(case=case, target_agency=nopd, level=2).exists()
+
+    # Louisiana sees the case, and what Florida wrote on it.
+    page_la = open_page(analyst_la)
+    expect(page_la.get_by_role("link", name=re.compile("MBI-2015-0042"))).to_be_visible()
+    screenshot(page_la, "la-case-list")
+    page_la.get_by_role("link", name=re.compile("MBI-2015-0042")).click()
+    expect(page_la.locator("#thread")).to_contain_text(NOTE)
+    # NOPD holds annotate: it may add its own.
+    expect(page_la.get_by_role("textbox", name=re.compile(r"^Add a note"))).to_be_visible()
+    screenshot(page_la, "la-case")
+
+    # Houston was never shared anything: the case does not exist for it.
+    page_tx = open_page(outsider)
+    page_tx.allow_console_error(r"status of 404")
+    response = page_tx.goto(f"/cases/{case.pk}/")
+    assert response.status == 404
+    expect(page_tx.get_by_text(case.title)).to_have_count(0)
+    screenshot(page_tx, "outsider-404")
+    assert not AccessLog.objects.filter(
+        actor=outsider, object_type="case", object_id=case.pk
+    ).exists()
+
+    # The owner's page at tablet width, and its access log.
+    page_tablet = open_page(analyst_fl, width=820, height=1180)
+    page_tablet.goto(f"/cases/{case.pk}/")
+    page_tablet.locator("#access-log summary").click()
+    expect(page_tablet.locator("#access-log")).to_contain_text("New Orleans Police Department")
+    screenshot(page_tablet, "fl-case-tablet")
