@@ -4,6 +4,15 @@ from django.contrib.auth.admin import UserAdmin
 from .models import Agency, CenterAdmin, FusionCenter, Membership, User
 
 
+def superusers_only(request):
+    """Django admin is for the people who run the platform, not for center or agency admins
+    (who have their own pages): is_staff alone does not open it."""
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = superusers_only
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
@@ -43,6 +52,10 @@ class PortalUserAdmin(UserAdmin):
     autocomplete_fields = ["agency"]
     fieldsets = UserAdmin.fieldsets + (("Agency", {"fields": ["agency", "role"]}),)
     add_fieldsets = UserAdmin.add_fieldsets + (("Agency", {"fields": ["agency", "role"]}),)
+
+    def has_delete_permission(self, request, obj=None):
+        # A username is never reused (CJIS IA-4): accounts are deactivated, never deleted.
+        return False
 
 
 @admin.register(CenterAdmin)

@@ -1,8 +1,12 @@
 """Fusion centers, agencies, their memberships and the people who work in them."""
 
+from datetime import timedelta
+
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 
 from .states import STATE_CHOICES, STATE_CODES
@@ -213,53 +217,61 @@ class ApiKey(models.Model):
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
 
 
-class ApiKey(models.Model):
-    """A partner system's key to the REST API, bound to one agency.
-
-    Only an HMAC-SHA256 of the key under the server-side API_KEY_HMAC_SECRET is stored; the
-    plaintext is shown once, when the agency admin creates it. The key acts through its own
-    service account (`user`, of the same agency, with no usable password), so that every
-    service, the access log and annotation authorship name it like any other actor.
-    Services: agencies.api_keys.
+class Invitation(models.Model):
+    """A single-use link that lets one person set a password: the invitation to a new account,
+    or a password reset forced by an admin. Only the SHA-256 of the token is stored, so a copy
+    of the database opens no account. Services: agencies.services (user_invite, invitation_accept).
     """
 
-    class Scope(models.TextChoices):
-        READ = "read", "Read"
-        WRITE = "write", "Read and write"
+    class Purpose(models.TextChoices):
+        INVITE = "invite", "Invitation"
+        RESET = "reset", "Password reset"
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="api_keys")
-    name = models.CharField(max_length=100, help_text="The partner system that uses it.")
-    prefix = models.CharField(max_length=16, unique=True, help_text="Shown in lists and logs.")
-    digest = models.CharField(max_length=64, unique=True)
-    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.READ)
-    # CIDR networks the key may be used from; empty: from anywhere.
-    allowed_networks = models.JSONField(default=list, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="api_key")
+    VALID_FOR = timedelta(hours=72)
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    purpose = models.CharField(max_length=10, choices=Purpose.choices, default=Purpose.INVITE)
+    token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    # A newer link, or the account's deactivation, revokes the links still pending.
     revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
-    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(scope__in=["read", "write"]), name="api_key_scope_valid"
+                condition=Q(purpose__in=["invite", "reset"]), name="invitation_purpose_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")), name="invitation_expires_later"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "used_at", "revoked_at"], name="invitation_pending"),
         ]
 
     def __str__(self):
-        return f"{self.name} ({self.prefix}…)"
+        until = f"{self.expires_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_purpose_display()} for {self.user} (until {until})"
 
-    @property
-    def can_write(self):
-        return self.scope == self.Scope.WRITE
 
-    def is_usable(self, now=None):
-        now = now or timezone.now()
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+class RetiredUsername(models.Model):
+    """A username that belonged to an account that no longer exists. Never given out again
+    (CJIS IA-4): the portal deactivates accounts rather than deleting them, and if a superuser
+    deletes one anyway, its name lands here, lower-cased."""
 
+    username = models.CharField(max_length=150, unique=True)
+    retired_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.username
+
+
+@receiver(post_delete, sender=User)
+def retire_username(sender, instance, **kwargs):
+    # A receiver rather than a service: a deletion can come from Django admin or a shell, and
+    # the name must be kept whichever way it happened.
+    RetiredUsername.objects.get_or_create(username=instance.username.lower())

@@ -1,9 +1,65 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, register_converter
 
+from . import views
 from .views import PortalLoginView
+
+
+class Choice:
+    """A path segment that is one of a fixed set of words; anything else is a 404."""
+
+    words = ()
+
+    def __init_subclass__(cls):
+        cls.regex = "|".join(cls.words)
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        if value not in self.words:
+            raise ValueError(value)
+        return value
+
+
+class MembershipAction(Choice):
+    words = tuple(views.MEMBERSHIP_ACTIONS)
+
+
+class UserAction(Choice):
+    words = tuple(views.USER_ACTIONS)
+
+
+register_converter(MembershipAction, "membership_action")
+register_converter(UserAction, "user_action")
+
+center = "manage/centers/<int:center_id>/"
+center_agency = center + "agencies/<int:agency_id>/"
+own_agency = "manage/agencies/<int:agency_id>/"
 
 urlpatterns = [
     path("login/", PortalLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    path("manage/", views.admin_home, name="admin-home"),
+    # A center admin: the center's member agencies, their users, the access log.
+    path(center + "agencies/", views.center_agencies, name="center-agencies"),
+    path(center + "agencies/admit/", views.center_agency_admit, name="center-agency-admit"),
+    path(center_agency, views.center_membership, name="center-membership"),
+    path(center_agency + "<membership_action:action>/", views.center_membership_action,
+         name="center-membership-action"),
+    path(center + "log/", views.center_access_log, name="center-access-log"),
+    path(center + "log.csv", views.center_access_log_csv, name="center-access-log-csv"),
+    path(center_agency + "users/", views.agency_users, name="center-users"),
+    path(center_agency + "users/invite/", views.agency_user_invite, name="center-user-invite"),
+    path(center_agency + "users/<int:user_id>/", views.agency_user_detail,
+         name="center-user-detail"),
+    path(center_agency + "users/<int:user_id>/<user_action:action>/", views.agency_user_action,
+         name="center-user-action"),
+    # An agency admin: the users of their own agency.
+    path(own_agency + "users/", views.agency_users, name="agency-users"),
+    path(own_agency + "users/invite/", views.agency_user_invite, name="agency-user-invite"),
+    path(own_agency + "users/<int:user_id>/", views.agency_user_detail, name="agency-user-detail"),
+    path(own_agency + "users/<int:user_id>/<user_action:action>/", views.agency_user_action,
+         name="agency-user-action"),
 ]
