@@ -20,8 +20,8 @@ install:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
 	  echo "FusionPortal needs Python 3.11 or newer, and '$(PYTHON)' is not (or is not installed)." >&2; \
 	  echo "Name one that is: make $(or $(MAKECMDGOALS),run) PYTHON=python3.11" >&2; exit 1; }
-	@want=$$($(PYTHON) -c 'import sys; print(*sys.version_info[:2])'); \
-	have=$$($(BIN)/python -c 'import sys; print(*sys.version_info[:2])' 2>/dev/null); \
+	@want=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+	have=$$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null); \
 	if [ "$$want" != "$$have" ]; then \
 	  if [ -e $(VENV) ]; then echo "Re-creating $(VENV): it was made by another Python ($${have:-broken})."; \
 	  else echo "Creating $(VENV) with $(PYTHON)"; fi; \

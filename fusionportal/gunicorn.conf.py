@@ -7,12 +7,23 @@ with the variables below.
 import multiprocessing
 import os
 
+
+def whole_number(name, default):
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        # SystemExit: gunicorn prints the message alone, not a traceback of its config loader.
+        raise SystemExit(f"{name} must be a whole number of at least 1; got {value!r}")
+    return int(value)
+
+
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # Two workers a core, plus one, up to eight: requests mostly wait on PostgreSQL.
-workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8)))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+workers = whole_number("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8))
+threads = whole_number("GUNICORN_THREADS", 1)
 # Attachment uploads of up to ATTACHMENT_MAX_BYTES must finish inside one request.
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+timeout = whole_number("GUNICORN_TIMEOUT", 60)
 graceful_timeout = 30
 keepalive = 5
 # A worker is replaced now and then, so a slow leak cannot grow without bound.
