@@ -120,9 +120,15 @@ def sorted_page(queryset, *, sort="updated", cursor=None, size=PAGE_SIZE, sorts=
     if cursor:
         value, pk = decode_sorted_cursor(cursor, sort)
         beyond = "lt" if descending else "gt"
-        queryset = queryset.filter(
-            Q(**{f"{field}__{beyond}": value}) | Q(**{field: value, f"id__{beyond}": pk})
-        )
+        try:
+            queryset = queryset.filter(
+                Q(**{f"{field}__{beyond}": value}) | Q(**{field: value, f"id__{beyond}": pk})
+            )
+        except ValidationError as error:
+            # A key the field cannot hold (a text where a date belongs): the same clear words.
+            raise ValidationError(
+                "That page link is not valid; start again from the first page."
+            ) from error
     rows = list(queryset[: size + 1])
     next_cursor = None
     if len(rows) > size:

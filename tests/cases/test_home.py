@@ -1,0 +1,155 @@
+"""The home page: the cases the agency may see, newest change first, a page at a time.
+
+Its cost does not grow with the number of cases (same query count for 5 and 200), and its
+keyset pagination yields every visible case exactly once and nothing else.
+"""
+
+import base64
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from agencies.models import Membership
+from cases.models import Case
+from cases.selectors import PAGE_SIZE
+from sharing.handling import TLP, Level
+from sharing.models import Share
+from sharing.services import share
+from tests.base import HttpsClient
+
+CASE_LINK = re.compile(r'href="/cases/(\d+)/"')
+NEXT_LINK = re.compile(r'href="\?[^"]*cursor=([A-Za-z0-9_\-]+)[^"]*"')
+
+# The home page's queries, whatever the number of cases:
+#  1. the session
+#  2. the user
+#  3. the user's agency
+#  4. the agency's visibility groups (its own, its centers where active, the network)
+#  5. the page of cases with owner and lead center joined (visibility is one semi-join)
+#  6. the jurisdictions of the cases on the page (prefetch, for the States column)
+#  7. the access-log row of the list (who listed which case ids)
+#  8. the fusion centers offered by the filter form
+#  9. the owners offered by the filter form (owners of visible cases only)
+HOME_QUERIES = 9
+
+
+@pytest.fixture
+def client():
+    return HttpsClient()
+
+
+def _open_cases(make_case, user, count, **fields):
+    return [make_case(user, states=("FL", "LA"), **fields) for _ in range(count)]
+
+
+def _case_ids(page):
+    return list(dict.fromkeys(int(pk) for pk in CASE_LINK.findall(page)))
+
+
+@pytest.mark.parametrize("own,shared", [(3, 2), (120, 80)], ids=["5 cases", "200 cases"])
+def test_the_home_page_costs_the_same_for_5_and_200_cases(
+    client, make_case, analyst_fl, analyst_la, mbi, cfix, own, shared,
+    django_assert_max_num_queries,
+):
+    _open_cases(make_case, analyst_fl, own)
+    for case in _open_cases(make_case, analyst_la, shared):
+        share(obj=case, by=analyst_la, target=Share.Target.CENTER, center=cfix, level=Level.VIEW)
+    client.force_login(analyst_fl)
+    with django_assert_max_num_queries(HOME_QUERIES):
+        response = client.get("/")
+    assert response.status_code == 200
+    assert len(_case_ids(response.content.decode())) == min(own + shared, PAGE_SIZE)
+
+
+@pytest.fixture
+def network_of_cases(make_case, analyst_fl, analyst_fl2, analyst_la, outsider, cfix, nopd, mbi,
+                     ocso):
+    """What MBI may see: 70 cases of its own, 40 NOPD cases shared with MBI by name and 20
+    with CFIX as a whole. What it may not: 15 unshared NOPD cases, 10 Houston cases, and 5
+    Houston cases shared with OCSO alone (a fellow CFIX member, not MBI)."""
+    visible = _open_cases(make_case, analyst_fl, 70)
+    for case in _open_cases(make_case, analyst_la, 40, tlp=TLP.GREEN):
+        share(obj=case, by=analyst_la, agency=mbi, level=Level.VIEW)
+        visible.append(case)
+    for case in _open_cases(make_case, analyst_la, 20):
+        share(obj=case, by=analyst_la, target=Share.Target.CENTER, center=cfix, level=Level.VIEW)
+        visible.append(case)
+    invisible = _open_cases(make_case, analyst_la, 15)
+    invisible += _open_cases(make_case, outsider, 10)
+    for case in _open_cases(make_case, outsider, 5):
+        share(obj=case, by=outsider, agency=ocso, level=Level.EDIT)
+        invisible.append(case)
+    # Many cases changed in the same instant: the id breaks the tie, none is lost or repeated.
+    same_instant = timezone.now() - timedelta(days=3)
+    tied = [c.pk for c in visible[10:75]] + [c.pk for c in invisible[:10]]
+    Case.objects.filter(pk__in=tied).update(updated_at=same_instant)
+    return {c.pk for c in visible}, {c.pk for c in invisible}
+
+
+def _walk(client, url="/"):
+    """Follow the 'next' links from the first page to the last; every case id on every page."""
+    pages = []
+    while True:
+        response = client.get(url)
+        assert response.status_code == 200
+        page = response.content.decode()
+        pages.append(_case_ids(page))
+        cursors = set(NEXT_LINK.findall(page))
+        if not cursors:
+            return pages
+        assert len(cursors) == 1
+        url = f"/?cursor={cursors.pop()}"
+        assert len(pages) < 20, "the pages do not end"
+
+
+def test_following_next_yields_every_visible_case_once(client, network_of_cases, analyst_fl):
+    visible, invisible = network_of_cases
+    client.force_login(analyst_fl)
+    pages = _walk(client)
+    assert [len(p) for p in pages] == [PAGE_SIZE, PAGE_SIZE, len(visible) - 2 * PAGE_SIZE]
+    seen = [pk for page in pages for pk in page]
+    assert len(seen) == len(set(seen)) == len(visible)
+    assert set(seen) == visible
+    assert not set(seen) & invisible
+    # Newest change first, across page boundaries.
+    stamps = dict(Case.objects.filter(pk__in=seen).values_list("pk", "updated_at"))
+    order = [(stamps[pk], pk) for pk in seen]
+    assert order == sorted(order, reverse=True)
+
+
+def test_a_suspended_member_stops_seeing_center_wide_cases_on_the_next_page(
+    client, network_of_cases, analyst_fl, mbi, cfix
+):
+    visible, _ = network_of_cases
+    client.force_login(analyst_fl)
+    Membership.objects.filter(agency=mbi, center=cfix).update(status=Membership.Status.SUSPENDED)
+    seen = {pk for page in _walk(client) for pk in page}
+    assert len(seen) == len(visible) - 20
+
+
+def _b64(raw):
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("cursor", [
+    "not-a-cursor",
+    "%%%",
+    "!!",
+    _b64("2026-11-20T10:00:00+00:00|12"),
+    _b64(json.dumps({"s": "title", "k": {"t": "s", "v": "x"}, "id": 3})),
+    _b64(json.dumps({"s": "updated", "k": {"t": "dt", "v": "yesterday"}, "id": 3})),
+    _b64(json.dumps({"s": "updated", "k": {"t": "dt", "v": "2026-11-20T10:00:00"}, "id": "x"})),
+    _b64(json.dumps({"s": "updated", "k": {"t": "s", "v": "not a date"}, "id": 3})),
+    _b64(json.dumps(["updated"])),
+], ids=lambda cursor: cursor[:16])
+def test_a_malformed_cursor_is_a_400_with_a_clear_message(client, trafficking_case, analyst_fl,
+                                                          cursor):
+    client.force_login(analyst_fl)
+    response = client.get("/", {"cursor": cursor})
+    assert response.status_code == 400
+    assert "That page link is not valid; start again from the first page." in (
+        response.content.decode()
+    )
