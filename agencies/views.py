@@ -163,7 +163,7 @@ def center_membership_action(request, center_id, agency_id, action):
 
 
 def _log_filter(request, center):
-    log_filter = AccessLogFilter(request.GET or None, queryset=selectors.center_access_log(center),
+    log_filter = AccessLogFilter(request.GET, queryset=selectors.center_access_log(center),
                                  center=center)
     return log_filter
 
