@@ -5,10 +5,13 @@ the 404 of a missing case, viewer cannot change, a holder of the level can) and 
 particular to the page.
 """
 
-import pytest
+from hashlib import sha256
 
-from cases.models import Annotation, Case
-from sharing.handling import Level
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cases.models import Annotation, Attachment, Case, IntelligenceItem
+from sharing.handling import TLP, Level
 from sharing.models import Share
 from sharing.services import share
 from tests.base import ListPageTests, ObjectActionTests, ObjectViewTests, database_state
@@ -141,3 +144,98 @@ class TestCaseShare(ObjectActionTests):
         assert response.status_code == 400
         assert "only within its own fusion center" in response.content.decode()
         assert database_state(subject) == before
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+class AttachPage(ObjectActionTests):
+    """Attaching a file needs annotate; the stored files are removed after each test."""
+
+    required_level = Level.ANNOTATE
+
+    @pytest.fixture(autouse=True)
+    def remove_stored_files(self, db):
+        yield
+        for attachment in Attachment.objects.all():
+            attachment.file.delete(save=False)
+
+    def data(self, subject):
+        return {"file": SimpleUploadedFile("motel-receipt.pdf", PDF, "application/pdf")}
+
+    def assert_changed(self, subject, user, response):
+        attachment = Attachment.objects.get()
+        assert attachment.subject == subject
+        assert (attachment.agency, attachment.sha256) == (user.agency, sha256(PDF).hexdigest())
+
+
+class TestCaseAttach(AttachPage):
+    url_name = "case-attach"
+
+    def test_a_file_of_a_refused_type_is_reported(self, client, subject, owner):
+        client.force_login(owner)
+        upload = SimpleUploadedFile("payload.exe", b"MZ", "application/x-msdownload")
+        response = client.post(self.url(subject), {"file": upload})
+        assert response.status_code == 400
+        assert "application/x-msdownload are not accepted" in response.content.decode()
+        assert not Attachment.objects.exists()
+
+
+# The same checks for intelligence items: only the subject and the URLs differ. -----------------
+
+
+class ItemPage:
+    @pytest.fixture
+    def subject(self, make_item, analyst_fl):
+        return make_item(analyst_fl, title="Minor seen at a Shreveport motel", tlp=TLP.AMBER)
+
+
+class TestItemDetail(ItemPage, ObjectViewTests):
+    url_name = "item-detail"
+
+
+class TestItemAnnotate(ItemPage, ObjectActionTests):
+    url_name = "item-annotate"
+    required_level = Level.ANNOTATE
+
+    def data(self, subject):
+        return {"body": "Motel manager confirms the dates"}
+
+    def assert_changed(self, subject, user, response):
+        assert Annotation.objects.get(item=subject).author == user
+
+
+class TestItemEdit(ItemPage, ObjectActionTests):
+    url_name = "item-edit"
+    required_level = Level.EDIT
+
+    def data(self, subject):
+        current = IntelligenceItem.objects.get(pk=subject.pk)
+        return {"title": "Minor and two adults seen at a Shreveport motel", "body": current.body,
+                "version": current.version, "tlp": current.tlp}
+
+    def assert_changed(self, subject, user, response):
+        item = IntelligenceItem.objects.get(pk=subject.pk)
+        assert (item.title, item.version) == (
+            "Minor and two adults seen at a Shreveport motel", subject.version + 1,
+        )
+
+
+class TestItemShare(ItemPage, ObjectActionTests):
+    url_name = "item-share"
+    required_level = Level.MANAGE
+
+    @pytest.fixture(autouse=True)
+    def recipient(self, lsp):
+        return lsp
+
+    def data(self, subject):
+        return {"ori": "LALSP0000", "level": Level.ANNOTATE.value}
+
+    def assert_changed(self, subject, user, response):
+        record = Share.objects.get(item=subject, target_agency__ori="LALSP0000")
+        assert (record.level, record.granted_by_agency) == (Level.ANNOTATE, user.agency)
+
+
+class TestItemAttach(ItemPage, AttachPage):
+    url_name = "item-attach"
