@@ -55,6 +55,14 @@ class Case(Handled):
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # The owner's choice: when the case comes to span state lines, each newly involved state's
+    # primary center also gets view access (a center-wide share, within the handling rules;
+    # never for TLP:RED). Otherwise the center is only alerted.
+    share_with_involved_centers = models.BooleanField(
+        "give involved centers view access", default=False,
+        help_text="When the case spans state lines, the fusion center of each newly involved "
+                  "state may view it (never for TLP:RED).",
+    )
 
     class Meta:
         permissions = [

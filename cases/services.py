@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from sharing.audit import log_access
 from sharing.handling import TLP, Level
+from sharing.notifications import annotation_added, case_opened, case_states_changed
 from sharing.permissions import grant_rows, require_level
 
 from .models import (
@@ -59,20 +60,23 @@ def _full_clean(instance, exclude=None):
 @transaction.atomic
 def case_create(
     *, by, number, title, lead_center, summary="", tlp=TLP.AMBER, les=False,
-    status=Case.Status.OPEN, jurisdictions=(),
+    status=Case.Status.OPEN, jurisdictions=(), share_with_involved_centers=False,
 ):
     """Open a case owned by the actor's agency.
 
     `jurisdictions` is a list of dicts with state and optionally county and city. Validation
     errors (bad state, case number already used by this agency) raise ValidationError naming
     the field. The owner's permission rows, the timeline entry and the access-log row are
-    written in the same transaction.
+    written in the same transaction; so are the cross-center alerts when the case spans state
+    lines (sharing.notifications), delivered after commit. `share_with_involved_centers`: the
+    alerted centers also get view access (never for TLP:RED).
     """
     if by.agency_id is None:
         raise ValidationError("Only a member of an agency can open a case.")
     case = Case(
         owner=by.agency, lead_center=lead_center, number=(number or "").strip(), title=title,
         summary=summary, tlp=tlp, les=les, status=status, created_by=by,
+        share_with_involved_centers=share_with_involved_centers,
     )
     if case.number and Case.objects.filter(owner_id=by.agency_id, number=case.number).exists():
         raise _number_taken(case.number)
@@ -89,6 +93,7 @@ def case_create(
     for place in jurisdictions:
         _jurisdiction_insert(case, **place)
     _timeline(case, TimelineEvent.Kind.CREATED, f"{by.agency.name} opened the case", by)
+    case_opened(case=case, by=by)
     log_access(
         action="create", actor=by, obj=case,
         detail={"number": case.number, "states": case.states, "tlp": case.tlp, "les": case.les},
@@ -159,13 +164,16 @@ def _jurisdiction_insert(case, state, county="", city=""):
 @transaction.atomic
 def jurisdiction_add(*, case, by, state, county="", city=""):
     """Add a place to a case (needs edit). Returns the jurisdiction and whether its state is new
-    to the case, which is when a case comes to span (more) state lines."""
+    to the case, which is when a case comes to span (more) state lines: then the primary center
+    of each newly involved state is alerted (sharing.notifications), once per case and state."""
     require_level(by, case, Level.EDIT)
     states_before = set(case.jurisdictions.values_list("state", flat=True))
     place = _jurisdiction_insert(case, state, county, city)
     new_state = place.state not in states_before
     _touch(case)
     _timeline(case, TimelineEvent.Kind.JURISDICTION, f"Added jurisdiction {place}", by)
+    if new_state:
+        case_states_changed(case=case, by=by)
     log_access(
         action="update", actor=by, obj=case,
         detail={"jurisdiction_added": str(place), "state": place.state, "new_state": new_state},
@@ -301,6 +309,7 @@ def annotation_add(*, by, body, case=None, item=None):
     annotation.save()
     _touch(target, annotation.created_at)
     log_access(action="annotate", actor=by, obj=target, detail={"annotation_id": annotation.id})
+    annotation_added(annotation=annotation, by=by)
     return annotation
 
 

@@ -206,3 +206,17 @@ class Tombstone(models.Model):
 
     def __str__(self):
         return f"{self.object_type}#{self.object_id} gone for {self.agency_id} ({self.reason})"
+
+
+# Notifications live in their own module (outbox, inbox, e-mail, webhooks, follows).
+from .notifications_models import (  # noqa: E402,F401
+    CaseAlert,
+    EmailDelivery,
+    Follow,
+    Notification,
+    NotificationRead,
+    OutboxEvent,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)

@@ -35,13 +35,14 @@ def _lock(obj):
 
 
 @transaction.atomic
-def share(*, obj, by, level, target=Share.Target.AGENCY, agency=None, center=None):
+def share(*, obj, by, level, target=Share.Target.AGENCY, agency=None, center=None, notify=True):
     """Grant `level` on a case or item to an agency, every member of a center, or the network.
 
     Guarantees: refused with ShareRefused (its code names the rule) when the handling marking
     or the sharer's own level forbids it; NotVisible when the sharer cannot see the object.
     Sharing again with the same recipient changes the level. Writes the access-log row and a
-    timeline entry in the same transaction.
+    timeline entry in the same transaction, and (unless `notify` is False) the notification of
+    the recipient agency or center (sharing.notifications), delivered after commit.
     """
     obj = _lock(obj)
     held = check_share(
@@ -100,6 +101,10 @@ def share(*, obj, by, level, target=Share.Target.AGENCY, agency=None, center=Non
             "level_after": int(level),
         },
     )
+    if notify:
+        from .notifications import share_granted
+
+        share_granted(share_record=record, by=by, level_before=before)
     return record
 
 
