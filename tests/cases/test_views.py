@@ -10,6 +10,7 @@ from hashlib import sha256
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from agencies.models import Membership
 from cases.models import Annotation, Attachment, Case, IntelligenceItem
 from sharing.handling import TLP, Level
 from sharing.models import Share
@@ -53,6 +54,19 @@ class TestCaseDetail(ObjectViewTests):
         assert "AMBER" in page and "LES" in page
         for state in ("FL", "LA", "CA"):
             assert state in page
+
+    def test_a_center_wide_share_reaches_a_member_until_it_is_suspended(
+        self, client, subject, owner, cfix, ocso, analyst_fl2
+    ):
+        share(obj=subject, by=owner, target=Share.Target.CENTER, center=cfix, level=Level.VIEW)
+        client.force_login(analyst_fl2)
+        assert client.get(self.url(subject)).status_code == 200
+        missing = client.get(self.url(subject, subject.pk + 1000))
+        Membership.objects.filter(agency=ocso, center=cfix).update(status="suspended")
+        suspended = client.get(self.url(subject))
+        assert (suspended.status_code, suspended.content) == (404, missing.content)
+        Membership.objects.filter(agency=ocso, center=cfix).update(status="active")
+        assert client.get(self.url(subject)).status_code == 200
 
     def test_a_non_numeric_id_is_a_404_as_well(self, client, owner):
         client.force_login(owner)

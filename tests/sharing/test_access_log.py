@@ -214,3 +214,26 @@ def test_a_raw_delete_is_refused_by_postgresql_and_allowed_by_sqlite(entry):
         assert connection.vendor == "sqlite"
         _raw("DELETE FROM sharing_accesslog WHERE id = %s", [entry.pk])
         assert not AccessLog.objects.filter(pk=entry.pk).exists()
+
+
+# Over HTTP: a change page logs its change, not a read; a list logs the ids it showed. ------
+
+
+def test_a_change_page_writes_its_change_and_no_read(trafficking_case, analyst_fl, mbi):
+    client = HttpsClient()
+    client.force_login(analyst_fl)
+    start = last_id()
+    response = client.post(f"/cases/{trafficking_case.pk}/annotate/", {"body": "Seen in Fresno"})
+    assert response.status_code == 302
+    assert_one_row(start, "annotate", actor=analyst_fl, agency=mbi, obj=trafficking_case)
+
+
+def test_a_list_page_writes_one_row_naming_what_it_showed(make_case, analyst_fl, mbi):
+    cases = [make_case(analyst_fl) for _ in range(3)]
+    client = HttpsClient()
+    client.force_login(analyst_fl)
+    start = last_id()
+    assert client.get("/").status_code == 200
+    new = list(AccessLog.objects.filter(id__gt=start))
+    assert [(row.action, row.actor, row.agency) for row in new] == [("list", analyst_fl, mbi)]
+    assert sorted(new[0].object_ids) == sorted(case.pk for case in cases)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 
 from agencies.models import Membership, User
 from cases import services as case_services
@@ -160,14 +161,24 @@ def test_edit(setup, holding, kind):
             after = _reload(subject)
             assert (after.title, after.version) == (subject.title, subject.version)
     else:
-        # An item is edited by linking its subjects.
+        # An item is edited by changing its fields or linking its subjects.
         link = {"kind": "phone", "number": "(504) 555-0142", "item": subject}
         if holding.may(Level.EDIT):
+            updated = case_services.item_update(
+                item=subject, by=actor, version=subject.version, title="Renamed"
+            )
+            assert (updated.title, updated.version) == ("Renamed", subject.version + 1)
             case_services.entity_link(by=actor, **link)
             assert ItemEntity.objects.filter(item=subject).count() == 1
         else:
             with pytest.raises(_refusal(holding)):
+                case_services.item_update(
+                    item=subject, by=actor, version=subject.version, title="Renamed"
+                )
+            with pytest.raises(_refusal(holding)):
                 case_services.entity_link(by=actor, **link)
+            after = _reload(subject)
+            assert (after.title, after.version) == (subject.title, subject.version)
             assert not ItemEntity.objects.filter(item=subject).exists()
 
 
@@ -277,3 +288,13 @@ def test_bad_ids_are_the_same_404(trafficking_case, analyst_fl):
             get_visible_or_404(analyst_fl, Case, bad)
     with pytest.raises(NotVisible):
         get_visible_or_404(analyst_fl, IntelligenceItem, "x")
+
+
+def test_only_a_member_of_an_agency_opens_a_case_or_an_item(cfix):
+    platform = User.objects.create_superuser(username="platform_operator", password="x" * 16,
+                                             agency=None)
+    with pytest.raises(ValidationError, match="member of an agency"):
+        case_services.case_create(by=platform, number="P-1", title="No owner", lead_center=cfix)
+    with pytest.raises(ValidationError, match="member of an agency"):
+        case_services.item_create(by=platform, kind="tip", title="No source")
+    assert not Case.objects.exists() and not IntelligenceItem.objects.exists()
