@@ -61,7 +61,10 @@ def _flatten(detail, prefix=""):
     fields = {}
     if isinstance(detail, dict):
         for name, value in detail.items():
-            path = f"{prefix}.{name}" if prefix else str(name)
+            if isinstance(name, int):
+                path = f"{prefix}[{name}]"
+            else:
+                path = f"{prefix}.{name}" if prefix else str(name)
             fields.update(_flatten(value, path))
     elif isinstance(detail, list) and any(isinstance(v, dict | list) for v in detail):
         for index, value in enumerate(detail):
@@ -190,9 +193,16 @@ def _decode_cursor(cursor, sort_is_datetime):
         padded = cursor + "=" * (-len(cursor) % 4)
         text, pk = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
         sort_value = datetime.fromisoformat(text) if sort_is_datetime else int(text)
-        if isinstance(sort_value, datetime) and sort_value.tzinfo is None:
-            raise ValueError("naive")
-        return sort_value, int(pk)
+        if isinstance(sort_value, datetime):
+            if sort_value.tzinfo is None:
+                raise ValueError("naive")
+            sort_value = sort_value.astimezone(UTC)
+        elif not 0 <= sort_value < 2**63:
+            raise ValueError("id out of range")
+        pk = int(pk)
+        if not 0 <= pk < 2**63:
+            raise ValueError("id out of range")
+        return sort_value, pk
     except (ValueError, UnicodeDecodeError, TypeError, OverflowError):
         raise exceptions.ValidationError(
             {"cursor": ["Not a cursor this API gave out; use next_cursor of a page as it is."]}
@@ -212,7 +222,12 @@ def parse_updated_after(raw):
         )
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise exceptions.ValidationError(
+            {"updated_after": ["That time is out of range."]}
+        ) from None
 
 
 def parse_limit(raw):

@@ -1,0 +1,270 @@
+"""Seeding and measuring the partner pull of /api/v1/items/ (`make bench-api`, and the query-count
+tests at 10 and 500 rows).
+
+Seeding writes straight into the tables, as the services would leave them: items owned by many
+agencies, the owner's permission rows (view, annotate, change, manage) and the shares, some
+subjects. On PostgreSQL it streams rows with COPY; elsewhere it uses bulk_create in batches.
+"""
+
+import io
+import random
+import statistics
+import time
+from datetime import UTC, datetime, timedelta
+
+import orjson
+from django.contrib.auth.models import Group, Permission
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from agencies.models import Agency
+from agencies.states import STATE_CODES
+from cases.models import Entity, IntelligenceItem, ItemEntity
+from sharing.handling import LEVEL_ACTIONS, Level
+from sharing.models import ItemGroupObjectPermission
+
+BATCH = 20_000
+START = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def item_permission_ids():
+    """{level: permission id} of the guardian permissions of items, view … manage."""
+    ids = dict(
+        Permission.objects.filter(content_type__app_label="cases").values_list("codename", "id")
+    )
+    return {level: ids[f"{action}_intelligenceitem"] for level, action in LEVEL_ACTIONS.items()}
+
+
+def bench_agencies(count):
+    """`count` agencies of the benchmark (ORI XXB0000nn), created if missing, in id order."""
+    states = sorted(STATE_CODES)
+    existing = {a.ori: a for a in Agency.objects.filter(ori__contains="B0")}
+    agencies = []
+    for n in range(count):
+        ori = f"{states[n % len(states)]}B{n:06d}"
+        agency = existing.get(ori)
+        if agency is None:
+            agency = Agency.objects.create(
+                name=f"Benchmark agency {n}",
+                ori=ori,
+                level="local",
+                home_state=states[n % len(states)],
+            )
+        agencies.append(agency)
+    return agencies
+
+
+def _copy(table, columns, rows):
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join("\\N" if v is None else str(v) for v in row))
+        buffer.write("\n")
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+
+
+def _next_id(model):
+    last = model.objects.order_by("-id").values_list("id", flat=True).first()
+    return (last or 0) + 1
+
+
+def _reset_sequence(model):
+    if connection.vendor == "postgresql":
+        table = model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+            )
+
+
+def seed_items(*, count, agencies, partner, share_fraction, seed=7, progress=None):
+    """Insert `count` items owned round-robin by `agencies`; `partner` (one of them) receives a
+    view share on `share_fraction` of the others' items; every item is also shared with one
+    other random agency (realistic table sizes). Returns the ids of the items the partner sees.
+
+    Ids are assigned here so that items, permission rows and links stream in one pass.
+    """
+    rng = random.Random(seed)
+    perms = item_permission_ids()
+    owner_perm_ids = [
+        perms[level] for level in (Level.VIEW, Level.ANNOTATE, Level.EDIT, Level.MANAGE)
+    ]
+    view = perms[Level.VIEW]
+    group_of = {a.id: a.group_id for a in agencies}
+    agency_ids = [a.id for a in agencies]
+    first_item = _next_id(IntelligenceItem)
+    first_perm = _next_id(ItemGroupObjectPermission)
+    entity_count = max(1, count // 20)
+    first_entity = _next_id(Entity)
+    entities = [
+        (
+            first_entity + n,
+            "phone",
+            f"+1407555{n:07d}"[:16] + f"-{seed}-{n}",
+            f"Phone {n}",
+            START.isoformat(),
+        )
+        for n in range(entity_count)
+    ]
+    visible = []
+    perm_id = first_perm
+    link_id = _next_id(ItemEntity)
+    use_copy = connection.vendor == "postgresql"
+    with transaction.atomic():
+        if use_copy:
+            _copy(Entity._meta.db_table, ["id", "kind", "key", "label", "created_at"], entities)
+        else:
+            Entity.objects.bulk_create(
+                [
+                    Entity(id=e[0], kind=e[1], key=e[2], label=e[3], created_at=START)
+                    for e in entities
+                ],
+                batch_size=BATCH,
+            )
+        linker = agencies[0].users.first()
+        for start in range(0, count, BATCH):
+            items, rows, links = [], [], []
+            for n in range(start, min(count, start + BATCH)):
+                pk = first_item + n
+                owner = agency_ids[n % len(agency_ids)]
+                updated = START + timedelta(
+                    seconds=rng.randrange(365 * 24 * 3600), microseconds=rng.randrange(1_000_000)
+                )
+                items.append(
+                    (
+                        pk,
+                        owner,
+                        "tip",
+                        f"Tip {n}: vehicle seen near the port",
+                        "Observed a white van, plate partially read, twice this week. " * 3,
+                        "AMBER",
+                        False,
+                        1,
+                        updated,
+                        updated,
+                    )
+                )
+                for permission in owner_perm_ids:
+                    rows.append((perm_id, group_of[owner], permission, pk))
+                    perm_id += 1
+                other = agency_ids[rng.randrange(len(agency_ids))]
+                if owner != partner.id and rng.random() < share_fraction:
+                    other = partner.id
+                if other != owner:
+                    rows.append((perm_id, group_of[other], view, pk))
+                    perm_id += 1
+                if owner == partner.id or other == partner.id:
+                    visible.append(pk)
+                if n % 10 == 0 and linker is not None:
+                    links.append(
+                        (
+                            link_id,
+                            pk,
+                            first_entity + rng.randrange(entity_count),
+                            "",
+                            updated.isoformat(),
+                            linker.id,
+                        )
+                    )
+                    link_id += 1
+            _insert_batch(use_copy, items, rows, links)
+            if progress:
+                progress(min(count, start + BATCH))
+        for model in (IntelligenceItem, ItemGroupObjectPermission, Entity, ItemEntity):
+            _reset_sequence(model)
+    return visible
+
+
+ITEM_COLUMNS = [
+    "id",
+    "owner_id",
+    "kind",
+    "title",
+    "body",
+    "tlp",
+    "les",
+    "version",
+    "created_at",
+    "updated_at",
+]
+PERM_COLUMNS = ["id", "group_id", "permission_id", "content_object_id"]
+LINK_COLUMNS = ["id", "item_id", "entity_id", "role", "linked_at", "linked_by_id"]
+
+
+def _insert_batch(use_copy, items, rows, links):
+    if use_copy:
+        _copy(
+            IntelligenceItem._meta.db_table,
+            ITEM_COLUMNS,
+            [(*i[:6], "true" if i[6] else "false", *i[7:]) for i in items],
+        )
+        _copy(ItemGroupObjectPermission._meta.db_table, PERM_COLUMNS, rows)
+        if links:
+            _copy(ItemEntity._meta.db_table, LINK_COLUMNS, links)
+        return
+    IntelligenceItem.objects.bulk_create(
+        [IntelligenceItem(**dict(zip(ITEM_COLUMNS, i, strict=True))) for i in items],
+        batch_size=2000,
+    )
+    ItemGroupObjectPermission.objects.bulk_create(
+        [ItemGroupObjectPermission(**dict(zip(PERM_COLUMNS, r, strict=True))) for r in rows],
+        batch_size=2000,
+    )
+    ItemEntity.objects.bulk_create(
+        [ItemEntity(**dict(zip(LINK_COLUMNS, r, strict=True))) for r in links], batch_size=2000
+    )
+
+
+# Measuring ----------------------------------------------------------------------------------
+
+FLOOR_SQL = """
+SELECT i.id, i.kind, i.title, i.body, i.tlp, i.les, i.owner_id, a.ori AS owner_ori, i.case_id,
+       i.in_response_to_id, i.review_by, i.version, i.created_at, i.updated_at
+FROM cases_intelligenceitem i JOIN agencies_agency a ON a.id = i.owner_id
+WHERE i.id IN (SELECT content_object_id FROM sharing_itemgroupobjectpermission
+               WHERE group_id = ANY(%s) AND permission_id = %s)
+  AND (i.updated_at, i.id) > (%s, %s)
+ORDER BY i.updated_at, i.id
+LIMIT 500
+"""
+
+
+def floor_page(group_ids, view_permission_id, after):
+    """The same page by one hand-written query + orjson: the floor to compare against."""
+    with connection.cursor() as cursor:
+        cursor.execute(FLOOR_SQL, [list(group_ids), view_permission_id, *after])
+        columns = [c.name for c in cursor.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    return orjson.dumps({"results": rows})
+
+
+def timed(function, repeat):
+    """(median ms, p90 ms, last result) of `repeat` calls after one warm-up call."""
+    function()
+    times = []
+    result = None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = function()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    p90 = times[min(len(times) - 1, int(round(0.9 * (len(times) - 1))))]
+    return statistics.median(times), p90, result
+
+
+def count_queries(function):
+    with CaptureQueriesContext(connection) as queries:
+        function()
+    return len(queries.captured_queries)
+
+
+def network_group_ids(agency):
+    from sharing.permissions import visibility_group_ids
+
+    return visibility_group_ids(Agency.objects.get(pk=agency.pk))
+
+
+def group_exists(name):
+    return Group.objects.filter(name=name).exists()
