@@ -50,6 +50,14 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
+# The access-log CSV export of 10,000 and 100,000 rows in a scratch database (created and
+# dropped by the command): time and peak memory, which must not grow with the rows.
+# DATABASE_URL=postgres://... runs it on PostgreSQL.
+.PHONY: bench-accesslog
+bench-accesslog: export DEBUG ?= 1
+bench-accesslog: install
+	$(BIN)/python manage.py bench_accesslog
+
 # What `manage.py check --deploy` says about a production configuration from the environment.
 check-deploy: install
 	DEBUG=0 $(BIN)/python manage.py check --deploy --fail-level WARNING
