@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sharing.audit import log_access
+from sharing.tombstones import tombstones_after_lost_membership
 
 from .models import Agency, CenterAdmin, Invitation, Membership, RetiredUsername, User
 
@@ -150,8 +151,11 @@ def membership_suspend(*, membership, by, reason):
     """Suspend a member agency. From the next request on, its users no longer receive the
     center's center-wide shares (sharing.permissions reads only active memberships); its own
     cases stay its own, and shares made to the agency by name are untouched."""
-    return _change_status(membership=membership, by=by, reason=reason,
-                          to=Membership.Status.SUSPENDED, operation="membership_suspend")
+    membership = _change_status(membership=membership, by=by, reason=reason,
+                                to=Membership.Status.SUSPENDED, operation="membership_suspend")
+    # Partner systems purge what reached the agency only through this center.
+    tombstones_after_lost_membership(agency=membership.agency, center=membership.center)
+    return membership
 
 
 @transaction.atomic
@@ -173,6 +177,9 @@ def membership_remove(*, membership, by, reason):
     before = _membership_state(membership)
     agency, center = membership.agency, membership.center
     membership.delete()
+    if before["status"] == Membership.Status.ACTIVE:
+        # Partner systems purge what reached the agency only through this center.
+        tombstones_after_lost_membership(agency=agency, center=center)
     _log(by=by, obj=agency, operation="membership_remove", reason=reason, center=center,
          before=before, after=None)
 

@@ -3,12 +3,13 @@ may no longer see from the tombstones of /api/v1/changes/."""
 
 import pytest
 
-from agencies.models import Membership
+from agencies.models import CenterAdmin, Membership
+from agencies.services import membership_remove, membership_suspend
 from cases import services as case_services
 from sharing.handling import TLP, Level
 from sharing.models import Share, Tombstone
 from sharing.services import share, unshare
-from sharing.tombstones import tombstones_after_lost_membership
+from tests.conftest import _user
 
 pytestmark = pytest.mark.django_db
 
@@ -127,24 +128,44 @@ def test_deletion_tombstones_every_agency_that_saw_it(
         ]
 
 
-def test_suspended_membership_tombstones_what_came_through_the_center(
-    api, make_case, analyst_fl, la_safe, nopd, partner_key_la
+@pytest.fixture
+def admin_lasafe(la_safe, lsp):
+    user = _user("admin_lasafe", lsp)
+    CenterAdmin.objects.create(user=user, center=la_safe)
+    return user
+
+
+@pytest.mark.parametrize("end", ["suspend", "remove"])
+def test_a_lost_membership_tombstones_what_came_through_the_center(
+    api, make_case, analyst_fl, la_safe, nopd, admin_lasafe, partner_key_la, end
 ):
     center_wide = make_case(analyst_fl, tlp=TLP.GREEN, title="Shared with LA-SAFE")
     by_name = make_case(analyst_fl, tlp=TLP.GREEN, title="Shared with NOPD by name")
-    share(
-        obj=center_wide, by=analyst_fl, level=Level.VIEW, target=Share.Target.CENTER, center=la_safe
-    )
-    share(obj=by_name, by=analyst_fl, level=Level.VIEW, target=Share.Target.CENTER, center=la_safe)
+    for case in (center_wide, by_name):
+        share(obj=case, by=analyst_fl, level=Level.VIEW, target=Share.Target.CENTER,
+              center=la_safe)
     share(obj=by_name, by=analyst_fl, level=Level.VIEW, agency=nopd)
     membership = Membership.objects.get(agency=nopd, center=la_safe)
-    membership.status = Membership.Status.SUSPENDED
-    membership.save()
-    tombstones_after_lost_membership(agency=nopd, center=la_safe)
+    if end == "suspend":
+        membership_suspend(membership=membership, by=admin_lasafe, reason="Audit finding")
+        reason = "membership_suspended"
+    else:
+        membership_remove(membership=membership, by=admin_lasafe, reason="Left the center")
+        reason = "membership_suspended"
     gone = api.as_key(partner_key_la).get("/api/v1/changes/").json()["results"]
-    assert [(g["type"], g["id"], g["reason"]) for g in gone] == [
-        ("case", center_wide.id, "membership_suspended")
-    ]
+    assert [(g["type"], g["id"], g["reason"]) for g in gone] == [("case", center_wide.id, reason)]
+    listed = api.get("/api/v1/cases/").json()["results"]
+    assert [row["id"] for row in listed] == [by_name.id]
+
+
+def test_removing_a_suspended_membership_writes_no_second_tombstone(
+    make_case, analyst_fl, la_safe, nopd, admin_lasafe
+):
+    case = make_case(analyst_fl, tlp=TLP.GREEN)
+    share(obj=case, by=analyst_fl, level=Level.VIEW, target=Share.Target.CENTER, center=la_safe)
+    membership = Membership.objects.get(agency=nopd, center=la_safe)
+    membership_suspend(membership=membership, by=admin_lasafe, reason="Audit finding")
+    membership_remove(membership=membership, by=admin_lasafe, reason="Left the center")
     assert Tombstone.objects.filter(agency=nopd).count() == 1
 
 
