@@ -81,7 +81,13 @@ class CaseCreateForm(HandlingFields):
         help_text="USPS codes, separated by commas: FL, LA, CA. Counties and cities are "
                   "added on the case page.",
     )
-    field_order = ["number", "title", "summary", "lead_center", "states", "tlp", "les"]
+    share_with_involved_centers = forms.BooleanField(
+        label="Give involved fusion centers view access", required=False,
+        help_text="When the case spans state lines, the primary fusion center of each newly "
+                  "involved state may view it, not only be alerted (never for TLP:RED).",
+    )
+    field_order = ["number", "title", "summary", "lead_center", "states", "tlp", "les",
+                   "share_with_involved_centers"]
 
     def clean_states(self):
         states = parse_states(self.cleaned_data["states"])

@@ -157,11 +157,14 @@ def case_list_page(user, cursor=None, size=PAGE_SIZE):
     return keyset_page(case_list_queryset(user), cursor, size)
 
 
-def case_timeline(*, events, annotations, attachments):
-    """One timeline, newest first: the case's events, its annotations and its attachments.
+def case_timeline(*, events, annotations, attachments, items=()):
+    """One timeline, newest first: the case's events, its annotations, its attachments and
+    the intelligence items linked to it that the reader may see.
 
     Shares, jurisdictions and subjects are already events (the services write them); an
     annotation is an entry of its own so that the thread and the timeline tell one story.
+    An item's own event names the item, which a case share does not open to the reader: it
+    is replaced by the reader's visible items (`items`), so no title leaks through a case.
     """
     entries = [
         {
@@ -173,7 +176,18 @@ def case_timeline(*, events, annotations, attachments):
             "anchor": None,
         }
         for e in events
-        if e.kind != TimelineEvent.Kind.ATTACHMENT
+        if e.kind not in (TimelineEvent.Kind.ATTACHMENT, TimelineEvent.Kind.ITEM)
+    ]
+    entries += [
+        {
+            "at": i.created_at,
+            "kind": "item",
+            "label": i.get_kind_display(),
+            "summary": i.title,
+            "agency": i.owner,
+            "anchor": "items",
+        }
+        for i in items
     ]
     entries += [
         {
@@ -254,13 +268,23 @@ def case_detail_parts(case, user=None):
         .select_related("agency")
         .order_by("-occurred_at", "-id")[:200]
     )
-    parts = {
+    # Only the linked items this agency may itself see: a case share is not an item share.
+    items = (
+        list(
+            items_visible_to(user)
+            .filter(case=case)
+            .select_related("owner")
+            .order_by("-updated_at", "-id")
+        )
+        if user is not None
+        else []
+    )
+    return {
         "jurisdictions": list(case.jurisdictions.all()),
         "annotations": annotations,
         "attachments": attachments,
-        "timeline": events,
         "timeline_entries": case_timeline(
-            events=events, annotations=annotations, attachments=attachments
+            events=events, annotations=annotations, attachments=attachments, items=items
         ),
         "shares": shares_of(case),
         "subjects": list(
@@ -268,16 +292,8 @@ def case_detail_parts(case, user=None):
             .select_related("entity")
             .order_by("entity__kind", "entity__label")
         ),
+        "items": items,
     }
-    if user is not None:
-        # Only the linked items this agency may itself see: a case share is not an item share.
-        parts["items"] = list(
-            items_visible_to(user)
-            .filter(case=case)
-            .select_related("owner")
-            .order_by("-updated_at", "-id")
-        )
-    return parts
 
 
 # Intelligence items --------------------------------------------------------------------------

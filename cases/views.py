@@ -246,6 +246,7 @@ def case_create(request):
                 tlp=data["tlp"],
                 les=data["les"],
                 jurisdictions=[{"state": s} for s in data["states"]],
+                share_with_involved_centers=data["share_with_involved_centers"],
             )
         except ValidationError as error:
             apply_errors(form, error)

@@ -1,0 +1,153 @@
+"""Search: one box over the cases, items, annotations and subjects an agency may see.
+
+Whatever the database, a result is only ever something the permission service lets the
+agency see; subjects are found by their normalised keys however they were typed.
+"""
+
+import pytest
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases import search as portal_search
+from cases import services
+from cases.models import Case, Entity
+from sharing.handling import Level
+from sharing.models import AccessLog
+from sharing.permissions import cases_visible_to
+from sharing.services import share
+from tests.base import HttpsClient, PageTests
+from tests.conftest import fresh
+
+
+@pytest.fixture
+def story(trafficking_case, analyst_fl):
+    """The story's case with a plate, a phone number and a person, an item and a note."""
+    case = trafficking_case
+    services.entity_link(by=analyst_fl, kind=Entity.Kind.VEHICLE, label="ABC-1234 (FL)",
+                         case=case, plate="ABC-1234", state="FL", role="suspect vehicle")
+    services.entity_link(by=analyst_fl, kind=Entity.Kind.PHONE, label="(504) 555-0142",
+                         case=case, number="(504) 555-0142", role="burner phone")
+    services.entity_link(by=analyst_fl, kind=Entity.Kind.PERSON, label="Darnell Price",
+                         case=case, name="Darnell Price", role="suspect")
+    item = services.item_create(
+        by=analyst_fl, kind="tip", title="Motel clerk recognised the girl",
+        body="Clerk in Shreveport saw the minor with two men; paid cash for a week.",
+    )
+    note = services.annotation_add(by=analyst_fl, case=case,
+                                   body="Second suspect drives a grey minivan near Lafayette.")
+    return {"case": case, "item": item, "note": note}
+
+
+class TestSearchPage(PageTests):
+    url_name = "search"
+
+    def url(self, subject):
+        return reverse("search") + "?q=trafficked"
+
+
+@pytest.mark.parametrize("typed", ["ABC-1234", "abc1234", "FL ABC 1234", "fl-abc-1234"])
+def test_a_plate_is_found_however_it_is_typed(story, analyst_fl, typed):
+    results = portal_search.search(analyst_fl, typed)
+    [(entity, cases, items)] = results.entities
+    assert entity.key == "FL:ABC1234"
+    assert [case for case, role in cases] == [story["case"]]
+
+
+@pytest.mark.parametrize("typed", ["504-555-0142", "+1 (504) 555 0142", "5045550142"])
+def test_a_phone_number_is_found_however_it_is_typed(story, analyst_fl, typed):
+    results = portal_search.search(analyst_fl, typed)
+    assert [entity.key for entity, _, _ in results.entities] == ["+15045550142"]
+
+
+def test_a_person_is_found_by_part_of_the_name(story, analyst_fl):
+    results = portal_search.search(analyst_fl, "darnell")
+    assert [entity.label for entity, _, _ in results.entities] == ["Darnell Price"]
+
+
+def test_words_find_cases_items_and_annotations(story, analyst_fl):
+    assert portal_search.search(analyst_fl, "trafficked").cases == [story["case"]]
+    assert portal_search.search(analyst_fl, "Shreveport clerk").items == [story["item"]]
+    assert portal_search.search(analyst_fl, "minivan").annotations == [story["note"]]
+    assert portal_search.search(analyst_fl, "MBI-2015-0042").cases == [story["case"]]
+
+
+def test_an_outsider_finds_nothing_not_even_the_subject(story, outsider):
+    for typed in ["trafficked", "Shreveport", "minivan", "ABC-1234", "504 555 0142", "darnell"]:
+        results = portal_search.search(outsider, typed)
+        assert results.empty, typed
+
+
+def test_a_share_opens_the_case_to_search_but_not_the_unshared_item(
+    story, analyst_fl, analyst_la, nopd
+):
+    share(obj=story["case"], by=analyst_fl, agency=nopd, level=Level.VIEW)
+    la = fresh(analyst_la)
+    assert portal_search.search(la, "ABC1234").entities[0][1][0][0] == story["case"]
+    assert portal_search.search(la, "minivan").annotations == [story["note"]]
+    # The tip was never shared: it stays invisible, even though its words match.
+    assert portal_search.search(la, "Shreveport").items == []
+
+
+def test_snippets_escape_what_was_typed_and_mark_the_match(analyst_fl, make_case):
+    make_case(analyst_fl, title="Script case",
+              summary="<script>alert(1)</script> seen near the harbour with the courier")
+    [case] = portal_search.search(analyst_fl, "courier").cases
+    # PostgreSQL's headline drops tags, the SQLite excerpt escapes them: never raw markup.
+    assert "<script" not in case.snippet
+    assert "<mark>courier</mark>" in case.snippet
+
+
+def test_too_short_a_query_is_a_clear_400(analyst_fl):
+    client = HttpsClient()
+    client.force_login(analyst_fl)
+    response = client.get(reverse("search"), {"q": "a"})
+    assert response.status_code == 400
+    assert "at least 2 characters" in response.content.decode()
+
+
+def test_the_page_lists_what_was_found_and_logs_it(story, analyst_fl):
+    client = HttpsClient()
+    client.force_login(analyst_fl)
+    page = client.get(reverse("search"), {"q": "fl abc 1234"}).content.decode()
+    assert "ABC-1234 (FL)" in page and "MBI-2015-0042" in page
+    row = AccessLog.objects.filter(action="list", actor=analyst_fl).latest("at")
+    assert row.detail["query"] == "fl abc 1234"
+
+
+def test_the_search_takes_the_same_queries_for_few_and_many_matches(analyst_fl, make_case):
+    make_case(analyst_fl, title="Harbour case 0", summary="harbour")
+    client = HttpsClient()
+    client.force_login(analyst_fl)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("search"), {"q": "harbour"}).status_code == 200
+    for n in range(1, 30):
+        make_case(analyst_fl, title=f"Harbour case {n}", summary="harbour and courier")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("search"), {"q": "harbour"})
+    assert len(response.context["results"].cases) == 20  # the first twenty, best first
+    assert len(many) == len(few)
+
+
+def test_full_text_on_postgres_word_matching_on_sqlite(story, analyst_fl):
+    """On PostgreSQL the query's vector is the indexed expression, so the planner can use the
+    GIN index; SQLite has no such index and matches words instead."""
+    results = portal_search.search(analyst_fl, "trafficked")
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            assert results.full_text is False
+            cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE '%search_vector'")
+            assert cursor.fetchall() == []
+            return
+        assert results.full_text is True
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%%_search_vector'")
+        assert {row[0] for row in cursor.fetchall()} == {
+            "case_search_vector", "item_search_vector", "annotation_search_vector"}
+        cursor.execute("SET enable_seqscan = off")
+    query = SearchQuery("trafficked", search_type="websearch", config=portal_search.CONFIG)
+    # The matching expression alone (the visibility semi-join would lead on a table this small).
+    plan = Case.objects.annotate(document=portal_search.case_vector()).filter(document=query)
+    assert "case_search_vector" in plan.explain()
+    # And the search itself still goes through the permission service.
+    assert results.cases == list(cases_visible_to(analyst_fl))
