@@ -10,7 +10,12 @@ from django.db.models import Prefetch, Q
 from agencies.models import Agency, FusionCenter, Membership
 from sharing.handling import TLP, Level
 from sharing.models import AccessLog, Share
-from sharing.permissions import cases_visible_to, items_visible_to, level_of
+from sharing.permissions import (
+    cases_visible_to,
+    items_visible_to,
+    level_of,
+    visibility_group_ids,
+)
 
 from .models import (
     Annotation,
@@ -157,7 +162,7 @@ def case_list_page(user, cursor=None, size=PAGE_SIZE):
     return keyset_page(case_list_queryset(user), cursor, size)
 
 
-def case_timeline(*, events, annotations, attachments, items=()):
+def case_timeline(*, events, annotations, attachments, items=(), reader=None, shares=()):
     """One timeline, newest first: the case's events, its annotations, its attachments and
     the intelligence items linked to it that the reader may see.
 
@@ -165,7 +170,11 @@ def case_timeline(*, events, annotations, attachments, items=()):
     annotation is an entry of its own so that the thread and the timeline tell one story.
     An item's own event names the item, which a case share does not open to the reader: it
     is replaced by the reader's visible items (`items`), so no title leaks through a case.
+    For a `reader` that is not the owner, share events are those of the shares it may know
+    of (`shares`, see shares_seen_by): the owner's full distribution list stays the owner's.
     """
+    share_kinds = (TimelineEvent.Kind.SHARED, TimelineEvent.Kind.UNSHARED)
+    hide_shares = reader is not None
     entries = [
         {
             "at": e.occurred_at,
@@ -177,7 +186,21 @@ def case_timeline(*, events, annotations, attachments, items=()):
         }
         for e in events
         if e.kind not in (TimelineEvent.Kind.ATTACHMENT, TimelineEvent.Kind.ITEM)
+        and not (hide_shares and e.kind in share_kinds)
     ]
+    if hide_shares:
+        entries += [
+            {
+                "at": s.updated_at,
+                "kind": "shared",
+                "label": "Shared",
+                "summary": f"{s.granted_by_agency.name} shared it with {s.recipient_label} "
+                f"({s.get_level_display().lower()})",
+                "agency": s.granted_by_agency,
+                "anchor": "sharing",
+            }
+            for s in shares
+        ]
     entries += [
         {
             "at": i.created_at,
@@ -259,6 +282,16 @@ def shares_of(obj):
     )
 
 
+def shares_seen_by(user, shares, is_owner):
+    """Who else holds an object is the owner's to know: a recipient sees the shares that
+    reached it (to its agency, a center it is an active member of, or the network) and those
+    its own agency granted onward, not the whole distribution."""
+    if is_owner:
+        return shares
+    groups = set(visibility_group_ids(user))
+    return [s for s in shares if s.group_id in groups or s.granted_by_agency_id == user.agency_id]
+
+
 def case_detail_parts(case, user=None):
     """What the case page shows besides the case itself (a fixed number of queries)."""
     annotations = annotations_of(case=case)
@@ -279,14 +312,21 @@ def case_detail_parts(case, user=None):
         if user is not None
         else []
     )
+    is_owner = user is None or case.owner_id == user.agency_id
+    shares = shares_seen_by(user, shares_of(case), is_owner)
     return {
         "jurisdictions": list(case.jurisdictions.all()),
         "annotations": annotations,
         "attachments": attachments,
         "timeline_entries": case_timeline(
-            events=events, annotations=annotations, attachments=attachments, items=items
+            events=events,
+            annotations=annotations,
+            attachments=attachments,
+            items=items,
+            reader=None if is_owner else user,
+            shares=shares,
         ),
-        "shares": shares_of(case),
+        "shares": shares,
         "subjects": list(
             CaseEntity.objects.filter(case=case)
             .select_related("entity")
@@ -309,7 +349,7 @@ def item_detail_parts(item, user):
     parts = {
         "annotations": annotations,
         "attachments": attachments_of(item=item),
-        "shares": shares_of(item),
+        "shares": shares_seen_by(user, shares_of(item), item.owner_id == user.agency_id),
         "subjects": list(
             ItemEntity.objects.filter(item=item)
             .select_related("entity")

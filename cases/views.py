@@ -56,6 +56,7 @@ from .selectors import (
     item_list_queryset,
     share_options,
     shares_of,
+    shares_seen_by,
     sorted_page,
 )
 from .usmap import map_tiles, viewbox
@@ -595,12 +596,8 @@ def share_dialog(request, pk, kind):
             return redirect(_object_urls(kind, obj.pk)["detail"] + "#sharing")
     status = 400 if request.method == "POST" else 200
     if request.method == "GET" or not request.htmx:
-        context["shares"] = _shares_for_dialog(obj)
+        context["shares"] = shares_seen_by(request.user, shares_of(obj), held == Level.OWNER)
     return render(request, "cases/share.html", context, status=status)
-
-
-def _shares_for_dialog(obj):
-    return shares_of(obj)
 
 
 def _recipient(form):

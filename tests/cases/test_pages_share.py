@@ -129,3 +129,19 @@ def test_withdrawing_a_share(network, make_case, analyst_fl, nopd, analyst_la):
     assert not Share.objects.exists()
     client.force_login(fresh(analyst_la))
     assert client.get(reverse("case-detail", args=[case.pk])).status_code == 404
+
+
+def test_a_recipient_sees_its_own_share_not_the_whole_distribution(
+    network, make_case, analyst_fl, analyst_la, nopd, houston
+):
+    case = make_case(analyst_fl, tlp=TLP.GREEN)
+    share(obj=case, by=analyst_fl, agency=nopd, level=Level.VIEW)
+    share(obj=case, by=analyst_fl, agency=houston, level=Level.VIEW)
+    client = HttpsClient()
+    client.force_login(analyst_fl)
+    owner_page = client.get(reverse("case-detail", args=[case.pk])).content.decode()
+    assert "Houston Police Department" in owner_page and "New Orleans" in owner_page
+    client.force_login(fresh(analyst_la))
+    response = client.get(reverse("case-detail", args=[case.pk]))
+    assert [s.target_agency for s in response.context["shares"]] == [nopd]
+    assert "Houston Police Department" not in response.content.decode()
