@@ -122,3 +122,66 @@ def test_trafficking_case_from_florida_to_louisiana(
     page_tablet.locator("#access-log summary").click()
     expect(page_tablet.locator("#access-log")).to_contain_text("New Orleans Police Department")
     screenshot(page_tablet, "fl-case-tablet")
+
+
+def test_opening_a_case_adding_a_state_and_answering_an_rfi(
+    portal, open_page, screenshot, analyst_fl, analyst_la, nopd, cfix
+):
+    """Forms with their messages next to the fields, one action to add a state, and an RFI
+    answered by another agency, read by the one that asked."""
+    page = open_page(analyst_fl)
+    page.allow_console_error(r"status of 400")  # the refused form is answered with a 400
+    page.get_by_role("link", name="Open a case").click()
+    page.get_by_label("Case number").fill("MBI-2015-0077")
+    page.get_by_label("Title").fill("Card skimmers on the I-4 corridor")
+    page.get_by_label("States").fill("FL, ZZ")
+    page.get_by_role("button", name="Open the case").click()
+    expect(page.locator(".field-error")).to_contain_text("Not a US state or territory code: ZZ")
+    expect(page.get_by_label("Title")).to_have_value("Card skimmers on the I-4 corridor")
+    screenshot(page, "case-form-with-error")
+    page.get_by_label("States").fill("FL")
+    page.get_by_role("button", name="Open the case").click()
+    expect(page.locator(".messages")).to_contain_text("Case MBI-2015-0077 opened")
+
+    # One action adds a jurisdiction in a new state; the map shows it.
+    places = page.locator("#places")
+    places.get_by_text("Add a jurisdiction").click()
+    places.get_by_role("combobox", name="State").select_option("GA")
+    places.get_by_label("City").fill("Savannah")
+    places.get_by_role("button", name="Add").click()
+    expect(page.locator(".messages")).to_contain_text("spans state lines")
+    expect(page.locator(".usmap .tile-on")).to_have_count(2)
+    screenshot(page, "case-new-state")
+
+    # An RFI, shared with NOPD, answered by NOPD, read by MBI.
+    page.get_by_role("link", name="Intelligence", exact=True).click()
+    page.get_by_role("link", name="New item").click()
+    page.get_by_label("Kind").select_option("rfi")
+    page.get_by_label("Title").fill("Who rents room 12 at the Airline Hwy motel?")
+    page.get_by_label("Text").fill("Need the registered guest for 2015-03-01 to 03-08.")
+    page.get_by_label("TLP").select_option("GREEN")
+    page.get_by_role("button", name="Create").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Who rents room 12")
+    sharing = page.locator("#sharing")
+    sharing.get_by_text("Share…").click()
+    sharing.get_by_label("Share with").select_option(
+        label=f"{nopd.name} ({nopd.ori}, {nopd.home_state})"
+    )
+    sharing.get_by_role("button", name="Share", exact=True).click()
+    expect(page.locator(".messages")).to_contain_text("Shared with New Orleans")
+
+    page_la = open_page(analyst_la)
+    page_la.get_by_role("link", name="Intelligence", exact=True).click()
+    expect(page_la.get_by_role("link", name=re.compile("Who rents room 12"))).to_be_visible()
+    screenshot(page_la, "la-item-list")
+    page_la.get_by_role("link", name=re.compile("Who rents room 12")).click()
+    page_la.get_by_role("link", name="Respond to this request").click()
+    page_la.get_by_label("Text").fill("Registered guest: D. Price, paid cash for 7 nights.")
+    screenshot(page_la, "la-rfi-response-form")
+    page_la.get_by_role("button", name="Create").click()
+    expect(page_la.locator(".messages")).to_contain_text("Shared with Metropolitan Bureau")
+
+    page.reload()
+    responses = page.locator("#responses")
+    expect(responses).to_contain_text("D. Price")
+    screenshot(page, "fl-rfi-with-response")
