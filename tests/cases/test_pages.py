@@ -616,3 +616,19 @@ class TestRfiResponses:
         assert response.status_code == 400
         assert "needs annotate" in str(response.context["form"].errors)
         assert not IntelligenceItem.objects.exists()
+
+
+def test_the_shipped_map_is_the_layout_the_page_draws():
+    """static/img/us-states-tilegrid.svg is cases.usmap's layout: every state and territory
+    once, no two on the same square."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from agencies.states import STATES
+    from cases import usmap
+
+    assert set(usmap.TILES) == set(STATES)
+    assert len(set(usmap.TILES.values())) == len(usmap.TILES)
+    shipped = Path(settings.BASE_DIR, "static", "img", "us-states-tilegrid.svg").read_text()
+    assert shipped == usmap.standalone_svg()
