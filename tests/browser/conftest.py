@@ -8,8 +8,9 @@ Reusable fixtures for every browser test of the portal:
 - `browser`: one Chromium per test module. Debian's `/usr/bin/chromium` when present
   (CI installs it; see .ci/run), else `$CHROMIUM_PATH`, else Playwright's own download. If
   none can be launched, the test fails and names what is missing: never a skip.
-- `open_page(user=None, width=1366, height=900)`: a fresh browser context and page; with a
-  user, logged in through the real log-in form (the system-use notice acknowledged). Every
+- `open_page(user=None, width=1366, height=900, javascript=True)`: a fresh browser context and
+  page; with a user, logged in through the real log-in form (the system-use notice
+  acknowledged); `javascript=False` checks that a page works without it. Every
   console error and uncaught page error fails the test at teardown, unless the test said it
   expects one with `page.allow_console_error(pattern)` (e.g. the 404 an outsider must get).
 - `screenshot(page, name)`: a full-page PNG in test-artifacts/<test name>/ (git-ignored).
@@ -132,8 +133,11 @@ class ConsoleWatch:
 def open_page(browser, portal):
     contexts = []
 
-    def make(user=None, *, width=1366, height=900):
-        context = browser.new_context(viewport={"width": width, "height": height}, base_url=portal)
+    def make(user=None, *, width=1366, height=900, javascript=True):
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, base_url=portal,
+            java_script_enabled=javascript,
+        )
         context.set_default_timeout(10_000)
         page = context.new_page()
         watch = ConsoleWatch(page)

@@ -185,3 +185,21 @@ def test_opening_a_case_adding_a_state_and_answering_an_rfi(
     responses = page.locator("#responses")
     expect(responses).to_contain_text("D. Price")
     screenshot(page, "fl-rfi-with-response")
+
+
+def test_reading_and_annotating_work_without_javascript(
+    portal, open_page, screenshot, trafficking_case, analyst_fl
+):
+    page = open_page(analyst_fl, javascript=False, width=820, height=1180)
+    page.get_by_role("link", name=re.compile("MBI-2015-0042")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(trafficking_case.title)
+    page.get_by_role("textbox", name=re.compile(r"^Add a note")).fill("Typed without scripts.")
+    page.get_by_role("button", name="Add annotation").click()
+    expect(page.locator(".messages")).to_contain_text("Annotation added")
+    expect(page.locator("#thread")).to_contain_text("Typed without scripts.")
+    # Edit is a page of its own without JavaScript, and comes back to the note.
+    page.locator("#thread").get_by_role("link", name=re.compile("Edit")).click()
+    page.get_by_label("Your annotation").fill("Typed and corrected without scripts.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#thread")).to_contain_text("Typed and corrected without scripts.")
+    screenshot(page, "no-javascript-tablet")
