@@ -57,6 +57,12 @@ class TextQuery(django_filters.CharFilter):
         return qs
 
 
+class FilterForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 class HandledFilterSet(django_filters.FilterSet):
     handling = django_filters.ChoiceFilter(
         field_name="tlp", choices=TLP.choices, label="Handling", empty_label="Any marking"
@@ -102,6 +108,7 @@ class CaseFilter(HandledFilterSet):
 
     class Meta:
         model = Case
+        form = FilterForm
         fields = ["q", "status", "state", "handling", "les", "owner", "scope", "updated_since"]
 
     def filter_state(self, queryset, name, value):
@@ -120,4 +127,5 @@ class ItemFilter(HandledFilterSet):
 
     class Meta:
         model = IntelligenceItem
+        form = FilterForm
         fields = ["q", "kind", "handling", "les", "owner", "scope", "updated_since"]

@@ -21,13 +21,15 @@ def apply_errors(form, error):
 
 
 class PrefixedIds:
-    """Field ids of their own: the case page holds several forms with a `state` field."""
+    """Field ids of their own (the case page holds several forms with a `state` field), and
+    labels without a trailing colon."""
 
     id_prefix = ""
 
     def __init__(self, *args, **kwargs):
         if self.id_prefix:
             kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
 
@@ -48,7 +50,7 @@ class AnnotationEditForm(AnnotationForm):
         self.fields["body"].label = "Your annotation"
 
 
-class HandlingFields(forms.Form):
+class HandlingFields(PrefixedIds, forms.Form):
     tlp = forms.ChoiceField(label="TLP", choices=TLP.choices, initial=TLP.AMBER)
     les = forms.BooleanField(
         label="LES (law-enforcement sensitive)", required=False,
@@ -297,5 +299,5 @@ class ItemEditForm(HandlingFields):
         return {name: self.cleaned_data[name] for name in names}
 
 
-class SearchForm(forms.Form):
+class SearchForm(PrefixedIds, forms.Form):
     q = forms.CharField(label="Search", max_length=200, required=False)
