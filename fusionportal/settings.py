@@ -125,6 +125,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "sharing.context_processors.notifications",
             ],
         },
     },
@@ -245,6 +246,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Tasks are idempotent and acknowledged late: when the broker connection drops, cancel what is
 # running so the redelivered copy is the only one that finishes.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Notifications (sharing.tasks): beat sweeps the outbox so that an event a crash left behind
+# (between commit and enqueue, or a worker killed mid-task) is delivered within about a minute.
+NOTIFICATION_SWEEP_AFTER = env_int("NOTIFICATION_SWEEP_AFTER", 60, minimum=1)
+NOTIFICATION_CLAIM_LEASE = env_int("NOTIFICATION_CLAIM_LEASE", 60, minimum=1)
+CELERY_BEAT_SCHEDULE = {
+    "notifications-sweep": {
+        "task": "sharing.tasks.sweep_outbox",
+        "schedule": float(env_int("NOTIFICATION_SWEEP_EVERY", 60, minimum=1)),
+    },
+}
+# Webhooks: seconds to wait for a partner's answer; plain http:// only in development.
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10, minimum=1)
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", default=DEBUG)
 
 # E-mail: the console in development, SMTP from the environment in production.
 EMAIL_BACKEND = os.environ.get(

@@ -6,5 +6,6 @@ urlpatterns = [
     path("api/", include("fusionportal.api_urls")),
     path("agency/api-keys/", include("agencies.api.page_urls")),
     path("", include("cases.urls")),
+    path("", include("sharing.urls")),
     path("", include("agencies.urls")),
 ]

@@ -22,7 +22,7 @@ from sharing.webhooks import (
 class Receiver:
     def __init__(self, secret=None):
         self.secret = secret
-        self.requests = []  # every request: (headers dict, body bytes, verified: bool|None)
+        self.requests = []  # every request: (headers, body bytes, None)
         self.processed = {}  # delivery id -> JSON document, once each
         self.statuses = []
         self.hold = None  # a threading.Event the next request waits on
@@ -34,7 +34,7 @@ class Receiver:
             def do_POST(self):  # noqa: N802 (http.server's naming)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
-                headers = {key: value for key, value in self.headers.items()}
+                headers = self.headers  # case-insensitive, as HTTP header names are
                 with receiver.lock:
                     hold, receiver.hold = receiver.hold, None
                     receiver.requests.append((headers, body, None))

@@ -1,0 +1,334 @@
+"""Delivering an alert: what it says for each handling marking, once whatever happens
+(a task run twice, a claim that expired), e-mail to the center admins, signed webhooks
+retried with backoff, and the sweep."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from agencies.models import CenterAdmin, User
+from cases import services as case_services
+from sharing import tasks, webhooks
+from sharing.handling import TLP, Level
+from sharing.models import (
+    EmailDelivery,
+    Notification,
+    OutboxEvent,
+    Share,
+    WebhookAttempt,
+    WebhookDelivery,
+)
+from sharing.notifications import event_deliver, outbox_sweep, queue_stats
+from sharing.permissions import cases_visible_to
+from sharing.services import share
+from tests.conftest import PASSWORD, fresh
+from tests.sharing.webhook_receiver import Receiver
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def http_webhooks_allowed(settings):
+    settings.WEBHOOK_ALLOW_HTTP = True  # the local receiver speaks plain HTTP
+
+
+@pytest.fixture(autouse=True)
+def in_process(monkeypatch):
+    """The tasks a task starts run at once, in this process, with Redis configured or not (the
+    real worker is tests/integration's business)."""
+    from fusionportal.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    monkeypatch.setitem(app.conf, "task_eager_propagates", True)
+
+
+@pytest.fixture
+def admin_la_safe(la_safe, lsp):
+    user = User.objects.create_user(
+        username="admin_lasafe", password=PASSWORD, agency=lsp, role=User.Role.AGENCY_ADMIN,
+        email="admin_lasafe@example.gov",
+    )
+    CenterAdmin.objects.create(user=user, center=la_safe)
+    return user
+
+
+@pytest.fixture
+def nopd_admin(nopd):
+    return User.objects.create_user(
+        username="admin_nopd", password=PASSWORD, agency=nopd, role=User.Role.AGENCY_ADMIN,
+        email="admin_nopd@example.gov",
+    )
+
+
+@pytest.fixture
+def receiver():
+    with Receiver() as running:
+        yield running
+
+
+@pytest.fixture
+def nopd_webhook(nopd_admin, receiver):
+    endpoint = webhooks.endpoint_register(by=nopd_admin, url=receiver.url, description="NOPD RMS")
+    receiver.secret = endpoint.secret
+    return endpoint
+
+
+def la_alert(case):
+    return OutboxEvent.objects.get(case=case, center__short_name="LA-SAFE")
+
+
+def la_notification(case):
+    return Notification.objects.get(event__case=case, center__short_name="LA-SAFE")
+
+
+def texts(notification):
+    return " | ".join(f"{label}: {value}" for label, value in notification.lines)
+
+
+# What the alert says ------------------------------------------------------------------------------
+
+
+def test_an_amber_alert_names_the_case_owner_contact_lead_states_and_handling_but_not_the_title(
+    la_safe, stac, trafficking_case
+):
+    tasks.deliver_event(la_alert(trafficking_case).pk)
+    note = la_notification(trafficking_case)
+    said = note.title + " | " + texts(note)
+    assert "MBI-2015-0042" in said
+    assert "Metropolitan Bureau of Investigation (FL0480400)" in said
+    assert "Duty officer, Metropolitan Bureau of Investigation" in said  # point of contact
+    assert "duty@fl0480400.example.gov" in said
+    assert "Lead center: CFIX (FL)" in said
+    assert "States: CA, FL, LA" in said
+    assert "Handling: TLP:AMBER · LES" in said
+    # Not shared with LA-SAFE: no title, never the summary.
+    assert trafficking_case.title not in said
+    assert "withheld" in said
+    assert "Orlando" not in said
+
+
+def test_a_green_case_title_is_told(la_safe, make_case, analyst_fl):
+    case = make_case(analyst_fl, states=("FL", "LA"), tlp=TLP.GREEN, title="Stolen plates ring")
+    tasks.deliver_event(la_alert(case).pk)
+    assert "Title: Stolen plates ring" in texts(la_notification(case))
+
+
+def test_subjects_are_never_told(la_safe, admin_la_safe, make_case, analyst_fl, nopd_webhook,
+                                 receiver):
+    case = make_case(analyst_fl, states=("FL",), tlp=TLP.GREEN)
+    case_services.entity_link(by=analyst_fl, kind="phone", label="+1 407 555 0199", case=case,
+                              number="+14075550199")
+    case_services.jurisdiction_add(case=case, by=analyst_fl, state="LA")
+    tasks.deliver_event(la_alert(case).pk)
+    [message] = mail.outbox
+    [document] = receiver.processed.values()
+    everything = texts(la_notification(case)) + message.body + json.dumps(document)
+    assert "Metropolitan Bureau of Investigation" in everything  # the alert itself went out
+    assert "555" not in everything and "0199" not in everything
+
+
+def test_the_owner_may_give_involved_centers_view_access(la_safe, stac, make_case, analyst_fl,
+                                                         analyst_la):
+    case = make_case(analyst_fl, states=("FL", "LA"), share_with_involved_centers=True,
+                     title="Shared on purpose")
+    share_row = Share.objects.get(case=case, target_center=la_safe)
+    assert share_row.level == Level.VIEW
+    assert cases_visible_to(fresh(analyst_la)).filter(pk=case.pk).exists()
+    tasks.deliver_event(la_alert(case).pk)
+    said = texts(la_notification(case))
+    assert "Title: Shared on purpose" in said
+    assert "LA-SAFE may view the case" in said
+    # The automatic share is part of the alert, not a second notification.
+    assert not OutboxEvent.objects.filter(kind=OutboxEvent.Kind.SHARED).exists()
+
+
+def test_red_is_never_shared_automatically(la_safe, make_case, analyst_fl, analyst_la):
+    case = make_case(analyst_fl, states=("FL", "LA"), share_with_involved_centers=True,
+                     tlp=TLP.RED, title="Named agencies only")
+    assert not Share.objects.filter(case=case).exists()
+    assert not cases_visible_to(fresh(analyst_la)).filter(pk=case.pk).exists()
+    tasks.deliver_event(la_alert(case).pk)
+    assert "Named agencies only" not in texts(la_notification(case))
+
+
+def test_an_automatic_share_never_lowers_a_share_the_center_holds(la_safe, make_case, analyst_fl):
+    case = make_case(analyst_fl, states=("FL",), share_with_involved_centers=True)
+    share(obj=case, by=analyst_fl, level=Level.EDIT, target=Share.Target.CENTER, center=la_safe)
+    case_services.jurisdiction_add(case=case, by=analyst_fl, state="LA")
+    assert Share.objects.get(case=case, target_center=la_safe).level == Level.EDIT
+
+
+# Once, whatever happens ---------------------------------------------------------------------------
+
+
+def test_the_task_run_twice_delivers_once(la_safe, admin_la_safe, trafficking_case,
+                                          nopd_webhook, receiver):
+    event = la_alert(trafficking_case)
+    tasks.deliver_event(event.pk)
+    tasks.deliver_event(event.pk)
+    assert Notification.objects.filter(event=event).count() == 1
+    assert [m.to for m in mail.outbox] == [["admin_lasafe@example.gov"]]
+    assert len(receiver.requests) == 1
+    assert len(receiver.processed) == 1
+    event.refresh_from_db()
+    assert event.status == "delivered" and event.attempts == 1
+
+
+def test_a_claim_held_by_a_live_task_is_left_alone(la_safe, trafficking_case):
+    event = la_alert(trafficking_case)
+    OutboxEvent.objects.filter(pk=event.pk).update(status="delivering", claimed_at=timezone.now())
+    assert event_deliver(event_id=event.pk) is None
+    assert not Notification.objects.filter(event=event).exists()
+
+
+def test_a_claim_whose_task_died_is_taken_over_without_sending_twice(
+    la_safe, admin_la_safe, trafficking_case
+):
+    event = la_alert(trafficking_case)
+    tasks.deliver_event(event.pk)
+    assert len(mail.outbox) == 1
+    # As if a worker died after the e-mail went out but before it marked the event delivered.
+    long_ago = timezone.now() - timedelta(minutes=5)
+    OutboxEvent.objects.filter(pk=event.pk).update(status="delivering", claimed_at=long_ago)
+    tasks.deliver_event(event.pk)
+    assert len(mail.outbox) == 1
+    assert Notification.objects.filter(event=event).count() == 1
+    event.refresh_from_db()
+    assert event.status == "delivered" and event.attempts == 2
+
+
+def test_the_center_admins_get_the_e_mail(la_safe, admin_la_safe, admin_cfix, trafficking_case):
+    tasks.deliver_event(la_alert(trafficking_case).pk)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["admin_lasafe@example.gov"]
+    assert "MBI-2015-0042" in message.subject
+    assert "Handling: TLP:AMBER · LES" in message.body
+    assert trafficking_case.title not in message.body
+    assert EmailDelivery.objects.get().status == "delivered"
+
+
+# Webhooks -----------------------------------------------------------------------------------------
+
+
+def test_a_webhook_is_signed_and_verifies(la_safe, trafficking_case, nopd_webhook, receiver):
+    tasks.deliver_event(la_alert(trafficking_case).pk)
+    headers, body, _ = receiver.requests[0]
+    webhooks.verify_signature(
+        secret=nopd_webhook.secret, timestamp=headers["X-FusionPortal-Timestamp"],
+        signature=headers["X-FusionPortal-Signature"], body=body,
+    )
+    document = json.loads(body)
+    assert document["event"] == "case.spans_state_lines"
+    assert document["case"]["number"] == "MBI-2015-0042"
+    assert document["case"]["title"] is None
+    assert document["delivery_id"] == headers["X-FusionPortal-Delivery"]
+    with pytest.raises(webhooks.SignatureInvalid):
+        webhooks.verify_signature(
+            secret=nopd_webhook.secret, timestamp=headers["X-FusionPortal-Timestamp"],
+            signature=headers["X-FusionPortal-Signature"], body=body.replace(b"MBI", b"XXX"),
+        )
+    with pytest.raises(webhooks.SignatureInvalid, match="too far"):
+        webhooks.verify_signature(
+            secret=nopd_webhook.secret, timestamp=headers["X-FusionPortal-Timestamp"],
+            signature=headers["X-FusionPortal-Signature"], body=body,
+            now=int(headers["X-FusionPortal-Timestamp"]) + 301,
+        )
+
+
+def test_a_failed_webhook_is_retried_with_backoff_and_logged(
+    la_safe, trafficking_case, nopd_webhook, receiver, monkeypatch
+):
+    scheduled = []
+    monkeypatch.setattr(webhooks, "_schedule_retry", lambda pk, wait: scheduled.append(wait))
+    receiver.statuses = [500, 503]
+    tasks.deliver_event(la_alert(trafficking_case).pk)
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "pending" and scheduled == [30]
+    assert tasks.deliver_webhook(delivery.pk) is None  # not due yet: nothing is sent
+    later = timezone.now() + timedelta(seconds=31)
+    webhooks.delivery_attempt(delivery_id=delivery.pk, now=later)
+    assert scheduled == [30, 60]
+    webhooks.delivery_attempt(delivery_id=delivery.pk, now=later + timedelta(seconds=61))
+    delivery.refresh_from_db()
+    assert delivery.status == "delivered" and delivery.attempts == 3
+    log = list(WebhookAttempt.objects.filter(delivery=delivery).order_by("number"))
+    assert [attempt.status_code for attempt in log] == [500, 503, 200]
+    assert len(receiver.processed) == 1
+
+
+def test_a_webhook_failing_for_24_hours_is_given_up(la_safe, trafficking_case, nopd_webhook,
+                                                    receiver, monkeypatch):
+    monkeypatch.setattr(webhooks, "_schedule_retry", lambda pk, wait: None)
+    receiver.statuses = [500, 500]
+    tasks.deliver_event(la_alert(trafficking_case).pk)
+    delivery = WebhookDelivery.objects.get()
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        created_at=timezone.now() - timedelta(hours=24)
+    )
+    webhooks.delivery_attempt(delivery_id=delivery.pk, now=timezone.now() + timedelta(minutes=1))
+    delivery.refresh_from_db()
+    assert delivery.status == "failed"
+
+
+def test_backoff_doubles_up_to_four_hours():
+    assert [webhooks.backoff(n) for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    assert webhooks.backoff(20) == 4 * 60 * 60
+
+
+def test_a_webhook_url_must_be_https_in_production(nopd_admin, settings):
+    settings.WEBHOOK_ALLOW_HTTP = False
+    with pytest.raises(Exception, match="https://"):
+        webhooks.endpoint_register(by=nopd_admin, url="http://partner.example.gov/hook")
+    endpoint = webhooks.endpoint_register(by=nopd_admin, url="https://partner.example.gov/hook")
+    assert endpoint.secret.startswith("whsec_")
+
+
+def test_only_an_agency_admin_registers_webhooks(analyst_la):
+    with pytest.raises(Exception, match="agency admin"):
+        webhooks.endpoint_register(by=analyst_la, url="https://partner.example.gov/hook")
+
+
+# The sweep and the queue --------------------------------------------------------------------------
+
+
+def test_the_sweep_hands_over_what_was_not_delivered_after_a_minute(
+    la_safe, stac, trafficking_case, monkeypatch
+):
+    handed = []
+    monkeypatch.setattr(tasks.deliver_event, "delay", lambda pk: handed.append(pk))
+    la, ca = la_alert(trafficking_case), OutboxEvent.objects.get(center=stac)
+    OutboxEvent.objects.filter(pk=la.pk).update(created_at=timezone.now() - timedelta(seconds=61))
+    events, _ = outbox_sweep()
+    assert events == handed == [la.pk]  # CA's event is fresh: its own task is still due
+    assert ca.pk not in handed
+
+
+def test_the_queue_counts_by_status_and_ages_the_oldest_pending(la_safe, stac, trafficking_case):
+    tasks.deliver_event(la_alert(trafficking_case).pk)
+    stats = queue_stats(now=timezone.now() + timedelta(seconds=90))
+    assert stats["events"]["pending"] == 1
+    assert stats["events"]["delivered"] == 1
+    assert stats["events"]["oldest_pending_age"] >= 90
+
+
+def test_the_queue_command_shows_pending_delivered_failed_and_the_oldest_age(
+    la_safe, stac, trafficking_case
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    tasks.deliver_event(la_alert(trafficking_case).pk)
+    OutboxEvent.objects.filter(status="pending").update(
+        created_at=timezone.now() - timedelta(minutes=3)
+    )
+    out = StringIO()
+    call_command("notification_queue", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].split() == ["pending", "delivering", "delivered", "failed", "oldest", "pending"]
+    events = next(line for line in lines if line.startswith("Events"))
+    assert events.split()[-6:] == ["1", "0", "1", "0", "3", "min"]
