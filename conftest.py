@@ -61,3 +61,26 @@ def pytest_sessionstart(session):
     problems = [p for p in problems if p]
     if problems:
         pytest.exit("The suite cannot run as configured:\n  " + "\n  ".join(problems), returncode=3)
+
+
+def empty_cache(cache):
+    """Empties the cache. In Redis only the cache's own keys go (those under its KEY_PREFIX):
+    Celery's queued messages in the same database are left alone."""
+    from django.core.cache.backends.redis import RedisCache
+
+    if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _cache_emptied_after_each_test():
+    """What a test leaves in the cache (a throttle count, a cached page) never reaches the next."""
+    yield
+    from django.core.cache import caches
+
+    empty_cache(caches["default"])

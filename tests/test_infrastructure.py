@@ -87,3 +87,23 @@ def test_tasks_go_where_the_environment_says():
         assert isinstance(result, EagerResult)
         assert result.get() == "in process"
 
+
+
+def test_emptying_the_cache_between_tests_spares_the_task_queue():
+    from conftest import empty_cache
+
+    cache = caches["default"]
+    cache.set("left-by-a-test", 1)
+    queue = f"infrastructure-check-{uuid.uuid4()}"
+    client = redis.Redis.from_url(REDIS_URL) if REDIS_URL else None
+    if client:
+        client.lpush(queue, "a queued task")
+    try:
+        empty_cache(cache)
+
+        assert cache.get("left-by-a-test") is None
+        if client:
+            assert client.llen(queue) == 1
+    finally:
+        if client:
+            client.delete(queue)
