@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sharing.audit import log_access
-from sharing.tombstones import tombstones_after_lost_membership
+from sharing.tombstones import tombstones_after_lost_membership, visibility_regained
 
 from .models import Agency, CenterAdmin, Invitation, Membership, RetiredUsername, User
 
@@ -122,6 +122,8 @@ def membership_admit(*, center, agency, by, reason):
     if Membership.objects.filter(center=center, agency=agency).exists():
         raise ValidationError(f"{agency.name} is a member of {center.label} already.")
     membership = Membership.objects.create(center=center, agency=agency)
+    # Partner systems that sync with a cursor pull the center's shares as changed.
+    visibility_regained(agency=agency, center=center)
     _log(by=by, obj=agency, operation="membership_admit", reason=reason, center=center,
          before=None, after=_membership_state(membership))
     return membership
@@ -161,8 +163,11 @@ def membership_suspend(*, membership, by, reason):
 @transaction.atomic
 def membership_reinstate(*, membership, by, reason):
     """Make a suspended member active again: the center-wide shares reach it again."""
-    return _change_status(membership=membership, by=by, reason=reason,
-                          to=Membership.Status.ACTIVE, operation="membership_reinstate")
+    membership = _change_status(membership=membership, by=by, reason=reason,
+                                to=Membership.Status.ACTIVE, operation="membership_reinstate")
+    # Partner systems that sync with a cursor pull what came back as changed.
+    visibility_regained(agency=membership.agency, center=membership.center)
+    return membership
 
 
 @transaction.atomic

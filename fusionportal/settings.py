@@ -319,7 +319,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["fusionportal.api_auth.HasScope"],
     "DEFAULT_THROTTLE_CLASSES": ["fusionportal.api_auth.PerKeyThrottle"],
-    "DEFAULT_RENDERER_CLASSES": ["fusionportal.api.OrjsonRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["fusionportal.api_renderer.OrjsonRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

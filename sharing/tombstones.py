@@ -235,3 +235,22 @@ def tombstones_on_annotation_delete(sender, instance, **kwargs):
         )
         for agency_id in viewers
     )
+
+
+def visibility_regained(*, agency, center):
+    """Call after the agency's membership of `center` became active (admitted or reinstated).
+
+    What the center's shares bring back did not change, so its updated_at would not bring it to
+    a partner that syncs with a cursor. Touching updated_at, as a new share does, makes every
+    such case and item the next change the partner pulls."""
+    from .permissions import forget_visibility
+
+    forget_visibility(agency)
+    now = timezone.now()
+    touched = 0
+    for model in (Case, IntelligenceItem):
+        through_center = PERMISSION_MODELS[model].objects.filter(
+            group_id=center.group_id, permission__codename=_codename(model, Level.VIEW)
+        ).values("content_object_id")
+        touched += model.objects.filter(id__in=through_center).update(updated_at=now)
+    return touched

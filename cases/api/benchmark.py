@@ -220,21 +220,29 @@ def _insert_batch(use_copy, items, rows, links):
 # Measuring ----------------------------------------------------------------------------------
 
 FLOOR_SQL = """
+WITH page AS MATERIALIZED (
+    SELECT i.id, i.updated_at FROM cases_intelligenceitem i
+    WHERE i.id IN (SELECT content_object_id FROM sharing_itemgroupobjectpermission
+                   WHERE group_id = ANY(%s) AND permission_id = %s)
+    {after}
+    ORDER BY i.updated_at, i.id
+    LIMIT 500
+)
 SELECT i.id, i.kind, i.title, i.body, i.tlp, i.les, i.owner_id, a.ori AS owner_ori, i.case_id,
        i.in_response_to_id, i.review_by, i.version, i.created_at, i.updated_at
-FROM cases_intelligenceitem i JOIN agencies_agency a ON a.id = i.owner_id
-WHERE i.id IN (SELECT content_object_id FROM sharing_itemgroupobjectpermission
-               WHERE group_id = ANY(%s) AND permission_id = %s)
-  AND (i.updated_at, i.id) > (%s, %s)
-ORDER BY i.updated_at, i.id
-LIMIT 500
+FROM page
+JOIN cases_intelligenceitem i ON i.id = page.id
+JOIN agencies_agency a ON a.id = i.owner_id
+ORDER BY page.updated_at, page.id
 """
 
 
-def floor_page(group_ids, view_permission_id, after):
-    """The same page by one hand-written query + orjson: the floor to compare against."""
+def floor_page(group_ids, view_permission_id, after=None):
+    """The same page by one hand-written query + orjson: the floor to compare against. It picks
+    the page's keys first too (in a CTE); `after` is the cursor's (updated_at, id), if any."""
+    sql = FLOOR_SQL.format(after="AND (i.updated_at, i.id) > (%s, %s)" if after else "")
     with connection.cursor() as cursor:
-        cursor.execute(FLOOR_SQL, [list(group_ids), view_permission_id, *after])
+        cursor.execute(sql, [list(group_ids), view_permission_id, *(after or ())])
         columns = [c.name for c in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     return orjson.dumps({"results": rows})

@@ -4,7 +4,7 @@ may no longer see from the tombstones of /api/v1/changes/."""
 import pytest
 
 from agencies.models import CenterAdmin, Membership
-from agencies.services import membership_remove, membership_suspend
+from agencies.services import membership_reinstate, membership_remove, membership_suspend
 from cases import services as case_services
 from sharing.handling import TLP, Level
 from sharing.models import Share, Tombstone
@@ -215,3 +215,19 @@ def test_filters_narrow_what_is_visible(
     assert ids(owner_ori="fl0480400") == [theirs.id]
     assert ids(entity_key="a@b.example") == [theirs.id]
     assert ids(status="closed") == []
+
+
+def test_a_reinstated_membership_brings_the_center_shares_back_to_the_partner(
+    api, make_case, analyst_fl, la_safe, nopd, admin_lasafe, partner_key_la
+):
+    case = make_case(analyst_fl, tlp=TLP.GREEN)
+    share(obj=case, by=analyst_fl, level=Level.VIEW, target=Share.Target.CENTER, center=la_safe)
+    api.as_key(partner_key_la)
+    rows, cursor = pull_all(api, "/api/v1/cases/")
+    assert [row["id"] for row in rows] == [case.id]
+    membership = Membership.objects.get(agency=nopd, center=la_safe)
+    membership_suspend(membership=membership, by=admin_lasafe, reason="Audit finding")
+    assert pull_all(api, "/api/v1/cases/", cursor)[0] == []
+    membership_reinstate(membership=membership, by=admin_lasafe, reason="Resolved")
+    rows, _ = pull_all(api, "/api/v1/cases/", cursor)
+    assert [row["id"] for row in rows] == [case.id]
