@@ -16,7 +16,7 @@ from django.utils import timezone
 from sharing.audit import log_access
 from sharing.handling import TLP, Level
 from sharing.notifications import annotation_added, case_opened, case_states_changed
-from sharing.permissions import grant_rows, require_level
+from sharing.permissions import grant_rows, require_level, shares_beyond_marking
 
 from .models import (
     Annotation,
@@ -134,6 +134,7 @@ def case_update(*, case, by, version, **changes):
     for name, value in changes.items():
         setattr(current, name, value)
     _full_clean(current)
+    _refuse_marking_narrower_than_shares(current, before)
     now = timezone.now()
     current.updated_at = now
     current.version = F("version") + 1
@@ -145,6 +146,21 @@ def case_update(*, case, by, version, **changes):
         _timeline(current, TimelineEvent.Kind.UPDATED, f"Changed {', '.join(changed)}", by)
     log_access(action="update", actor=by, obj=current, detail={"before": before, "after": after})
     return current
+
+
+def _refuse_marking_narrower_than_shares(obj, before):
+    """A stricter marking is refused while shares it forbids stand: the owner withdraws them
+    first, knowingly, rather than the marking silently not meaning what it says."""
+    if "tlp" not in before or before["tlp"] == obj.tlp:
+        return
+    beyond = shares_beyond_marking(obj, obj.tlp)
+    if beyond:
+        listed = "; ".join(f"{record.recipient_label} ({rule})" for record, rule in beyond)
+        raise ValidationError({"tlp": ValidationError(
+            f"{TLP(obj.tlp).label} does not allow shares that stand on this "
+            f"{obj._meta.verbose_name}; withdraw them first: {listed}.",
+            code="shares_beyond_marking",
+        )})
 
 
 def _plain(value):
@@ -282,6 +298,7 @@ def item_update(*, item, by, version, **changes):
     for name, value in changes.items():
         setattr(current, name, value)
     _full_clean(current)
+    _refuse_marking_narrower_than_shares(current, before)
     current.updated_at = timezone.now()
     current.version = F("version") + 1
     current.save(update_fields=[*changes, "updated_at", "version"])

@@ -231,6 +231,31 @@ def revoke_rows(obj, group_id):
 # The handling rules of sharing --------------------------------------------------------------
 
 
+def shares_beyond_marking(obj, tlp):
+    """The shares of obj that the marking `tlp` would not allow, as (share, rule) pairs.
+
+    A stricter marking must not leave standing what it forbids: RED allows only shares the
+    owner granted to named agencies, without manage; AMBER+STRICT only the owner's, without
+    manage; below CLEAR nothing network-wide.
+    """
+    field = SHARE_FIELD[type(obj)]
+    records = Share.objects.filter(**{field: obj}).select_related(
+        "target_agency", "target_center", "granted_by_agency"
+    )
+    beyond = []
+    for record in records.order_by("id"):
+        from_recipient = record.granted_by_agency_id != obj.owner_id
+        if tlp == TLP.RED and record.target != Share.Target.AGENCY:
+            beyond.append((record, "named agencies only"))
+        elif tlp in (TLP.RED, TLP.AMBER_STRICT) and from_recipient:
+            beyond.append((record, "no recipient may share it on"))
+        elif tlp in (TLP.RED, TLP.AMBER_STRICT) and record.level == Level.MANAGE:
+            beyond.append((record, "manage cannot be held"))
+        elif tlp != TLP.CLEAR and record.target == Share.Target.NETWORK:
+            beyond.append((record, "only TLP:CLEAR goes network-wide"))
+    return beyond
+
+
 def _refuse(code, message):
     raise ShareRefused(message, code=code)
 

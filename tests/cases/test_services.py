@@ -124,7 +124,7 @@ def test_case_update_records_before_and_after(trafficking_case, analyst_fl):
 
 
 def test_only_the_owner_changes_the_marking(trafficking_case, analyst_fl, nopd, analyst_la):
-    share(obj=trafficking_case, by=analyst_fl, agency=nopd, level=Level.MANAGE)
+    share(obj=trafficking_case, by=analyst_fl, agency=nopd, level=Level.EDIT)
     with pytest.raises(InsufficientLevel):
         services.case_update(case=trafficking_case, by=fresh(analyst_la), version=1,
                              tlp=TLP.CLEAR)

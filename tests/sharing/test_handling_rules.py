@@ -7,9 +7,11 @@ explains it; a refused share changes nothing.
 """
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from agencies.models import Membership
 from cases import services as case_services
+from cases.models import Case, IntelligenceItem
 from sharing.handling import TLP, Level
 from sharing.models import Share
 from sharing.permissions import (
@@ -52,8 +54,11 @@ def case_marked(make_case, analyst_fl):
     return make
 
 
-def _remark(case, by, tlp):
-    return case_services.case_update(case=case, by=by, version=case.version, tlp=tlp)
+def _marked_outside_the_services(case, tlp):
+    """A marking changed where no service checked it (a data fix, an import): the sharing
+    rules still hold on their own."""
+    Case.objects.filter(pk=case.pk).update(tlp=tlp)
+    return Case.objects.get(pk=case.pk)
 
 
 # TLP:RED -------------------------------------------------------------------------------------
@@ -84,10 +89,10 @@ def test_red_never_grants_manage(case_marked, analyst_fl, nopd):
 def test_red_recipient_may_not_share_on_even_with_manage_from_before(
     case_marked, analyst_fl, nopd, lsp, analyst_la
 ):
-    """Manage granted while the case was AMBER does not survive the owner marking it RED."""
+    """Manage granted while the case was AMBER gives no right to share a RED case on."""
     case = case_marked(TLP.AMBER)
     share(obj=case, by=analyst_fl, agency=nopd, level=Level.MANAGE)
-    case = _remark(case, analyst_fl, TLP.RED)
+    case = _marked_outside_the_services(case, TLP.RED)
     refused("red_no_reshare", "TLP:RED", "only the owner shares it",
             obj=case, by=fresh(analyst_la), agency=lsp, level=Level.VIEW)
 
@@ -105,7 +110,7 @@ def test_amber_strict_owner_shares_but_never_grants_manage(case_marked, analyst_
 def test_amber_strict_recipient_may_not_share_on(case_marked, analyst_fl, nopd, lsp, analyst_la):
     case = case_marked(TLP.AMBER)
     share(obj=case, by=analyst_fl, agency=nopd, level=Level.MANAGE)
-    case = _remark(case, analyst_fl, TLP.AMBER_STRICT)
+    case = _marked_outside_the_services(case, TLP.AMBER_STRICT)
     # Not even to an agency of its own fusion center.
     refused("amber_strict_own_agency_only", "TLP:AMBER+STRICT", "beyond its own agency",
             obj=case, by=fresh(analyst_la), agency=lsp, level=Level.VIEW)
@@ -326,3 +331,69 @@ def test_a_manage_holder_who_lost_manage_may_not_withdraw(shared_around, analyst
     share(obj=shared_around, by=analyst_fl, agency=nopd, level=Level.VIEW)
     with pytest.raises(InsufficientLevel):
         unshare(share_record=Share.objects.get(target_agency=lsp), by=fresh(analyst_la))
+
+
+# A stricter marking does not leave standing what it forbids ---------------------------------
+
+
+def _remark_refused(obj, by, tlp, *words):
+    model = type(obj)
+    row_before = model.objects.filter(pk=obj.pk).values().get()
+    update = case_services.case_update if model is Case else case_services.item_update
+    target = {"case": obj} if model is Case else {"item": obj}
+    with pytest.raises(ValidationError) as refused:
+        update(**target, by=by, version=obj.version, tlp=tlp)
+    error = refused.value.error_dict["tlp"][0]
+    assert error.code == "shares_beyond_marking"
+    message = " ".join(error.messages)
+    for word in words:
+        assert word in message, f"{word!r} not in {message!r}"
+    assert model.objects.filter(pk=obj.pk).values().get() == row_before
+
+
+def test_marking_red_is_refused_while_a_center_wide_share_stands(case_marked, analyst_fl, cfix):
+    case = case_marked(TLP.AMBER)
+    record = share(obj=case, by=analyst_fl, target=CENTER, center=cfix, level=Level.VIEW)
+    _remark_refused(case, analyst_fl, TLP.RED, "TLP:RED", "withdraw them first",
+                    "every member agency of CFIX", "named agencies only")
+    unshare(share_record=record, by=analyst_fl)
+    case = Case.objects.get(pk=case.pk)
+    remarked = case_services.case_update(case=case, by=analyst_fl, version=case.version,
+                                         tlp=TLP.RED)
+    assert remarked.tlp == TLP.RED
+
+
+@pytest.mark.parametrize("tlp", [TLP.RED, TLP.AMBER_STRICT])
+def test_marking_strict_is_refused_while_a_recipient_holds_or_used_manage(
+    tlp, case_marked, analyst_fl, nopd, analyst_la, lsp
+):
+    case = case_marked(TLP.AMBER)
+    share(obj=case, by=analyst_fl, agency=nopd, level=Level.MANAGE)
+    share(obj=case, by=fresh(analyst_la), agency=lsp, level=Level.VIEW)
+    case = Case.objects.get(pk=case.pk)
+    _remark_refused(case, analyst_fl, tlp, "New Orleans Police Department",
+                    "manage cannot be held", "Louisiana State Police",
+                    "no recipient may share it on")
+
+
+def test_marking_below_clear_is_refused_while_a_network_share_stands(make_item, analyst_fl,
+                                                                     outsider):
+    item = make_item(analyst_fl, tlp=TLP.CLEAR)
+    share(obj=item, by=analyst_fl, target=NETWORK, level=Level.VIEW)
+    item = IntelligenceItem.objects.get(pk=item.pk)
+    _remark_refused(item, analyst_fl, TLP.GREEN, "TLP:GREEN", "every agency in the network")
+    assert level_of(fresh(outsider), item) == Level.VIEW
+
+
+def test_a_marking_that_allows_every_share_is_changed(case_marked, analyst_fl, nopd, cfix):
+    case = case_marked(TLP.GREEN)
+    share(obj=case, by=analyst_fl, agency=nopd, level=Level.EDIT)
+    share(obj=case, by=analyst_fl, target=CENTER, center=cfix, level=Level.VIEW)
+    case = Case.objects.get(pk=case.pk)
+    case = case_services.case_update(case=case, by=analyst_fl, version=case.version,
+                                     tlp=TLP.AMBER_STRICT)
+    assert case.tlp == TLP.AMBER_STRICT
+    # Loosening is always possible.
+    case = case_services.case_update(case=case, by=analyst_fl, version=case.version,
+                                     tlp=TLP.CLEAR)
+    assert case.tlp == TLP.CLEAR
