@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from cases import services
 from cases.models import (
@@ -44,6 +45,28 @@ def test_one_agency_may_not_use_a_case_number_twice(make_case, analyst_fl, agenc
         make_case(agency_admin_fl, number="  MBI-2015-0042 ")
     assert "MBI-2015-0042" in refused.value.message_dict["number"][0]
     assert refused.value.error_dict["number"][0].code == "case_number_taken"
+    assert Case.objects.filter(number="MBI-2015-0042").count() == 1
+
+
+def test_a_number_taken_by_a_concurrent_request_gets_the_same_message(
+    make_case, analyst_fl, monkeypatch
+):
+    """The other request commits between our check and our insert: the unique constraint
+    refuses the insert, and the analyst reads the same words, not a server error."""
+    make_case(analyst_fl, number="MBI-2015-0042")
+    real_exists = QuerySet.exists
+    calls = []
+
+    def first_check_misses(queryset):
+        calls.append(queryset.model)
+        return False if len(calls) == 1 else real_exists(queryset)
+
+    monkeypatch.setattr(QuerySet, "exists", first_check_misses)
+    monkeypatch.setattr(services, "_full_clean", lambda instance, exclude=None: None)
+    with pytest.raises(ValidationError) as refused:
+        make_case(analyst_fl, number="MBI-2015-0042")
+    assert refused.value.error_dict["number"][0].code == "case_number_taken"
+    monkeypatch.undo()
     assert Case.objects.filter(number="MBI-2015-0042").count() == 1
 
 
