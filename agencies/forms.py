@@ -70,7 +70,8 @@ class InviteForm(ReasonForm):
         max_length=150, validators=[User.username_validator],
         help_text="Letters, digits and @/./+/-/_ only. A username is never given out twice.",
     )
-    email = forms.EmailField(help_text="The single-use link is sent here; it works for 72 hours.")
+    email = forms.EmailField(label="E-mail address",
+                             help_text="The single-use link is sent here; it works for 72 hours.")
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
     role = forms.ChoiceField(choices=User.Role.choices, initial=User.Role.ANALYST)
