@@ -203,3 +203,29 @@ def test_reading_and_annotating_work_without_javascript(
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#thread")).to_contain_text("Typed and corrected without scripts.")
     screenshot(page, "no-javascript-tablet")
+
+
+def test_a_stale_in_place_edit_is_refused_and_the_typed_text_kept(
+    portal, open_page, screenshot, trafficking_case, analyst_fl
+):
+    note = services.annotation_add(by=analyst_fl, case=trafficking_case, body="Draft one")
+    page = open_page(analyst_fl)
+    page.allow_console_error(r"status of 409")  # the refusal is answered with a 409
+    page.goto(f"/cases/{trafficking_case.pk}/")
+    thread = page.locator("#thread")
+    thread.get_by_role("link", name=re.compile("Edit")).click()
+    editor = thread.locator("form.note-editing textarea")
+    expect(editor).to_be_visible()
+    # Someone else's tab saves first.
+    services.annotation_edit(annotation=note, by=analyst_fl, version=1, body="Saved elsewhere")
+    editor.fill("My long careful rewrite")
+    thread.get_by_role("button", name="Save").click()
+    expect(thread.locator(".form-errors")).to_contain_text("changed by someone else")
+    expect(thread.locator(".note-current")).to_contain_text("Saved elsewhere")
+    expect(thread.locator("form.note-editing textarea")).to_have_value("My long careful rewrite")
+    screenshot(page, "stale-edit-refused")
+    # Saving again applies the kept text over the current version.
+    thread.get_by_role("button", name="Save").click()
+    expect(thread.locator(f"#note-{note.pk} .note-body")).to_contain_text("My long careful rewrite")
+    note.refresh_from_db()
+    assert (note.body, note.version) == ("My long careful rewrite", 3)
