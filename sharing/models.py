@@ -25,19 +25,36 @@ from .handling import Level
 
 class CaseGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="group_permissions")
+    # The case's updated_at, kept equal by database triggers (migration 0005): a partner's page
+    # is then one range scan per visibility group (sharing.permissions.visible_keys_page).
+    updated_at = models.DateTimeField(null=True, editable=False)
 
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
         # unique_together (group, permission, content_object) is the visibility index.
+        indexes = [
+            models.Index(
+                fields=["group", "permission", "updated_at", "content_object"],
+                name="case_perm_sort_key",
+            )
+        ]
 
 
 class ItemGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(
         IntelligenceItem, on_delete=models.CASCADE, related_name="group_permissions"
     )
+    # The item's updated_at, kept equal by database triggers (see CaseGroupObjectPermission).
+    updated_at = models.DateTimeField(null=True, editable=False)
 
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
+        indexes = [
+            models.Index(
+                fields=["group", "permission", "updated_at", "content_object"],
+                name="item_perm_sort_key",
+            )
+        ]
 
 
 class Share(models.Model):

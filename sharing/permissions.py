@@ -16,6 +16,8 @@ on the unique (group, permission, object) index, with no OR across subqueries
 so center-wide shares stop reaching the agency at that moment.
 """
 
+from datetime import UTC
+
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -141,6 +143,58 @@ def entities_visible_to(principal):
     return Entity.objects.filter(
         Q(id__in=via_cases.values("entity_id")) | Q(id__in=via_items.values("entity_id"))
     )
+
+
+def visible_keys_page(model, principal, *, limit, after=None, cursor=None):
+    """The (id, updated_at) of the first `limit` cases or items visible to the principal,
+    ascending by (updated_at, id): those changed after `after`, and after `cursor` (an
+    (updated_at, id) pair) when given. The same objects, in the same order, as
+    `visible_queryset(...).order_by("updated_at", "id")`.
+
+    Reads the permission rows alone: they carry their object's updated_at (kept equal by
+    triggers, migration sharing 0005), so each visibility group costs one range scan of the
+    (group, permission, updated_at, object) index, however many objects there are. One query.
+    """
+    from django.db import connection
+    from django.utils.dateparse import parse_datetime
+
+    group_ids = visibility_group_ids(principal)
+    if not group_ids:
+        return []
+    table = PERMISSION_MODELS[model]._meta.db_table
+    adapt = connection.ops.adapt_datetimefield_value
+    condition, condition_params = "", []
+    if after is not None:
+        condition += " AND updated_at > %s"
+        condition_params.append(adapt(after))
+    if cursor is not None:
+        stamp, pk = cursor
+        condition += " AND updated_at >= %s AND (updated_at > %s OR content_object_id > %s)"
+        condition_params += [adapt(stamp), adapt(stamp), pk]
+    permission = (
+        "(SELECT p.id FROM auth_permission p JOIN django_content_type t ON t.id = p.content_type_id"
+        " WHERE t.app_label = %s AND p.codename = %s)"
+    )
+    parts, params = [], []
+    for n, group_id in enumerate(group_ids):
+        parts.append(
+            f"SELECT * FROM (SELECT content_object_id, updated_at FROM {table} "
+            f"WHERE group_id = %s AND permission_id = {permission}{condition} "
+            f"ORDER BY updated_at, content_object_id LIMIT %s) AS g{n}"
+        )
+        params += [group_id, model._meta.app_label, _codename(model, Level.VIEW),
+                   *condition_params, limit]
+    with connection.cursor() as db:
+        db.execute(" UNION ALL ".join(parts), params)
+        found = db.fetchall()
+    keys = {}
+    for pk, stamp in found:
+        if isinstance(stamp, str):  # SQLite
+            stamp = parse_datetime(stamp)
+        if stamp is not None and stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=UTC)
+        keys[pk] = stamp
+    return sorted(keys.items(), key=lambda key: (key[1], key[0]))[:limit]
 
 
 def visible_queryset(model, principal):

@@ -147,13 +147,13 @@ def seed_items(*, count, agencies, partner, share_fraction, seed=7, progress=Non
                     )
                 )
                 for permission in owner_perm_ids:
-                    rows.append((perm_id, group_of[owner], permission, pk))
+                    rows.append((perm_id, group_of[owner], permission, pk, updated))
                     perm_id += 1
                 other = agency_ids[rng.randrange(len(agency_ids))]
                 if owner != partner.id and rng.random() < share_fraction:
                     other = partner.id
                 if other != owner:
-                    rows.append((perm_id, group_of[other], view, pk))
+                    rows.append((perm_id, group_of[other], view, pk, updated))
                     perm_id += 1
                 if owner == partner.id or other == partner.id:
                     visible.append(pk)
@@ -189,7 +189,7 @@ ITEM_COLUMNS = [
     "created_at",
     "updated_at",
 ]
-PERM_COLUMNS = ["id", "group_id", "permission_id", "content_object_id"]
+PERM_COLUMNS = ["id", "group_id", "permission_id", "content_object_id", "updated_at"]
 LINK_COLUMNS = ["id", "item_id", "entity_id", "role", "linked_at", "linked_by_id"]
 
 

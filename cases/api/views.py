@@ -5,6 +5,8 @@ Lists: keyset pages ascending by (updated_at, id) for incremental sync; the page
 picked first through the permission service, then its rows fetched by id (cases.api.serializers).
 """
 
+from functools import partial
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
@@ -28,6 +30,7 @@ from sharing.permissions import (
     entities_visible_to,
     get_visible_or_404,
     items_visible_to,
+    visible_keys_page,
 )
 
 from .. import services
@@ -72,11 +75,18 @@ class VisibleViewSet(viewsets.GenericViewSet):
     def list(self, request):
         visible = self.get_queryset()
         ids, next_cursor, has_more = keyset_keys(
-            self.filter_queryset(visible), request, sort_field=self.sort_field
+            self.filter_queryset(visible), request, sort_field=self.sort_field,
+            fast_keys=self.fast_keys(),
         )
         rows = self.rows(visible, ids)
         record_list(request, self.object_type, ids)
         return page_response(rows, next_cursor, has_more)
+
+    def fast_keys(self):
+        """Unfiltered pages of cases and items read the permission rows' sort key alone."""
+        if self.model not in (Case, IntelligenceItem):
+            return None
+        return partial(visible_keys_page, self.model, self.request.user)
 
     def get_visible(self, pk):
         return get_visible_or_404(self.request.user, self.model, pk, record_read=False)

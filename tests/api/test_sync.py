@@ -231,3 +231,31 @@ def test_a_reinstated_membership_brings_the_center_shares_back_to_the_partner(
     membership_reinstate(membership=membership, by=admin_lasafe, reason="Resolved")
     rows, _ = pull_all(api, "/api/v1/cases/", cursor)
     assert [row["id"] for row in rows] == [case.id]
+
+
+def test_the_sort_key_on_the_permission_rows_gives_the_same_pages_as_the_objects(
+    make_case, analyst_fl, analyst_la, nopd, la_safe, lsp
+):
+    from cases.models import Case
+    from sharing.permissions import cases_visible_to, visible_keys_page
+
+    cases = [make_case(analyst_fl, tlp=TLP.GREEN) for _ in range(6)] + [make_case(analyst_la)]
+    share(obj=cases[0], by=analyst_fl, level=Level.VIEW, agency=nopd)
+    share(obj=cases[0], by=analyst_fl, level=Level.VIEW, target=Share.Target.CENTER, center=la_safe)
+    for case in cases[1:4]:
+        share(obj=case, by=analyst_fl, level=Level.VIEW, target=Share.Target.CENTER, center=la_safe)
+    share(obj=cases[4], by=analyst_fl, level=Level.VIEW, agency=lsp)  # not NOPD's
+    case_services.case_update(case=cases[2], by=analyst_fl, version=1, title="Changed last")
+    tie = Case.objects.get(pk=cases[1].pk).updated_at
+    Case.objects.filter(pk=cases[3].pk).update(updated_at=tie)  # a tie, broken by id
+
+    expected = list(
+        cases_visible_to(analyst_la).order_by("updated_at", "id").values_list("id", "updated_at")
+    )
+    assert len(expected) == 5
+    assert visible_keys_page(Case, analyst_la, limit=100) == expected
+    assert visible_keys_page(Case, analyst_la, limit=2) == expected[:2]
+    assert visible_keys_page(Case, analyst_la, limit=100, cursor=expected[1][::-1]) == expected[2:]
+    assert visible_keys_page(Case, analyst_la, limit=100, after=expected[2][1]) == [
+        key for key in expected if key[1] > expected[2][1]
+    ]
