@@ -86,6 +86,13 @@ class EntityRowSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(help_text="Entities do not change: their creation time.")
 
 
+def _by_key(visible, ids):
+    """The rows of these ids. The ids come from the permission service (a page's keys, or an
+    object it returned), so the rows are read by primary key without repeating the semi-join
+    over everything the agency sees, which at a million items costs more than the page."""
+    return visible.model._default_manager.filter(id__in=ids)
+
+
 def _entity_refs(link_model, field, ids):
     refs = defaultdict(list)
     links = (
@@ -130,7 +137,7 @@ def case_rows(visible, ids):
     """The rows of these cases, in this order: 3 queries whatever the number of ids."""
     if not ids:
         return []
-    rows = _in_order(list(visible.filter(id__in=ids).values(*CASE_FIELDS)), ids)
+    rows = _in_order(list(_by_key(visible, ids).values(*CASE_FIELDS)), ids)
     states = defaultdict(set)
     for case_id, state in Jurisdiction.objects.filter(case_id__in=ids).values_list(
         "case_id", "state"
@@ -169,7 +176,7 @@ def item_rows(visible, ids, *, principal):
     confirm that it exists."""
     if not ids:
         return []
-    rows = _in_order(list(visible.filter(id__in=ids).values(*ITEM_FIELDS)), ids)
+    rows = _in_order(list(_by_key(visible, ids).values(*ITEM_FIELDS)), ids)
     case_ids = {row["case_id"] for row in rows if row["case_id"]}
     rfi_ids = {row["in_response_to_id"] for row in rows if row["in_response_to_id"]}
     seen_cases = (
@@ -212,7 +219,7 @@ ANNOTATION_FIELDS = (
 def annotation_rows(visible, ids):
     if not ids:
         return []
-    rows = _in_order(list(visible.filter(id__in=ids).values(*ANNOTATION_FIELDS)), ids)
+    rows = _in_order(list(_by_key(visible, ids).values(*ANNOTATION_FIELDS)), ids)
     for row in rows:
         row["agency_ori"] = row.pop("agency__ori")
         first, last = row.pop("author__first_name"), row.pop("author__last_name")
@@ -226,7 +233,7 @@ def entity_rows(visible, ids):
     if not ids:
         return []
     rows = _in_order(
-        list(visible.filter(id__in=ids).values("id", "kind", "key", "label", "created_at")), ids
+        list(_by_key(visible, ids).values("id", "kind", "key", "label", "created_at")), ids
     )
     for row in rows:
         row["updated_at"] = row["created_at"]
