@@ -67,6 +67,15 @@ bench-api: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/fusionportal} \
 	$(BIN)/python -W ignore::UserWarning manage.py bench_api $(BENCH_ARGS)
 
+# Cross-center notifications with a real worker and Redis (started by the command): commit ->
+# notification latency over 200 cases (p50, p95) and webhook deliveries per second, on the
+# configured database (DATABASE_URL=postgres://... for PostgreSQL). See README, Notifications.
+.PHONY: bench-notifications
+bench-notifications: export DEBUG ?= 1
+bench-notifications: install
+	$(BIN)/python manage.py migrate --noinput
+	LOG_LEVEL=WARNING $(BIN)/python manage.py bench_notifications
+
 # What `manage.py check --deploy` says about a production configuration from the environment.
 check-deploy: install
 	DEBUG=0 $(BIN)/python manage.py check --deploy --fail-level WARNING
