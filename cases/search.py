@@ -95,12 +95,25 @@ def search(user, text, limit=LIMIT):
         results.items = _ranked(items, item_vector(), query, "body", limit)
         results.annotations = _ranked(notes, annotation_vector(), query, "body", limit)
     else:
-        words = text.split()
+        words = [stem(word) for word in text.split()]
         results.cases = _matching(cases, words, ("number", "title", "summary"), "summary", limit)
         results.items = _matching(items, words, ("title", "body"), "body", limit)
         results.annotations = _matching(notes, words, ("body",), "body", limit)
     results.entities = entity_matches(user, text, limit)
     return results
+
+
+_SUFFIXES = ("ing", "ed", "es", "s")
+
+
+def stem(word):
+    """A crude English stem for the SQLite fallback, so "trafficking" finds "trafficked":
+    drop one common ending when at least four letters stay. PostgreSQL stems properly."""
+    lowered = word.lower()
+    for suffix in _SUFFIXES:
+        if lowered.endswith(suffix) and len(lowered) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
 
 
 def _ranked(queryset, vector, query, snippet_field, limit):

@@ -73,6 +73,12 @@ def test_words_find_cases_items_and_annotations(story, analyst_fl):
     assert portal_search.search(analyst_fl, "MBI-2015-0042").cases == [story["case"]]
 
 
+def test_word_endings_do_not_hide_a_case(story, analyst_fl):
+    """"trafficking" finds the case titled "trafficked" (PostgreSQL stems; SQLite trims)."""
+    assert portal_search.search(analyst_fl, "trafficking").cases == [story["case"]]
+    assert portal_search.search(analyst_fl, "cities").cases == [story["case"]]
+
+
 def test_an_outsider_finds_nothing_not_even_the_subject(story, outsider):
     for typed in ["trafficked", "Shreveport", "minivan", "ABC-1234", "504 555 0142", "darnell"]:
         results = portal_search.search(outsider, typed)
