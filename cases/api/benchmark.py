@@ -237,12 +237,42 @@ ORDER BY page.updated_at, page.id
 """
 
 
-def floor_page(group_ids, view_permission_id, after=None):
+SORT_KEY_FLOOR_SQL = """
+WITH page AS MATERIALIZED (
+    SELECT DISTINCT content_object_id AS id, updated_at FROM ({parts}) AS k
+    ORDER BY updated_at, id
+    LIMIT 500
+)
+SELECT i.id, i.kind, i.title, i.body, i.tlp, i.les, i.owner_id, a.ori AS owner_ori, i.case_id,
+       i.in_response_to_id, i.review_by, i.version, i.created_at, i.updated_at
+FROM page
+JOIN cases_intelligenceitem i ON i.id = page.id
+JOIN agencies_agency a ON a.id = i.owner_id
+ORDER BY page.updated_at, page.id
+"""
+SORT_KEY_PART = """SELECT * FROM (SELECT content_object_id, updated_at
+    FROM sharing_itemgroupobjectpermission WHERE group_id = %s AND permission_id = %s {after}
+    ORDER BY updated_at, content_object_id LIMIT 500) AS g{n}"""
+
+
+def floor_page(group_ids, view_permission_id, after=None, *, sort_key=False):
     """The same page by one hand-written query + orjson: the floor to compare against. It picks
-    the page's keys first too (in a CTE); `after` is the cursor's (updated_at, id), if any."""
-    sql = FLOOR_SQL.format(after="AND (i.updated_at, i.id) > (%s, %s)" if after else "")
+    the page's keys first too (in a CTE); `after` is the cursor's (updated_at, id), if any.
+    `sort_key`: the keys from the permission rows' updated_at, the shape the API uses."""
+    if sort_key:
+        condition = "AND (updated_at, content_object_id) > (%s, %s)" if after else ""
+        parts = " UNION ALL ".join(
+            SORT_KEY_PART.format(after=condition, n=n) for n in range(len(group_ids))
+        )
+        sql = SORT_KEY_FLOOR_SQL.format(parts=parts)
+        params = []
+        for group_id in group_ids:
+            params += [group_id, view_permission_id, *(after or ())]
+    else:
+        sql = FLOOR_SQL.format(after="AND (i.updated_at, i.id) > (%s, %s)" if after else "")
+        params = [list(group_ids), view_permission_id, *(after or ())]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [list(group_ids), view_permission_id, *(after or ())])
+        cursor.execute(sql, params)
         columns = [c.name for c in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     return orjson.dumps({"results": rows})

@@ -153,6 +153,11 @@ class Command(BaseCommand):
                 lambda after=after: floor_page(group_ids, view, after), repeat
             )
             floor_rows = len(json.loads(body)["results"])
+            key_median, key_p90, key_body = timed(
+                lambda after=after: floor_page(group_ids, view, after, sort_key=True), repeat
+            )
+            if len(json.loads(key_body)["results"]) != rows:
+                raise CommandError(f"{name} page: the sort-key floor gave another row count.")
             if rows != floor_rows:
                 raise CommandError(
                     f"{name} page: the API gave {rows} rows, the floor {floor_rows}."
@@ -164,6 +169,9 @@ class Command(BaseCommand):
                 "floor_p90_ms": round(floor_p90, 2),
                 "ratio": round(median / floor_median, 2),
                 "queries": count_queries(api_page),
+                "sort_key_floor_median_ms": round(key_median, 2),
+                "sort_key_floor_p90_ms": round(key_p90, 2),
+                "sort_key_ratio": round(median / key_median, 2),
                 "rows": rows,
             }
         return figures
@@ -175,14 +183,15 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"{'page':<6} {'median':>8} {'p90':>8} {'floor':>8} {'floor p90':>10} {'ratio':>6} "
-            f"{'queries':>8}"
+            f"{'queries':>8}   sort-key floor (median, p90, ratio)"
         )
         for name in ("first", "deep"):
             f = figures[name]
             self.stdout.write(
                 f"{name:<6} {f['median_ms']:>6.1f}ms {f['p90_ms']:>6.1f}ms "
                 f"{f['floor_median_ms']:>6.1f}ms {f['floor_p90_ms']:>8.1f}ms "
-                f"{f['ratio']:>5.2f}x {f['queries']:>8}"
+                f"{f['ratio']:>5.2f}x {f['queries']:>8}   {f['sort_key_floor_median_ms']:.1f}ms, "
+                f"{f['sort_key_floor_p90_ms']:.1f}ms, {f['sort_key_ratio']:.2f}x"
             )
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         kept = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
