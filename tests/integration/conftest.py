@@ -13,6 +13,7 @@ web server, each a process of its own that the test starts, on the test session'
 import http.cookiejar
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -72,20 +73,42 @@ class Process:
     def alive(self):
         return self.popen is not None and self.popen.poll() is None
 
+    def _signal_group(self, signum):
+        # The whole process group: a worker with --beat runs beat in a child process, which
+        # must not outlive the worker it belongs to.
+        try:
+            os.killpg(self.popen.pid, signum)
+        except ProcessLookupError:
+            pass
+
+    def _kill_group(self):
+        # Repeat until the group is gone: a child forked while the first signal was on its way
+        # (beat's process) would otherwise outlive the test and keep consuming tasks.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)
+
     def kill(self):
-        """SIGKILL: no shutdown, no acknowledgement, nothing flushed."""
-        if self.alive():
-            self.popen.kill()
+        """SIGKILL to the worker and its children: no shutdown, no acknowledgement."""
+        if self.popen is not None:
+            self._kill_group()
             self.popen.wait(10)
 
     def stop(self):
+        if self.popen is None:
+            return
         if self.alive():
-            self.popen.terminate()
+            self._signal_group(signal.SIGTERM)
             try:
                 self.popen.wait(10)
             except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(10)
+                pass
+        self._kill_group()  # whatever of the group is left
+        self.popen.wait(10)
 
 
 class RedisServer(Process):
