@@ -37,6 +37,18 @@ def free_port():
         return probe.getsockname()[1]
 
 
+
+def _live_members(pgid):
+    """Whether a process of the group `pgid` is still running (not a zombie)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
+            return True
+    return False
+
 def wait_until(condition, *, timeout=20.0, interval=0.05, what="the condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -82,13 +94,17 @@ class Process:
             pass
 
     def _kill_group(self):
-        # Repeat until the group is gone: a child forked while the first signal was on its way
-        # (beat's process) would otherwise outlive the test and keep consuming tasks.
+        # Repeat until no live process of the group is left: a child forked while the first
+        # signal was on its way (beat's process) would otherwise outlive the test and consume
+        # the next test's tasks. Zombies count as gone; the leader is reaped by poll().
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
                 os.killpg(self.popen.pid, signal.SIGKILL)
             except ProcessLookupError:
+                return
+            self.popen.poll()
+            if not _live_members(self.popen.pid):
                 return
             time.sleep(0.05)
 
