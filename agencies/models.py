@@ -43,15 +43,15 @@ class FusionCenter(models.Model):
     def __str__(self):
         return f"{self.short_name or self.name} ({self.state})"
 
-    @property
-    def label(self):
-        return self.short_name or self.name
-
     def save(self, *args, **kwargs):
         # Every center has its group from birth: center-wide shares are granted to it.
         if self.group_id is None:
             self.group = Group.objects.create(name=f"center:{self.state}:{self.name}"[:150])
         super().save(*args, **kwargs)
+
+    @property
+    def label(self):
+        return self.short_name or self.name
 
 
 class Agency(models.Model):

@@ -231,6 +231,9 @@ class CaseEntity(models.Model):
         ]
         indexes = [models.Index(fields=["entity", "case"], name="case_entity_by_entity")]
 
+    def __str__(self):
+        return f"{self.entity} on {self.case}"
+
 
 class ItemEntity(models.Model):
     item = models.ForeignKey(IntelligenceItem, on_delete=models.CASCADE, related_name="subject_links")
@@ -244,6 +247,9 @@ class ItemEntity(models.Model):
             models.UniqueConstraint(fields=["item", "entity"], name="item_entity_once"),
         ]
         indexes = [models.Index(fields=["entity", "item"], name="item_entity_by_entity")]
+
+    def __str__(self):
+        return f"{self.entity} on {self.item}"
 
 
 class TimelineEvent(models.Model):
@@ -350,6 +356,9 @@ class AnnotationRevision(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["annotation", "version"], name="annotation_revision_once")
         ]
+
+    def __str__(self):
+        return f"Version {self.version} of annotation {self.annotation_id}"
 
 
 def attachment_path(instance, filename):

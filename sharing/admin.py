@@ -5,9 +5,13 @@ from .models import AccessLog, CaseGroupObjectPermission, ItemGroupObjectPermiss
 
 @admin.register(Share)
 class ShareAdmin(admin.ModelAdmin):
-    list_display = ["id", "case", "item", "target", "target_agency", "target_center", "level", "granted_by_agency"]
+    list_display = [
+        "id", "case", "item", "target", "target_agency", "target_center", "level", "granted_by_agency",
+    ]
     list_filter = ["target", "level"]
-    raw_id_fields = ["case", "item", "target_agency", "target_center", "group", "granted_by", "granted_by_agency"]
+    raw_id_fields = [
+        "case", "item", "target_agency", "target_center", "group", "granted_by", "granted_by_agency",
+    ]
 
 
 @admin.register(CaseGroupObjectPermission)
