@@ -2,14 +2,12 @@
 users of an agency, and the center's access log. Every function that takes a person answers
 with a 404 for what they may not administer, as if it did not exist."""
 
-import base64
-from datetime import datetime
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 
+from cases.selectors import decode_cursor, encode_cursor
 from sharing.models import AccessLog
 
 from .models import Agency, CenterAdmin, FusionCenter, Invitation, Membership, User
@@ -106,21 +104,6 @@ def center_access_log(center):
     suspended), and the rows of admin actions taken for the center."""
     member_ids = Membership.objects.filter(center=center).values("agency_id")
     return AccessLog.objects.filter(Q(agency_id__in=member_ids) | Q(detail__center_id=center.id))
-
-
-def encode_cursor(at, pk):
-    return base64.urlsafe_b64encode(f"{at.isoformat()}|{pk}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor):
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        stamp, pk = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
-        return datetime.fromisoformat(stamp), int(pk)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise ValidationError(
-            "That page link is not valid; start again from the first page."
-        ) from error
 
 
 def access_log_page(queryset, cursor=None, size=LOG_PAGE_SIZE):
