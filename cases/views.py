@@ -6,10 +6,12 @@ something checks the level inside the service; a viewer asking to edit gets a 40
 objects it can already see.
 """
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -75,6 +77,8 @@ HANDLING_RULES = {
 LES_RULE = "Law Enforcement Sensitive: for law-enforcement use only; not for public release."
 
 MODELS = {"case": Case, "item": IntelligenceItem}
+
+logger = logging.getLogger(__name__)
 
 
 def handling_context(obj):
@@ -544,6 +548,15 @@ def attachment_download(request, pk):
         target = _visible(request, Case, attachment.case_id)
     else:
         target = _visible(request, IntelligenceItem, attachment.item_id)
+    try:
+        stored = attachment.file.open("rb")
+    except FileNotFoundError:
+        logger.error("Attachment %s is missing from storage (%s)", attachment.pk, attachment.file.name)
+        return HttpResponse(
+            "The file of this attachment is missing from storage. Its record and SHA-256 are "
+            "kept; tell your agency admin so it can be restored from backup.",
+            status=410, content_type="text/plain; charset=utf-8",
+        )
     log_access(
         action="download",
         actor=request.user,
@@ -551,7 +564,7 @@ def attachment_download(request, pk):
         detail={"attachment_id": attachment.pk, "sha256": attachment.sha256},
     )
     response = FileResponse(
-        attachment.file.open("rb"),
+        stored,
         as_attachment=True,
         filename=attachment.filename,
         content_type=attachment.content_type,

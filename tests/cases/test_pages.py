@@ -397,6 +397,15 @@ class TestAttachmentDownload(ObjectViewTests):
         assert (row.object_type, row.object_id, row.detail["attachment_id"]) == (
             "case", subject.case_id, subject.pk)
 
+    def test_a_file_missing_from_storage_is_a_clear_410_not_a_500(self, client, subject, holder):
+        subject.file.storage.delete(subject.file.name)
+        user = holder(Level.VIEW)
+        client.force_login(user)
+        response = client.get(self.url(subject))
+        assert response.status_code == 410
+        assert "missing from storage" in response.content.decode()
+        assert not AccessLog.objects.filter(action="download").exists()
+
 
 # Annotations: in-place edit with history and stale refusal -----------------------------------
 
