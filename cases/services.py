@@ -114,20 +114,19 @@ CASE_EDITABLE = {"title", "summary", "status", "lead_center"}
 CASE_OWNER_ONLY = {"tlp", "les"}
 
 
-@transaction.atomic
-def case_update(*, case, by, version, **changes):
-    """Change a case's fields if `version` is still current.
+def _versioned_update(obj, *, by, version, changes, editable):
+    """Apply `changes` to a case or item if `version` is still current; return the row as
+    saved and its values before and after. Shared by case_update and item_update.
 
     Needs edit; changing the handling marking needs ownership. A stale version raises
-    StaleVersion and writes nothing. Records the values before and after.
-    """
-    unknown = set(changes) - CASE_EDITABLE - CASE_OWNER_ONLY
+    StaleVersion and writes nothing."""
+    unknown = set(changes) - editable - CASE_OWNER_ONLY
     if unknown:
         raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
-    held = require_level(by, case, Level.EDIT)
+    held = require_level(by, obj, Level.EDIT)
     if set(changes) & CASE_OWNER_ONLY and held != Level.OWNER:
-        require_level(by, case, Level.OWNER)
-    current = Case.objects.select_for_update().get(pk=case.pk)
+        require_level(by, obj, Level.OWNER)
+    current = type(obj).objects.select_for_update().get(pk=obj.pk)
     if current.version != version:
         raise StaleVersion(current, version)
     before = {name: _plain(getattr(current, name)) for name in changes}
@@ -135,12 +134,24 @@ def case_update(*, case, by, version, **changes):
         setattr(current, name, value)
     _full_clean(current)
     _refuse_marking_narrower_than_shares(current, before)
-    now = timezone.now()
-    current.updated_at = now
+    current.updated_at = timezone.now()
     current.version = F("version") + 1
     current.save(update_fields=[*changes, "updated_at", "version"])
     current.refresh_from_db()
     after = {name: _plain(getattr(current, name)) for name in changes}
+    return current, before, after
+
+
+@transaction.atomic
+def case_update(*, case, by, version, **changes):
+    """Change a case's fields if `version` is still current.
+
+    Needs edit; changing the handling marking needs ownership. A stale version raises
+    StaleVersion and writes nothing. Records the values before and after.
+    """
+    current, before, after = _versioned_update(
+        case, by=by, version=version, changes=changes, editable=CASE_EDITABLE
+    )
     changed = sorted(name for name in changes if before[name] != after[name])
     if changed:
         _timeline(current, TimelineEvent.Kind.UPDATED, f"Changed {', '.join(changed)}", by)
@@ -285,25 +296,9 @@ def item_update(*, item, by, version, **changes):
     Needs edit; changing the handling marking needs ownership. A stale version raises
     StaleVersion and writes nothing. Records the values before and after.
     """
-    unknown = set(changes) - ITEM_EDITABLE - CASE_OWNER_ONLY
-    if unknown:
-        raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
-    held = require_level(by, item, Level.EDIT)
-    if set(changes) & CASE_OWNER_ONLY and held != Level.OWNER:
-        require_level(by, item, Level.OWNER)
-    current = IntelligenceItem.objects.select_for_update().get(pk=item.pk)
-    if current.version != version:
-        raise StaleVersion(current, version)
-    before = {name: _plain(getattr(current, name)) for name in changes}
-    for name, value in changes.items():
-        setattr(current, name, value)
-    _full_clean(current)
-    _refuse_marking_narrower_than_shares(current, before)
-    current.updated_at = timezone.now()
-    current.version = F("version") + 1
-    current.save(update_fields=[*changes, "updated_at", "version"])
-    current.refresh_from_db()
-    after = {name: _plain(getattr(current, name)) for name in changes}
+    current, before, after = _versioned_update(
+        item, by=by, version=version, changes=changes, editable=ITEM_EDITABLE
+    )
     log_access(
         action="update", actor=by, obj=current,
         detail={"before": {k: str(v) for k, v in before.items()},
