@@ -178,14 +178,15 @@ def _with_visible_cases(request, items):
 # Case page -----------------------------------------------------------------------------------
 
 
-def _case_page(request, case, *, status=200, **forms):
-    user = request.user
-    level = level_of(user, case)
-    options = share_options(user, case, held=level)
+def _object_page_context(user, obj, kind, forms):
+    """What a case page and an item page both show: the reader's level, what it allows, the
+    forms (a refused one comes back with its errors) and, for the owner, the access log."""
+    level = level_of(user, obj)
+    options = share_options(user, obj, held=level)
     context = {
-        "case": case,
-        "obj": case,
-        "obj_kind": "case",
+        kind: obj,
+        "obj": obj,
+        "obj_kind": kind,
         "level": level,
         "level_label": Level(level).label,
         "is_owner": level == Level.OWNER,
@@ -195,18 +196,24 @@ def _case_page(request, case, *, status=200, **forms):
         "share_options": options,
         "annotation_form": forms.get("annotation_form") or AnnotationForm(),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
-        "jurisdiction_form": forms.get("jurisdiction_form") or JurisdictionForm(),
         "subject_form": forms.get("subject_form") or SubjectForm(),
         "share_form": forms.get("share_form") or ShareForm(options=options),
-        "urls": _object_urls("case", case.pk),
-        **handling_context(case),
-        **case_detail_parts(case, user),
+        "urls": _object_urls(kind, obj.pk),
+        **handling_context(obj),
     }
-    context["map_tiles"] = map_tiles({j.state for j in context["jurisdictions"]})
-    context["map_viewbox"] = viewbox()
-    context["states"] = sorted({j.state for j in context["jurisdictions"]})
     if context["is_owner"]:
-        context["access_log"] = access_log_of(case)
+        context["access_log"] = access_log_of(obj)
+    return context
+
+
+def _case_page(request, case, *, status=200, **forms):
+    context = _object_page_context(request.user, case, "case", forms)
+    context["jurisdiction_form"] = forms.get("jurisdiction_form") or JurisdictionForm()
+    context.update(case_detail_parts(case, request.user))
+    states = {j.state for j in context["jurisdictions"]}
+    context["map_tiles"] = map_tiles(states)
+    context["map_viewbox"] = viewbox()
+    context["states"] = sorted(states)
     return render(request, "cases/case_detail.html", context, status=status)
 
 
@@ -647,30 +654,8 @@ def share_withdraw(request, share_pk):
 
 
 def _item_page(request, item, *, status=200, **forms):
-    user = request.user
-    level = level_of(user, item)
-    options = share_options(user, item, held=level)
-    context = {
-        "item": item,
-        "obj": item,
-        "obj_kind": "item",
-        "level": level,
-        "level_label": Level(level).label,
-        "is_owner": level == Level.OWNER,
-        "can_annotate": level >= Level.ANNOTATE,
-        "can_edit": level >= Level.EDIT,
-        "can_share": bool(options["levels"]),
-        "share_options": options,
-        "annotation_form": forms.get("annotation_form") or AnnotationForm(),
-        "attachment_form": forms.get("attachment_form") or AttachmentForm(),
-        "subject_form": forms.get("subject_form") or SubjectForm(),
-        "share_form": forms.get("share_form") or ShareForm(options=options),
-        "urls": _object_urls("item", item.pk),
-        **handling_context(item),
-        **item_detail_parts(item, user),
-    }
-    if context["is_owner"]:
-        context["access_log"] = access_log_of(item)
+    context = _object_page_context(request.user, item, "item", forms)
+    context.update(item_detail_parts(item, request.user))
     return render(request, "cases/item_detail.html", context, status=status)
 
 
