@@ -240,6 +240,11 @@ PAGE_PARAMETERS = [
 PAGE_PARAMS = {"cursor", "limit", "updated_after"}
 
 
+def is_unfiltered(request):
+    """The request names no filter: only the page parameters, if any."""
+    return set(request.query_params) <= PAGE_PARAMS
+
+
 def keyset_keys(queryset, request, *, sort_field="updated_at", fast_keys=None):
     """The (id, sort value) of one page of `queryset`, ascending by (sort_field, id).
 
@@ -247,9 +252,10 @@ def keyset_keys(queryset, request, *, sort_field="updated_at", fast_keys=None):
     themselves are fetched by id afterwards. Returns (ids, next_cursor, has_more): next_cursor
     points after the last row and is given also on the last page, so a partner resumes from it.
 
-    `fast_keys(limit=, after=, cursor=)`, when given, answers an unfiltered page of the same
-    rows in the same order from the permission rows alone (sharing.permissions
-    .visible_keys_page); a filtered page goes through `queryset`.
+    `fast_keys(limit=, after=, cursor=)`, when given, answers the page instead of `queryset`
+    (which may then be None): the same rows in the same order from the permission rows alone
+    (sharing.permissions.visible_keys_page). Give it only for an unfiltered page
+    (`is_unfiltered`).
     """
     params = request.query_params
     limit = parse_limit(params.get("limit"))
@@ -257,7 +263,7 @@ def keyset_keys(queryset, request, *, sort_field="updated_at", fast_keys=None):
     after = parse_updated_after(params.get("updated_after")) if is_datetime else None
     cursor = params.get("cursor") or None
     position = _decode_cursor(cursor, is_datetime) if cursor else None
-    if fast_keys is not None and set(params) <= PAGE_PARAMS:
+    if fast_keys is not None:
         keys = fast_keys(limit=limit + 1, after=after, cursor=position)
     else:
         if after is not None:

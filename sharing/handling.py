@@ -16,8 +16,14 @@ class TLP(models.TextChoices):
 
 
 def handling_label(tlp, les):
-    label = TLP(tlp).label
-    return f"{label} · LES" if les else label
+    return _HANDLING_LABELS[tlp, bool(les)]
+
+
+_HANDLING_LABELS = {
+    (tlp.value, les): f"{tlp.label} · LES" if les else tlp.label
+    for tlp in TLP
+    for les in (False, True)
+}
 
 
 class Level(models.IntegerChoices):

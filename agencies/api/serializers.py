@@ -34,7 +34,7 @@ def center_rows(queryset, ids):
     if not ids:
         return []
     return _in_order(
-        list(queryset.filter(id__in=ids).values("id", "name", "short_name", "state", "kind")), ids
+        list(queryset.filter(id__in_ids=ids).values("id", "name", "short_name", "state", "kind")), ids
     )
 
 
@@ -43,11 +43,11 @@ def agency_rows(queryset, ids):
     if not ids:
         return []
     rows = _in_order(
-        list(queryset.filter(id__in=ids).values("id", "name", "ori", "level", "home_state")), ids
+        list(queryset.filter(id__in_ids=ids).values("id", "name", "ori", "level", "home_state")), ids
     )
     centers = {}
     memberships = Membership.objects.filter(
-        agency_id__in=ids, status=Membership.Status.ACTIVE
+        agency_id__in_ids=ids, status=Membership.Status.ACTIVE
     ).order_by("center_id")
     for agency_id, center_id in memberships.values_list("agency_id", "center_id"):
         centers.setdefault(agency_id, []).append(center_id)

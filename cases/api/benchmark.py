@@ -35,6 +35,12 @@ def item_permission_ids():
     return {level: ids[f"{action}_intelligenceitem"] for level, action in LEVEL_ACTIONS.items()}
 
 
+def case_view_permission_id():
+    return Permission.objects.get(
+        content_type__app_label="cases", codename=f"{LEVEL_ACTIONS[Level.VIEW]}_case"
+    ).id
+
+
 def bench_agencies(count):
     """`count` agencies of the benchmark (ORI XXB0000nn), created if missing, in id order."""
     states = sorted(STATE_CODES)
@@ -219,58 +225,78 @@ def _insert_batch(use_copy, items, rows, links):
 
 # Measuring ----------------------------------------------------------------------------------
 
-FLOOR_SQL = """
-WITH page AS MATERIALIZED (
+# The floors: the same page as the API's (the same rows, fields and values, checked by the
+# benchmark) fetched by one hand-written statement, decoded by psycopg2 and encoded by orjson.
+# Everything the API works out per row is done in SQL here: the handling label, the entities
+# (json_agg), and the linked case or answered RFI given only when the partner may see it.
+
+PAGE_ROWS_SQL = """
+SELECT i.id, i.kind, i.title, i.body, i.tlp, i.les,
+       'TLP:' || i.tlp || CASE WHEN i.les THEN ' · LES' ELSE '' END AS handling,
+       i.owner_id, a.ori AS owner_ori,
+       CASE WHEN i.case_id IS NULL THEN NULL
+            WHEN EXISTS (SELECT 1 FROM sharing_casegroupobjectpermission c
+                         WHERE c.content_object_id = i.case_id AND c.group_id = ANY(%(groups)s)
+                           AND c.permission_id = %(case_view)s) THEN i.case_id END AS case_id,
+       CASE WHEN i.in_response_to_id IS NULL THEN NULL
+            WHEN EXISTS (SELECT 1 FROM sharing_itemgroupobjectpermission r
+                         WHERE r.content_object_id = i.in_response_to_id
+                           AND r.group_id = ANY(%(groups)s) AND r.permission_id = %(view)s)
+            THEN i.in_response_to_id END AS in_response_to_id,
+       i.review_by, i.version, i.created_at, i.updated_at,
+       COALESCE((SELECT json_agg(json_build_object('id', e.id, 'kind', e.kind, 'key', e.key,
+                                                   'label', e.label, 'role', l.role)
+                                 ORDER BY l.entity_id)
+                 FROM cases_itementity l JOIN cases_entity e ON e.id = l.entity_id
+                 WHERE l.item_id = i.id), '[]') AS entities
+FROM page
+JOIN cases_intelligenceitem i ON i.id = page.id
+JOIN agencies_agency a ON a.id = i.owner_id
+ORDER BY page.updated_at, page.id
+"""
+
+# The keys by the semi-join of the items with the agency's permission rows (DESIGN.md's shape).
+SEMI_JOIN_KEYS = """
     SELECT i.id, i.updated_at FROM cases_intelligenceitem i
     WHERE i.id IN (SELECT content_object_id FROM sharing_itemgroupobjectpermission
-                   WHERE group_id = ANY(%s) AND permission_id = %s)
+                   WHERE group_id = ANY(%(groups)s) AND permission_id = %(view)s)
     {after}
     ORDER BY i.updated_at, i.id
     LIMIT 500
-)
-SELECT i.id, i.kind, i.title, i.body, i.tlp, i.les, i.owner_id, a.ori AS owner_ori, i.case_id,
-       i.in_response_to_id, i.review_by, i.version, i.created_at, i.updated_at
-FROM page
-JOIN cases_intelligenceitem i ON i.id = page.id
-JOIN agencies_agency a ON a.id = i.owner_id
-ORDER BY page.updated_at, page.id
 """
-
-
-SORT_KEY_FLOOR_SQL = """
-WITH page AS MATERIALIZED (
+# The keys from the permission rows' sort key: one range scan per visibility group, the
+# shape the API uses (sharing.permissions.visible_keys_page).
+SORT_KEY_KEYS = """
     SELECT DISTINCT content_object_id AS id, updated_at FROM ({parts}) AS k
     ORDER BY updated_at, id
     LIMIT 500
-)
-SELECT i.id, i.kind, i.title, i.body, i.tlp, i.les, i.owner_id, a.ori AS owner_ori, i.case_id,
-       i.in_response_to_id, i.review_by, i.version, i.created_at, i.updated_at
-FROM page
-JOIN cases_intelligenceitem i ON i.id = page.id
-JOIN agencies_agency a ON a.id = i.owner_id
-ORDER BY page.updated_at, page.id
 """
 SORT_KEY_PART = """SELECT * FROM (SELECT content_object_id, updated_at
-    FROM sharing_itemgroupobjectpermission WHERE group_id = %s AND permission_id = %s {after}
+    FROM sharing_itemgroupobjectpermission
+    WHERE group_id = %(group_{n})s AND permission_id = %(view)s {after}
     ORDER BY updated_at, content_object_id LIMIT 500) AS g{n}"""
 
 
-def floor_page(group_ids, view_permission_id, after=None, *, sort_key=False):
-    """The same page by one hand-written query + orjson: the floor to compare against. It picks
-    the page's keys first too (in a CTE); `after` is the cursor's (updated_at, id), if any.
-    `sort_key`: the keys from the permission rows' updated_at, the shape the API uses."""
+def floor_page(group_ids, permission_ids, after=None, *, sort_key=False):
+    """The page of 500 items after `after` (an (updated_at, id) cursor, or None), by one
+    hand-written statement + orjson: the floor the API is measured against. `permission_ids`:
+    {"view": the item view permission, "case_view": the case view permission}.
+    `sort_key`: pick the keys as the API does; otherwise by the semi-join."""
+    params = {"groups": list(group_ids), **permission_ids}
+    if after:
+        params.update(after_at=after[0], after_id=after[1])
     if sort_key:
-        condition = "AND (updated_at, content_object_id) > (%s, %s)" if after else ""
+        condition = "AND (updated_at, content_object_id) > (%(after_at)s, %(after_id)s)"
         parts = " UNION ALL ".join(
-            SORT_KEY_PART.format(after=condition, n=n) for n in range(len(group_ids))
+            SORT_KEY_PART.format(after=condition if after else "", n=n)
+            for n in range(len(group_ids))
         )
-        sql = SORT_KEY_FLOOR_SQL.format(parts=parts)
-        params = []
-        for group_id in group_ids:
-            params += [group_id, view_permission_id, *(after or ())]
+        params.update({f"group_{n}": group_id for n, group_id in enumerate(group_ids)})
+        keys = SORT_KEY_KEYS.format(parts=parts)
     else:
-        sql = FLOOR_SQL.format(after="AND (i.updated_at, i.id) > (%s, %s)" if after else "")
-        params = [list(group_ids), view_permission_id, *(after or ())]
+        condition = "AND (i.updated_at, i.id) > (%(after_at)s, %(after_id)s)"
+        keys = SEMI_JOIN_KEYS.format(after=condition if after else "")
+    sql = f"WITH page AS MATERIALIZED ({keys}){PAGE_ROWS_SQL}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         columns = [c.name for c in cursor.description]

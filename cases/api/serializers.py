@@ -15,7 +15,7 @@ from agencies.states import STATE_CHOICES
 from sharing.handling import TLP, handling_label
 from sharing.permissions import cases_visible_to, items_visible_to
 
-from ..models import Case, CaseEntity, Entity, IntelligenceItem, ItemEntity, Jurisdiction
+from ..models import Annotation, Case, CaseEntity, Entity, IntelligenceItem, ItemEntity, Jurisdiction
 
 # Read: the rows -------------------------------------------------------------------------------
 
@@ -86,21 +86,37 @@ class EntityRowSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(help_text="Entities do not change: their creation time.")
 
 
-def _by_key(visible, ids):
+def _by_key(model, ids):
     """The rows of these ids. The ids come from the permission service (a page's keys, or an
     object it returned), so the rows are read by primary key without repeating the semi-join
     over everything the agency sees, which at a million items costs more than the page."""
-    return visible.model._default_manager.filter(id__in=ids)
+    return model._default_manager.filter(id__in_ids=ids)
 
 
 def _entity_refs(link_model, field, ids):
-    refs = defaultdict(list)
-    links = (
-        link_model.objects.filter(**{f"{field}__in": ids})
+    """{case or item id: [its entities]}, in two index lookups: the links, then their entities.
+
+    Not one join: PostgreSQL expects every id of the page to have a link, and with a large
+    entity table it then hashes the whole table (10 ms at a million items) instead of probing
+    the few entities the page names."""
+    links = list(
+        link_model.objects.filter(**{f"{field}__in_ids": ids})
         .order_by("entity_id")
-        .values_list(field, "entity_id", "entity__kind", "entity__key", "entity__label", "role")
+        .values_list(field, "entity_id", "role")
     )
-    for owner, pk, kind, key, label, role in links:
+    if not links:
+        return defaultdict(list)
+    entities = {
+        pk: (kind, key, label)
+        for pk, kind, key, label in Entity.objects.filter(
+            id__in_ids={entity_id for _, entity_id, _ in links}
+        ).values_list("id", "kind", "key", "label")
+    }
+    refs = defaultdict(list)
+    for owner, pk, role in links:
+        if pk not in entities:  # deleted between the two queries
+            continue
+        kind, key, label = entities[pk]
         refs[owner].append({"id": pk, "kind": kind, "key": key, "label": label, "role": role})
     return refs
 
@@ -133,13 +149,13 @@ CASE_FIELDS = (
 )
 
 
-def case_rows(visible, ids):
+def case_rows(ids):
     """The rows of these cases, in this order: 3 queries whatever the number of ids."""
     if not ids:
         return []
-    rows = _in_order(list(_by_key(visible, ids).values(*CASE_FIELDS)), ids)
+    rows = _in_order(list(_by_key(Case, ids).values(*CASE_FIELDS)), ids)
     states = defaultdict(set)
-    for case_id, state in Jurisdiction.objects.filter(case_id__in=ids).values_list(
+    for case_id, state in Jurisdiction.objects.filter(case_id__in_ids=ids).values_list(
         "case_id", "state"
     ):
         states[case_id].add(state)
@@ -169,23 +185,23 @@ ITEM_FIELDS = (
 )
 
 
-def item_rows(visible, ids, *, principal):
+def item_rows(ids, *, principal):
     """The rows of these items, in this order: at most 4 queries whatever the number of ids.
 
     A linked case or answered RFI that the caller may not see is given as null: its id would
     confirm that it exists."""
     if not ids:
         return []
-    rows = _in_order(list(_by_key(visible, ids).values(*ITEM_FIELDS)), ids)
+    rows = _in_order(list(_by_key(IntelligenceItem, ids).values(*ITEM_FIELDS)), ids)
     case_ids = {row["case_id"] for row in rows if row["case_id"]}
     rfi_ids = {row["in_response_to_id"] for row in rows if row["in_response_to_id"]}
     seen_cases = (
-        set(cases_visible_to(principal).filter(id__in=case_ids).values_list("id", flat=True))
+        set(cases_visible_to(principal).filter(id__in_ids=case_ids).values_list("id", flat=True))
         if case_ids
         else set()
     )
     seen_rfis = (
-        set(items_visible_to(principal).filter(id__in=rfi_ids).values_list("id", flat=True))
+        set(items_visible_to(principal).filter(id__in_ids=rfi_ids).values_list("id", flat=True))
         if rfi_ids
         else set()
     )
@@ -216,10 +232,10 @@ ANNOTATION_FIELDS = (
 )
 
 
-def annotation_rows(visible, ids):
+def annotation_rows(ids):
     if not ids:
         return []
-    rows = _in_order(list(_by_key(visible, ids).values(*ANNOTATION_FIELDS)), ids)
+    rows = _in_order(list(_by_key(Annotation, ids).values(*ANNOTATION_FIELDS)), ids)
     for row in rows:
         row["agency_ori"] = row.pop("agency__ori")
         first, last = row.pop("author__first_name"), row.pop("author__last_name")
@@ -229,11 +245,11 @@ def annotation_rows(visible, ids):
     return rows
 
 
-def entity_rows(visible, ids):
+def entity_rows(ids):
     if not ids:
         return []
     rows = _in_order(
-        list(_by_key(visible, ids).values("id", "kind", "key", "label", "created_at")), ids
+        list(_by_key(Entity, ids).values("id", "kind", "key", "label", "created_at")), ids
     )
     for row in rows:
         row["updated_at"] = row["created_at"]

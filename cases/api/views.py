@@ -16,6 +16,7 @@ from fusionportal.api import (
     PAGE_PARAMETERS,
     ErrorSerializer,
     expected_version,
+    is_unfiltered,
     keyset_keys,
     page_response,
     page_serializer,
@@ -64,7 +65,7 @@ class VisibleViewSet(viewsets.GenericViewSet):
     def visible(self):
         raise NotImplementedError
 
-    def rows(self, visible, ids):
+    def rows(self, ids):
         raise NotImplementedError
 
     def get_queryset(self):
@@ -73,20 +74,17 @@ class VisibleViewSet(viewsets.GenericViewSet):
         return self.visible()
 
     def list(self, request):
-        visible = self.get_queryset()
+        if self.model in (Case, IntelligenceItem) and is_unfiltered(request):
+            # The permission rows' sort key alone answers an unfiltered page of cases or items.
+            queryset, fast_keys = None, partial(visible_keys_page, self.model, request.user)
+        else:
+            queryset, fast_keys = self.filter_queryset(self.get_queryset()), None
         ids, next_cursor, has_more = keyset_keys(
-            self.filter_queryset(visible), request, sort_field=self.sort_field,
-            fast_keys=self.fast_keys(),
+            queryset, request, sort_field=self.sort_field, fast_keys=fast_keys
         )
-        rows = self.rows(visible, ids)
+        rows = self.rows(ids)
         record_list(request, self.object_type, ids)
         return page_response(rows, next_cursor, has_more)
-
-    def fast_keys(self):
-        """Unfiltered pages of cases and items read the permission rows' sort key alone."""
-        if self.model not in (Case, IntelligenceItem):
-            return None
-        return partial(visible_keys_page, self.model, self.request.user)
 
     def get_visible(self, pk):
         return get_visible_or_404(self.request.user, self.model, pk, record_read=False)
@@ -97,7 +95,7 @@ class VisibleViewSet(viewsets.GenericViewSet):
         return self.detail_response(obj)
 
     def detail_response(self, obj, status_code=status.HTTP_200_OK):
-        row = self.rows(self.get_queryset(), [obj.pk])[0]
+        row = self.rows([obj.pk])[0]
         response = Response(row, status=status_code)
         return with_etag(response, obj) if hasattr(obj, "version") else response
 
@@ -144,8 +142,8 @@ class CaseViewSet(VisibleViewSet):
     def visible(self):
         return cases_visible_to(self.request.user)
 
-    def rows(self, visible, ids):
-        return s.case_rows(visible, ids)
+    def rows(self, ids):
+        return s.case_rows(ids)
 
     def create(self, request):
         data = s.resolve_lead_center(_validated(s.CaseCreateInput, request.data))
@@ -187,8 +185,8 @@ class ItemViewSet(VisibleViewSet):
     def visible(self):
         return items_visible_to(self.request.user)
 
-    def rows(self, visible, ids):
-        return s.item_rows(visible, ids, principal=self.request.user)
+    def rows(self, ids):
+        return s.item_rows(ids, principal=self.request.user)
 
     def create(self, request):
         data = _validated(s.ItemCreateInput, request.data)
@@ -229,8 +227,8 @@ class AnnotationViewSet(VisibleViewSet):
     def visible(self):
         return annotations_visible_to(self.request.user)
 
-    def rows(self, visible, ids):
-        return s.annotation_rows(visible, ids)
+    def rows(self, ids):
+        return s.annotation_rows(ids)
 
     def get_visible(self, pk):
         annotation = self.visible().select_related("case", "item").filter(pk=pk).first()
@@ -284,8 +282,8 @@ class EntityViewSet(VisibleViewSet):
     def visible(self):
         return entities_visible_to(self.request.user)
 
-    def rows(self, visible, ids):
-        return s.entity_rows(visible, ids)
+    def rows(self, ids):
+        return s.entity_rows(ids)
 
     def get_visible(self, pk):
         entity = self.visible().filter(pk=pk).first()

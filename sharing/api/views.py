@@ -51,7 +51,7 @@ class ChangesView(APIView):
         mine = Tombstone.objects.filter(agency_id=user.agency_id)
         ids, next_cursor, has_more = keyset_keys(mine, request, sort_field="removed_at")
         rows = list(
-            Tombstone.objects.filter(id__in=ids)
+            Tombstone.objects.filter(id__in_ids=ids)
             .order_by("removed_at", "id")
             .values("object_type", "object_id", "removed_at", "reason")
         )
@@ -60,7 +60,7 @@ class ChangesView(APIView):
         for object_type in {row["object_type"] for row in rows}:
             pks = [row["object_id"] for row in rows if row["object_type"] == object_type]
             back[object_type] = set(
-                VISIBLE_AGAIN[object_type](user).filter(id__in=pks).values_list("id", flat=True)
+                VISIBLE_AGAIN[object_type](user).filter(id__in_ids=pks).values_list("id", flat=True)
             )
         results = [
             {

@@ -84,8 +84,9 @@ def seeded(request, mbi, nopd, cfix, analyst_fl, analyst_la):
 # Per page, for a key: the key with its user and agency (1), the agency's visibility groups (1),
 # the page's keys (1), the rows (1), the access-log row (1), and per endpoint:
 EXPECTED = {
-    "/api/v1/cases/?limit=500": 5 + 2,  # + jurisdictions, subjects
-    "/api/v1/items/?limit=500": 5 + 1,  # + subjects (no linked case, no RFI on these items)
+    "/api/v1/cases/?limit=500": 5 + 3,  # + jurisdictions, subject links, their entities
+    # + subject links and their entities (no linked case, no RFI on these items)
+    "/api/v1/items/?limit=500": 5 + 2,
     "/api/v1/annotations/?limit=500": 5,
     "/api/v1/entities/?limit=500": 5,
     "/api/v1/changes/?limit=500": 5 - 1 + 1,  # no access-log row; + "visible again" per type
@@ -121,4 +122,5 @@ def test_an_item_page_with_linked_cases_and_rfis_adds_two_queries(
     api.as_key(partner_key_fl)
     count, rows = queries_of(api, "/api/v1/items/?limit=500")
     assert rows == 2
-    assert count == EXPECTED["/api/v1/items/?limit=500"] + 2
+    # The base 5, subject links (none here, so no entity query), the linked case and the RFI.
+    assert count == 5 + 1 + 2
