@@ -7,6 +7,7 @@ live in each app's api/ package.
 
 import base64
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -245,49 +246,62 @@ def is_unfiltered(request):
     return set(request.query_params) <= PAGE_PARAMS
 
 
-def keyset_keys(queryset, request, *, sort_field="updated_at", fast_keys=None):
-    """The (id, sort value) of one page of `queryset`, ascending by (sort_field, id).
+@dataclass(frozen=True)
+class PageRequest:
+    """The page parameters of a list request, checked: rows ascending by (sort field, id)."""
 
-    Picks the page's keys first (one narrow query that an index can answer), so that the rows
-    themselves are fetched by id afterwards. Returns (ids, next_cursor, has_more): next_cursor
-    points after the last row and is given also on the last page, so a partner resumes from it.
+    limit: int
+    after: datetime | None  # updated_after
+    position: tuple | None  # the cursor's (sort value, id)
+    cursor: str | None  # the cursor as sent
 
-    `fast_keys(limit=, after=, cursor=)`, when given, answers the page instead of `queryset`
-    (which may then be None): the same rows in the same order from the permission rows alone
-    (sharing.permissions.visible_keys_page). Give it only for an unfiltered page
-    (`is_unfiltered`).
-    """
-    params = request.query_params
-    limit = parse_limit(params.get("limit"))
-    is_datetime = sort_field != "id"
-    after = parse_updated_after(params.get("updated_after")) if is_datetime else None
-    cursor = params.get("cursor") or None
-    position = _decode_cursor(cursor, is_datetime) if cursor else None
-    if fast_keys is not None:
-        keys = fast_keys(limit=limit + 1, after=after, cursor=position)
-    else:
-        if after is not None:
-            queryset = queryset.filter(**{f"{sort_field}__gt": after})
-        if position and is_datetime:
-            value, pk = position
-            # The >= bound lets the index range start at the cursor; the OR only trims ties.
-            queryset = queryset.filter(
-                Q(**{f"{sort_field}__gte": value}),
-                Q(**{f"{sort_field}__gt": value}) | Q(id__gt=pk),
-            )
-        elif position:
-            queryset = queryset.filter(id__gt=position[1])
-        if is_datetime:
-            keys = list(
-                queryset.order_by(sort_field, "id").values_list("id", sort_field)[: limit + 1]
-            )
-        else:
-            ids = queryset.order_by("id").values_list("id", flat=True)[: limit + 1]
-            keys = [(pk, pk) for pk in ids]
-    has_more = len(keys) > limit
-    keys = keys[:limit]
-    next_cursor = encode_cursor(keys[-1][1], keys[-1][0]) if keys else cursor
-    return [pk for pk, _ in keys], next_cursor, has_more
+    @classmethod
+    def of(cls, request, *, sort_field="updated_at"):
+        params = request.query_params
+        is_datetime = sort_field != "id"
+        cursor = params.get("cursor") or None
+        return cls(
+            limit=parse_limit(params.get("limit")),
+            after=parse_updated_after(params.get("updated_after")) if is_datetime else None,
+            position=_decode_cursor(cursor, is_datetime) if cursor else None,
+            cursor=cursor,
+        )
+
+
+def keyset_queryset(queryset, page, *, sort_field="updated_at"):
+    """`queryset` after the page's `updated_after` and cursor, ascending by (sort_field, id),
+    with one row more than the page (that row says whether more follow)."""
+    if page.after is not None:
+        queryset = queryset.filter(**{f"{sort_field}__gt": page.after})
+    if page.position and sort_field != "id":
+        value, pk = page.position
+        # The >= bound lets the index range start at the cursor; the OR only trims ties.
+        queryset = queryset.filter(
+            Q(**{f"{sort_field}__gte": value}),
+            Q(**{f"{sort_field}__gt": value}) | Q(id__gt=pk),
+        )
+    elif page.position:
+        queryset = queryset.filter(id__gt=page.position[1])
+    return queryset.order_by(sort_field, "id")[: page.limit + 1]
+
+
+def finish_page(rows, page, *, key):
+    """(rows of the page, next_cursor, has_more) from up to limit + 1 rows in page order;
+    `key(row)` is the row's (sort value, id). next_cursor points after the last row and is
+    given also on the last page (then the one sent), so a partner resumes from it."""
+    has_more = len(rows) > page.limit
+    rows = rows[: page.limit]
+    next_cursor = encode_cursor(*key(rows[-1])) if rows else page.cursor
+    return rows, next_cursor, has_more
+
+
+def keyset_keys(queryset, request, *, sort_field="updated_at"):
+    """The ids of one page of `queryset`, ascending by (sort_field, id), and
+    (next_cursor, has_more): for lists whose rows are then fetched by id."""
+    page = PageRequest.of(request, sort_field=sort_field)
+    keys = list(keyset_queryset(queryset, page, sort_field=sort_field).values_list(sort_field, "id"))
+    keys, next_cursor, has_more = finish_page(keys, page, key=lambda key: key)
+    return [pk for _, pk in keys], next_cursor, has_more
 
 
 def page_response(results, next_cursor, has_more):
@@ -307,11 +321,6 @@ def page_serializer(name, row_serializer):
             "has_more": serializers.BooleanField(help_text="More rows follow right now."),
         },
     )
-
-
-def rows_in_order(rows, ids):
-    by_id = {row["id"]: row for row in rows}
-    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 # ETags and If-Match --------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from .handling import Level
 class CaseGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="group_permissions")
     # The case's updated_at, kept equal by database triggers (migration 0005): a partner's page
-    # is then one range scan per visibility group (sharing.permissions.visible_keys_page).
+    # is then one range scan per visibility group (sharing.permissions.visible_page_ids).
     updated_at = models.DateTimeField(null=True, editable=False)
 
     class Meta(GroupObjectPermissionBase.Meta):

@@ -16,7 +16,6 @@ on the unique (group, permission, object) index, with no OR across subqueries
 so center-wide shares stop reaching the agency at that moment.
 """
 
-from datetime import UTC
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -145,22 +144,23 @@ def entities_visible_to(principal):
     )
 
 
-def visible_keys_page(model, principal, *, limit, after=None, cursor=None):
-    """The (id, updated_at) of the first `limit` cases or items visible to the principal,
-    ascending by (updated_at, id): those changed after `after`, and after `cursor` (an
-    (updated_at, id) pair) when given. The same objects, in the same order, as
+def visible_page_ids(model, principal, *, limit, after=None, cursor=None):
+    """The ids of the first `limit` cases or items visible to the principal, ascending by
+    (updated_at, id): those changed after `after`, and after `cursor` (an (updated_at, id)
+    pair) when given. A subquery for `id__in=` (the caller orders the rows it selects), or
+    None when the principal sees nothing. The same objects as the first `limit` of
     `visible_queryset(...).order_by("updated_at", "id")`.
 
     Reads the permission rows alone: they carry their object's updated_at (kept equal by
     triggers, migration sharing 0005), so each visibility group costs one range scan of the
-    (group, permission, updated_at, object) index, however many objects there are. One query.
+    (group, permission, updated_at, object) index, however many objects there are.
     """
     from django.db import connection
-    from django.utils.dateparse import parse_datetime
+    from django.db.models.expressions import RawSQL
 
     group_ids = visibility_group_ids(principal)
     if not group_ids:
-        return []
+        return None
     table = PERMISSION_MODELS[model]._meta.db_table
     adapt = connection.ops.adapt_datetimefield_value
     condition, condition_params = "", []
@@ -184,17 +184,12 @@ def visible_keys_page(model, principal, *, limit, after=None, cursor=None):
         )
         params += [group_id, model._meta.app_label, _codename(model, Level.VIEW),
                    *condition_params, limit]
-    with connection.cursor() as db:
-        db.execute(" UNION ALL ".join(parts), params)
-        found = db.fetchall()
-    keys = {}
-    for pk, stamp in found:
-        if isinstance(stamp, str):  # SQLite
-            stamp = parse_datetime(stamp)
-        if stamp is not None and stamp.tzinfo is None:
-            stamp = stamp.replace(tzinfo=UTC)
-        keys[pk] = stamp
-    return sorted(keys.items(), key=lambda key: (key[1], key[0]))[:limit]
+    # An object seen through several groups appears once (its rows share one updated_at).
+    sql = (
+        f"SELECT content_object_id FROM ({' UNION ALL '.join(parts)}) AS keys "
+        "GROUP BY content_object_id ORDER BY MIN(updated_at), content_object_id LIMIT %s"
+    )
+    return RawSQL(sql, [*params, limit])
 
 
 def visible_queryset(model, principal):

@@ -265,7 +265,7 @@ SEMI_JOIN_KEYS = """
     LIMIT 500
 """
 # The keys from the permission rows' sort key: one range scan per visibility group, the
-# shape the API uses (sharing.permissions.visible_keys_page).
+# shape the API uses (sharing.permissions.visible_page_ids).
 SORT_KEY_KEYS = """
     SELECT DISTINCT content_object_id AS id, updated_at FROM ({parts}) AS k
     ORDER BY updated_at, id

@@ -1,11 +1,10 @@
 """API endpoints of cases, intelligence items, annotations and entities (thin: parse, call a
 selector of the permission service or a service of cases.services, answer).
 
-Lists: keyset pages ascending by (updated_at, id) for incremental sync; the page's keys are
-picked first through the permission service, then its rows fetched by id (cases.api.serializers).
+Lists: keyset pages ascending by (updated_at, id) for incremental sync. One query picks the
+page's keys through the permission service (a subquery) and reads their rows; the rows' entities
+and states follow in a fixed number of queries (cases.api.serializers).
 """
-
-from functools import partial
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -15,9 +14,11 @@ from rest_framework.response import Response
 from fusionportal.api import (
     PAGE_PARAMETERS,
     ErrorSerializer,
+    PageRequest,
     expected_version,
+    finish_page,
     is_unfiltered,
-    keyset_keys,
+    keyset_queryset,
     page_response,
     page_serializer,
     record_list,
@@ -31,7 +32,7 @@ from sharing.permissions import (
     entities_visible_to,
     get_visible_or_404,
     items_visible_to,
-    visible_keys_page,
+    visible_page_ids,
 )
 
 from .. import services
@@ -65,7 +66,8 @@ class VisibleViewSet(viewsets.GenericViewSet):
     def visible(self):
         raise NotImplementedError
 
-    def rows(self, ids):
+    def rows(self, selected):
+        """The API rows of the objects of `selected` (a queryset, in its order)."""
         raise NotImplementedError
 
     def get_queryset(self):
@@ -74,16 +76,23 @@ class VisibleViewSet(viewsets.GenericViewSet):
         return self.visible()
 
     def list(self, request):
+        page = PageRequest.of(request, sort_field=self.sort_field)
         if self.model in (Case, IntelligenceItem) and is_unfiltered(request):
-            # The permission rows' sort key alone answers an unfiltered page of cases or items.
-            queryset, fast_keys = None, partial(visible_keys_page, self.model, request.user)
+            # An unfiltered page of cases or items is picked from the permission rows alone.
+            keys = visible_page_ids(
+                self.model, request.user,
+                limit=page.limit + 1, after=page.after, cursor=page.position,
+            )
         else:
-            queryset, fast_keys = self.filter_queryset(self.get_queryset()), None
-        ids, next_cursor, has_more = keyset_keys(
-            queryset, request, sort_field=self.sort_field, fast_keys=fast_keys
+            visible = self.filter_queryset(self.get_queryset())
+            keys = keyset_queryset(visible, page, sort_field=self.sort_field).values("id")
+        # One query picks the page's keys and reads their rows.
+        selected = self.model._default_manager.filter(id__in=keys) if keys is not None else None
+        rows = self.rows(selected.order_by(self.sort_field, "id")) if selected is not None else []
+        rows, next_cursor, has_more = finish_page(
+            rows, page, key=lambda row: (row[self.sort_field], row["id"])
         )
-        rows = self.rows(ids)
-        record_list(request, self.object_type, ids)
+        record_list(request, self.object_type, [row["id"] for row in rows])
         return page_response(rows, next_cursor, has_more)
 
     def get_visible(self, pk):
@@ -95,7 +104,7 @@ class VisibleViewSet(viewsets.GenericViewSet):
         return self.detail_response(obj)
 
     def detail_response(self, obj, status_code=status.HTTP_200_OK):
-        row = self.rows([obj.pk])[0]
+        row = self.rows(self.model._default_manager.filter(pk=obj.pk))[0]
         response = Response(row, status=status_code)
         return with_etag(response, obj) if hasattr(obj, "version") else response
 
@@ -142,8 +151,8 @@ class CaseViewSet(VisibleViewSet):
     def visible(self):
         return cases_visible_to(self.request.user)
 
-    def rows(self, ids):
-        return s.case_rows(ids)
+    def rows(self, selected):
+        return s.case_rows(selected)
 
     def create(self, request):
         data = s.resolve_lead_center(_validated(s.CaseCreateInput, request.data))
@@ -185,8 +194,8 @@ class ItemViewSet(VisibleViewSet):
     def visible(self):
         return items_visible_to(self.request.user)
 
-    def rows(self, ids):
-        return s.item_rows(ids, principal=self.request.user)
+    def rows(self, selected):
+        return s.item_rows(selected, principal=self.request.user)
 
     def create(self, request):
         data = _validated(s.ItemCreateInput, request.data)
@@ -227,8 +236,8 @@ class AnnotationViewSet(VisibleViewSet):
     def visible(self):
         return annotations_visible_to(self.request.user)
 
-    def rows(self, ids):
-        return s.annotation_rows(ids)
+    def rows(self, selected):
+        return s.annotation_rows(selected)
 
     def get_visible(self, pk):
         annotation = self.visible().select_related("case", "item").filter(pk=pk).first()
@@ -282,8 +291,8 @@ class EntityViewSet(VisibleViewSet):
     def visible(self):
         return entities_visible_to(self.request.user)
 
-    def rows(self, ids):
-        return s.entity_rows(ids)
+    def rows(self, selected):
+        return s.entity_rows(selected)
 
     def get_visible(self, pk):
         entity = self.visible().filter(pk=pk).first()

@@ -237,7 +237,11 @@ def test_the_sort_key_on_the_permission_rows_gives_the_same_pages_as_the_objects
     make_case, analyst_fl, analyst_la, nopd, la_safe, lsp
 ):
     from cases.models import Case
-    from sharing.permissions import cases_visible_to, visible_keys_page
+    from sharing.permissions import cases_visible_to, visible_page_ids
+
+    def visible_keys_page(model, principal, **page):
+        picked = model.objects.filter(id__in=visible_page_ids(model, principal, **page))
+        return list(picked.order_by("updated_at", "id").values_list("id", "updated_at"))
 
     cases = [make_case(analyst_fl, tlp=TLP.GREEN) for _ in range(6)] + [make_case(analyst_la)]
     share(obj=cases[0], by=analyst_fl, level=Level.VIEW, agency=nopd)
