@@ -304,18 +304,24 @@ def floor_page(group_ids, permission_ids, after=None, *, sort_key=False):
     return orjson.dumps({"results": rows})
 
 
-def timed(function, repeat):
-    """(median ms, p90 ms, last result) of `repeat` calls after one warm-up call."""
-    function()
-    times = []
-    result = None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = function()
-        times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    p90 = times[min(len(times) - 1, int(round(0.9 * (len(times) - 1))))]
-    return statistics.median(times), p90, result
+def timed(functions, repeat):
+    """{name: (median ms, p90 ms, last result)} of `repeat` rounds that call each of
+    `functions` ({name: function}) once, in turn, after one warm-up round. Interleaved, so that
+    whatever else the machine does weighs on each of them alike."""
+    times = {name: [] for name in functions}
+    results = {}
+    for round_ in range(repeat + 1):
+        for name, function in functions.items():
+            started = time.perf_counter()
+            results[name] = function()
+            if round_:
+                times[name].append((time.perf_counter() - started) * 1000)
+    figures = {}
+    for name, taken in times.items():
+        taken.sort()
+        p90 = taken[min(len(taken) - 1, int(round(0.9 * (len(taken) - 1))))]
+        figures[name] = (statistics.median(taken), p90, results[name])
+    return figures
 
 
 def count_queries(function):
