@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sharing.audit import log_access
+from sharing.models import Tombstone
 from sharing.tombstones import tombstones_after_lost_membership, visibility_regained
 
 from .models import Agency, CenterAdmin, Invitation, Membership, RetiredUsername, User
@@ -184,7 +185,9 @@ def membership_remove(*, membership, by, reason):
     membership.delete()
     if before["status"] == Membership.Status.ACTIVE:
         # Partner systems purge what reached the agency only through this center.
-        tombstones_after_lost_membership(agency=agency, center=center)
+        tombstones_after_lost_membership(
+            agency=agency, center=center, reason=Tombstone.Reason.MEMBERSHIP_ENDED
+        )
     _log(by=by, obj=agency, operation="membership_remove", reason=reason, center=center,
          before=before, after=None)
 

@@ -202,6 +202,7 @@ class Tombstone(models.Model):
         UNSHARED = "unshared", "Share withdrawn"
         DELETED = "deleted", "Deleted"
         MEMBERSHIP_SUSPENDED = "membership_suspended", "Membership suspended"
+        MEMBERSHIP_ENDED = "membership_ended", "Membership ended"
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     object_type = models.CharField(max_length=12, choices=Type.choices)

@@ -151,7 +151,7 @@ def test_a_lost_membership_tombstones_what_came_through_the_center(
         reason = "membership_suspended"
     else:
         membership_remove(membership=membership, by=admin_lasafe, reason="Left the center")
-        reason = "membership_suspended"
+        reason = "membership_ended"
     gone = api.as_key(partner_key_la).get("/api/v1/changes/").json()["results"]
     assert [(g["type"], g["id"], g["reason"]) for g in gone] == [("case", center_wide.id, reason)]
     listed = api.get("/api/v1/cases/").json()["results"]
