@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
@@ -254,6 +255,7 @@ class PageRequest:
     after: datetime | None  # updated_after
     position: tuple | None  # the cursor's (sort value, id)
     cursor: str | None  # the cursor as sent
+    until: datetime | None  # rows changed later wait for the next pull (settings.API_SYNC_SETTLE)
 
     @classmethod
     def of(cls, request, *, sort_field="updated_at"):
@@ -265,14 +267,18 @@ class PageRequest:
             after=parse_updated_after(params.get("updated_after")) if is_datetime else None,
             position=_decode_cursor(cursor, is_datetime) if cursor else None,
             cursor=cursor,
+            until=timezone.now() - settings.API_SYNC_SETTLE if is_datetime else None,
         )
 
 
 def keyset_queryset(queryset, page, *, sort_field="updated_at"):
-    """`queryset` after the page's `updated_after` and cursor, ascending by (sort_field, id),
-    with one row more than the page (that row says whether more follow)."""
+    """`queryset` after the page's `updated_after` and cursor and up to its settle horizon,
+    ascending by (sort_field, id), with one row more than the page (that row says whether more
+    follow)."""
     if page.after is not None:
         queryset = queryset.filter(**{f"{sort_field}__gt": page.after})
+    if page.until is not None:
+        queryset = queryset.filter(**{f"{sort_field}__lte": page.until})
     if page.position and sort_field != "id":
         value, pk = page.position
         # The >= bound lets the index range start at the cursor; the OR only trims ties.

@@ -6,6 +6,7 @@ to the production parts (PostgreSQL, Redis as Celery broker and cache).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -329,6 +330,11 @@ REST_FRAMEWORK = {
 }
 # Requests per key (or per portal user) and minute; the counter lives in the cache (Redis).
 API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "600/min")
+# Sync lists hold back what changed in the last API_SYNC_SETTLE_SECONDS: a change is stamped when
+# it is saved and visible when its transaction commits, so a cursor that has moved past a stamp
+# must not see a row with an earlier stamp appear later. The lag covers slow commits and the
+# clock difference between web servers.
+API_SYNC_SETTLE = timedelta(seconds=env_int("API_SYNC_SETTLE_SECONDS", 10))
 SPECTACULAR_SETTINGS = {
     "TITLE": "FusionPortal API",
     "DESCRIPTION": (

@@ -1,6 +1,7 @@
 """Settings for the test suite: the same settings, with a key and fast password hashing."""
 
 import os
+from datetime import timedelta
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 os.environ.setdefault("API_KEY_HMAC_SECRET", "test-only-api-key-secret-" + "y" * 40)
@@ -8,6 +9,8 @@ os.environ.setdefault("API_KEY_HMAC_SECRET", "test-only-api-key-secret-" + "y" *
 from .settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Lists show a change at once (tests/api/test_sync.py checks the production lag on its own).
+API_SYNC_SETTLE = timedelta(0)
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["default"]["OPTIONS"]["location"] = str(BASE_DIR / "var" / "test-attachments")  # noqa: F405

@@ -144,10 +144,10 @@ def entities_visible_to(principal):
     )
 
 
-def visible_page_ids(model, principal, *, limit, after=None, cursor=None):
+def visible_page_ids(model, principal, *, limit, after=None, cursor=None, until=None):
     """The ids of the first `limit` cases or items visible to the principal, ascending by
-    (updated_at, id): those changed after `after`, and after `cursor` (an (updated_at, id)
-    pair) when given. A subquery for `id__in=` (the caller orders the rows it selects), or
+    (updated_at, id): those changed after `after`, after `cursor` (an (updated_at, id) pair)
+    and not after `until`, when given. A subquery for `id__in=` (the caller orders the rows it selects), or
     None when the principal sees nothing. The same objects as the first `limit` of
     `visible_queryset(...).order_by("updated_at", "id")`.
 
@@ -171,6 +171,9 @@ def visible_page_ids(model, principal, *, limit, after=None, cursor=None):
         stamp, pk = cursor
         condition += " AND updated_at >= %s AND (updated_at > %s OR content_object_id > %s)"
         condition_params += [adapt(stamp), adapt(stamp), pk]
+    if until is not None:
+        condition += " AND updated_at <= %s"
+        condition_params.append(adapt(until))
     permission = (
         "(SELECT p.id FROM auth_permission p JOIN django_content_type t ON t.id = p.content_type_id"
         " WHERE t.app_label = %s AND p.codename = %s)"

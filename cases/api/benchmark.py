@@ -13,9 +13,11 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import orjson
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.states import STATE_CODES
@@ -260,7 +262,7 @@ SEMI_JOIN_KEYS = """
     SELECT i.id, i.updated_at FROM cases_intelligenceitem i
     WHERE i.id IN (SELECT content_object_id FROM sharing_itemgroupobjectpermission
                    WHERE group_id = ANY(%(groups)s) AND permission_id = %(view)s)
-    {after}
+    AND i.updated_at <= %(until)s {after}
     ORDER BY i.updated_at, i.id
     LIMIT 500
 """
@@ -273,7 +275,8 @@ SORT_KEY_KEYS = """
 """
 SORT_KEY_PART = """SELECT * FROM (SELECT content_object_id, updated_at
     FROM sharing_itemgroupobjectpermission
-    WHERE group_id = %(group_{n})s AND permission_id = %(view)s {after}
+    WHERE group_id = %(group_{n})s AND permission_id = %(view)s
+      AND updated_at <= %(until)s {after}
     ORDER BY updated_at, content_object_id LIMIT 500) AS g{n}"""
 
 
@@ -282,7 +285,9 @@ def floor_page(group_ids, permission_ids, after=None, *, sort_key=False):
     hand-written statement + orjson: the floor the API is measured against. `permission_ids`:
     {"view": the item view permission, "case_view": the case view permission}.
     `sort_key`: pick the keys as the API does; otherwise by the semi-join."""
-    params = {"groups": list(group_ids), **permission_ids}
+    # Up to the settle horizon, as the API (fusionportal.api.PageRequest).
+    until = timezone.now() - settings.API_SYNC_SETTLE
+    params = {"groups": list(group_ids), "until": until, **permission_ids}
     if after:
         params.update(after_at=after[0], after_id=after[1])
     if sort_key:

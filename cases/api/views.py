@@ -81,7 +81,7 @@ class VisibleViewSet(viewsets.GenericViewSet):
             # An unfiltered page of cases or items is picked from the permission rows alone.
             keys = visible_page_ids(
                 self.model, request.user,
-                limit=page.limit + 1, after=page.after, cursor=page.position,
+                limit=page.limit + 1, after=page.after, cursor=page.position, until=page.until,
             )
         else:
             visible = self.filter_queryset(self.get_queryset())

@@ -1,7 +1,10 @@
 """Incremental sync: a partner pulls everything once, then only what changed, and purges what it
 may no longer see from the tombstones of /api/v1/changes/."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from agencies.models import CenterAdmin, Membership
 from agencies.services import membership_reinstate, membership_remove, membership_suspend
@@ -50,6 +53,55 @@ def test_pull_change_unshare_pull_again(api, make_case, analyst_fl, nopd, partne
     assert [(row["id"], row["title"]) for row in rows] == [(changed.id, "Suspects identified")]
     gone, _ = pull_all(api, "/api/v1/changes/", changes_cursor)
     assert [(g["type"], g["id"], g["reason"]) for g in gone] == [("case", withdrawn.id, "unshared")]
+
+
+def test_a_change_that_commits_late_is_not_skipped(
+    api, make_case, analyst_fl, nopd, partner_key_la, settings, monkeypatch
+):
+    """A change is stamped when it is saved but seen when its transaction commits. Were the
+    freshest rows listed at once, a cursor could move past the stamp of a change that a slower
+    transaction commits afterwards, and that change would never be pulled. Lists hold back what
+    changed within the settle lag, so the cursor stays behind every stamp still in flight."""
+    from cases.models import Case
+
+    settings.API_SYNC_SETTLE = timedelta(seconds=10)
+    now = timezone.now()
+
+    def shared_case(title, seconds_ago):
+        case = make_case(analyst_fl, title=title)
+        share(obj=case, by=analyst_fl, level=Level.VIEW, agency=nopd)
+        # The permission rows take the new stamp too (database triggers).
+        Case.objects.filter(pk=case.pk).update(updated_at=now - timedelta(seconds=seconds_ago))
+        return case
+
+    settled = shared_case("Settled", 60)
+    fresh = shared_case("Committed a second ago", 1)
+    api.as_key(partner_key_la)
+    rows, cursor = pull_all(api, "/api/v1/cases/")
+    assert [row["id"] for row in rows] == [settled.id]  # `fresh` waits out the lag
+
+    late = shared_case("Stamped before `fresh`, committed after the pull", 3)
+    rows, cursor = pull_all(api, "/api/v1/cases/", cursor)
+    assert rows == []
+
+    monkeypatch.setattr(timezone, "now", lambda: now + timedelta(seconds=15))
+    rows, _ = pull_all(api, "/api/v1/cases/", cursor)
+    assert [row["id"] for row in rows] == [late.id, fresh.id]
+
+
+def test_a_tombstone_is_listed_once_settled(
+    api, make_case, analyst_fl, nopd, partner_key_la, settings, monkeypatch
+):
+    settings.API_SYNC_SETTLE = timedelta(seconds=10)
+    case = make_case(analyst_fl)
+    share(obj=case, by=analyst_fl, level=Level.VIEW, agency=nopd)
+    unshare(share_record=Share.objects.get(case=case), by=analyst_fl)
+    api.as_key(partner_key_la)
+    assert api.get("/api/v1/changes/").json()["results"] == []
+    later = timezone.now() + timedelta(seconds=11)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    gone = api.get("/api/v1/changes/").json()["results"]
+    assert [(g["type"], g["id"]) for g in gone] == [("case", case.id)]
 
 
 def test_nothing_new_gives_an_empty_page_and_the_same_cursor(api, trafficking_case, partner_key_fl):
