@@ -59,12 +59,14 @@ bench-accesslog: install
 	$(BIN)/python manage.py bench_accesslog
 
 # The partner pull: pages of 500 of /api/v1/items/ for a key that sees ~2% of 100,000 items
-# (BENCH_ARGS=--million: 1,000,000), against a hand-written SQL floor. PostgreSQL only, in a
-# database of its own on the server of DATABASE_URL (default: the local one), kept for reruns.
+# (BENCH_ARGS=--million: 1,000,000), against a hand-written SQL floor. The production parts:
+# PostgreSQL, in a database of its own on the server of DATABASE_URL (default: the local one),
+# kept for reruns; the throttle counts in Redis (REDIS_URL, default: the local one).
 .PHONY: bench-api
 bench-api: install
 	DEBUG=0 SECRET_KEY=bench-api-only API_KEY_HMAC_SECRET=bench-api-only ALLOWED_HOSTS=testserver \
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/fusionportal} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} CACHE_KEY_PREFIX=bench-api \
 	$(BIN)/python -W ignore::UserWarning manage.py bench_api $(BENCH_ARGS)
 
 # Cross-center notifications with a real worker and Redis (started by the command): commit ->

@@ -9,7 +9,7 @@ this instead. Registered on every field by the cases app (cases.apps).
 
 import json
 
-from django.db.models import Lookup
+from django.db.models import Aggregate, JSONField, Lookup
 
 
 class InIds(Lookup):
@@ -27,3 +27,14 @@ class InIds(Lookup):
         if connection.vendor == "postgresql":
             return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, self.rhs]
         return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, json.dumps(self.rhs)]
+
+
+class JSONArrayAgg(Aggregate):
+    """The values of a group as one JSON array: JSONB_AGG on PostgreSQL, JSON_GROUP_ARRAY on
+    SQLite. In no particular order (SQLite before 3.44 cannot order an aggregate's input)."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = JSONField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="JSONB_AGG", **extra_context)

@@ -6,12 +6,13 @@ shape for the OpenAPI schema and are checked against the builders by the tests.
 Writing: explicit input serializers; the services of cases.services do the rest.
 """
 
-from collections import defaultdict
-
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from rest_framework import serializers
 
 from agencies.models import FusionCenter
 from agencies.states import STATE_CHOICES
+from fusionportal.db import JSONArrayAgg
 from sharing.handling import TLP, handling_label
 from sharing.permissions import cases_visible_to, items_visible_to
 
@@ -86,32 +87,18 @@ class EntityRowSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(help_text="Entities do not change: their creation time.")
 
 
-def _entity_refs(link_model, field, ids):
-    """{case or item id: [its entities]}, in two index lookups: the links, then their entities.
-
-    Not one join: PostgreSQL expects every id of the page to have a link, and with a large
-    entity table it then hashes the whole table (10 ms at a million items) instead of probing
-    the few entities the page names."""
-    links = list(
-        link_model.objects.filter(**{f"{field}__in_ids": ids})
-        .order_by("entity_id")
-        .values_list(field, "entity_id", "role")
+def _entity_refs(link_model, field):
+    """The entities of the row's case or item as one JSON array (null without any): a subquery
+    of the rows query, one index lookup per row, so a page costs no query for its subjects."""
+    links = link_model.objects.filter(**{field: OuterRef("pk")}).values(field)
+    refs = JSONObject(
+        id="entity_id", kind="entity__kind", key="entity__key", label="entity__label", role="role"
     )
-    if not links:
-        return defaultdict(list)
-    entities = {
-        pk: (kind, key, label)
-        for pk, kind, key, label in Entity.objects.filter(
-            id__in_ids={entity_id for _, entity_id, _ in links}
-        ).values_list("id", "kind", "key", "label")
-    }
-    refs = defaultdict(list)
-    for owner, pk, role in links:
-        if pk not in entities:  # deleted between the two queries
-            continue
-        kind, key, label = entities[pk]
-        refs[owner].append({"id": pk, "kind": kind, "key": key, "label": label, "role": role})
-    return refs
+    return Subquery(links.annotate(refs=JSONArrayAgg(refs)).values("refs"))
+
+
+def _entities(refs):
+    return sorted(refs or [], key=lambda ref: ref["id"])
 
 
 def _handled(row):
@@ -138,22 +125,19 @@ CASE_FIELDS = (
 
 
 def case_rows(selected):
-    """The rows of the cases of `selected` (a queryset, in its order): 4 queries at most
-    whatever their number."""
-    rows = list(selected.values(*CASE_FIELDS))
-    if not rows:
-        return rows
-    ids = [row["id"] for row in rows]
-    states = defaultdict(set)
-    for case_id, state in Jurisdiction.objects.filter(case_id__in_ids=ids).values_list(
-        "case_id", "state"
-    ):
-        states[case_id].add(state)
-    entities = _entity_refs(CaseEntity, "case_id", ids)
+    """The rows of the cases of `selected` (a queryset, in its order), in one query."""
+    states = Jurisdiction.objects.filter(case=OuterRef("pk")).values("case")
+    rows = list(
+        selected.values(
+            *CASE_FIELDS,
+            entity_refs=_entity_refs(CaseEntity, "case"),
+            state_list=Subquery(states.annotate(codes=JSONArrayAgg("state")).values("codes")),
+        )
+    )
     for row in rows:
         _handled(row)
-        row["states"] = sorted(states[row["id"]])
-        row["entities"] = entities[row["id"]]
+        row["states"] = sorted(set(row.pop("state_list") or []))
+        row["entities"] = _entities(row.pop("entity_refs"))
     return rows
 
 
@@ -176,15 +160,12 @@ ITEM_FIELDS = (
 
 
 def item_rows(selected, *, principal):
-    """The rows of the items of `selected` (a queryset, in its order): 5 queries at most
-    whatever their number.
+    """The rows of the items of `selected` (a queryset, in its order): one query, and one more
+    each for the linked cases and the answered RFIs when the page names any.
 
     A linked case or answered RFI that the caller may not see is given as null: its id would
     confirm that it exists."""
-    rows = list(selected.values(*ITEM_FIELDS))
-    if not rows:
-        return rows
-    ids = [row["id"] for row in rows]
+    rows = list(selected.values(*ITEM_FIELDS, entity_refs=_entity_refs(ItemEntity, "item")))
     case_ids = {row["case_id"] for row in rows if row["case_id"]}
     rfi_ids = {row["in_response_to_id"] for row in rows if row["in_response_to_id"]}
     seen_cases = (
@@ -197,14 +178,13 @@ def item_rows(selected, *, principal):
         if rfi_ids
         else set()
     )
-    entities = _entity_refs(ItemEntity, "item_id", ids)
     for row in rows:
         _handled(row)
         if row["case_id"] not in seen_cases:
             row["case_id"] = None
         if row["in_response_to_id"] not in seen_rfis:
             row["in_response_to_id"] = None
-        row["entities"] = entities[row["id"]]
+        row["entities"] = _entities(row.pop("entity_refs"))
     return rows
 
 

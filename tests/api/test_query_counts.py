@@ -82,11 +82,11 @@ def seeded(request, mbi, nopd, cfix, analyst_fl, analyst_la):
 
 
 # Per page, for a key: the key with its user and agency (1), the agency's visibility groups (1),
-# the page's keys and rows (1), the access-log row (1), and per endpoint:
+# the page's keys and rows with their subjects and states (1), the access-log row (1); and per
+# endpoint:
 EXPECTED = {
-    "/api/v1/cases/?limit=500": 4 + 3,  # + jurisdictions, subject links, their entities
-    # + subject links and their entities (no linked case, no RFI on these items)
-    "/api/v1/items/?limit=500": 4 + 2,
+    "/api/v1/cases/?limit=500": 4,
+    "/api/v1/items/?limit=500": 4,  # (no linked case, no RFI on these items)
     "/api/v1/annotations/?limit=500": 4,
     "/api/v1/entities/?limit=500": 4,
     # the page's keys, then its rows by id; no access-log row; + "visible again" per type
@@ -123,5 +123,5 @@ def test_an_item_page_with_linked_cases_and_rfis_adds_two_queries(
     api.as_key(partner_key_fl)
     count, rows = queries_of(api, "/api/v1/items/?limit=500")
     assert rows == 2
-    # The base 4, subject links (none here, so no entity query), the linked case and the RFI.
-    assert count == 4 + 1 + 2
+    # The base 4, the linked case and the RFI.
+    assert count == 4 + 2

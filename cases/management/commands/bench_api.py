@@ -6,10 +6,11 @@ for the next run; --drop removes it), it seeds N items owned by 500 agencies wit
 permission rows, one share each to another agency, and a view share to the partner on ~1.8% of
 them (the partner owns 0.2%), then prints for the first page and a deep page (the middle of what
 the partner sees): median and p90 ms over --repeat requests through the whole stack (key
-authentication, throttle, permission service, access-log row, orjson), queries per page, the
-floor's median and p90, and their ratio. The floor is the same page (checked: the same rows and
-values) by one hand-written statement that picks the keys as the API does, from the permission
-rows' sort key; the same statement with DESIGN.md's semi-join for the keys is printed beside it.
+authentication, the throttle in the cache (Redis with `make bench-api`), permission service,
+access-log row, orjson), queries per page, the floor's median and p90, and their ratio. The
+floor is the same page (checked: the same rows and values) by one hand-written statement that
+picks the keys as the API does, from the permission rows' sort key; the same statement with
+DESIGN.md's semi-join for the keys is printed beside it.
 Results are kept in var/bench-api.json so that a run at 1,000,000 items also prints its ratio to
 the last run at 100,000. The API and the floors are timed in turn, round after round.
 
@@ -23,6 +24,7 @@ from functools import partial
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import override_settings
@@ -65,6 +67,14 @@ class Command(BaseCommand):
                 "The benchmark runs on PostgreSQL: set DATABASE_URL=postgres://… (it works in a "
                 "database of its own on that server, never in the portal's)."
             )
+        try:
+            cache.get("bench-api-ping")  # the throttle counts here (Redis with REDIS_URL)
+        except Exception as error:  # noqa: BLE001 (any backend's connection error)
+            raise CommandError(
+                f"The cache ({settings.CACHES['default']['BACKEND']}) does not answer: "
+                f"{str(error).rstrip('.')}. "
+                "Start Redis or set REDIS_URL to one that runs."
+            ) from None
         count = 1_000_000 if million else items
         if count < 1000 or repeat < 1:
             raise CommandError("--items must be at least 1000 and --repeat at least 1.")
