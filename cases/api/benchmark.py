@@ -309,6 +309,22 @@ def floor_page(group_ids, permission_ids, after=None, *, sort_key=False):
     return orjson.dumps({"results": rows})
 
 
+def read_path_page(principal, after=None):
+    """The same page through the API's read path alone: the permission service picks the keys,
+    the row builder reads the rows, orjson encodes them. No HTTP, key check, throttle or
+    access-log row: what the API adds on top of this is its per-request cost."""
+    from cases.api.serializers import item_rows
+    from sharing.permissions import forget_visibility, visible_page_ids
+
+    forget_visibility(principal)  # the API reads the agency's groups on every request
+    keys = visible_page_ids(
+        IntelligenceItem, principal, limit=501, cursor=after,
+        until=timezone.now() - settings.API_SYNC_SETTLE,
+    )
+    selected = IntelligenceItem.objects.filter(id__in=keys).order_by("updated_at", "id")
+    return orjson.dumps({"results": item_rows(selected, principal=principal)[:500]})
+
+
 def timed(functions, repeat):
     """{name: (median ms, p90 ms, last result)} of `repeat` rounds that call each of
     `functions` ({name: function}) once, in turn, after one warm-up round. Interleaved, so that

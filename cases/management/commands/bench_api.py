@@ -10,7 +10,8 @@ authentication, the throttle in the cache (Redis with `make bench-api`), permiss
 access-log row, orjson), queries per page, the floor's median and p90, and their ratio. The
 floor is the same page (checked: the same rows and values) by one hand-written statement that
 picks the keys as the API does, from the permission rows' sort key; the same statement with
-DESIGN.md's semi-join for the keys is printed beside it.
+DESIGN.md's semi-join for the keys is printed beside it, and so is the API's read path alone
+(permission service, row builder, orjson; no HTTP, key check, throttle or access-log row).
 Results are kept in var/bench-api.json so that a run at 1,000,000 items also prints its ratio to
 the last run at 100,000. The API and the floors are timed in turn, round after round.
 
@@ -39,6 +40,7 @@ from cases.api.benchmark import (
     floor_page,
     item_permission_ids,
     network_group_ids,
+    read_path_page,
     seed_items,
     timed,
 )
@@ -130,7 +132,8 @@ class Command(BaseCommand):
 
     def run(self, count, repeat):
         partner, admin = self.seed(count)
-        plaintext = api_key_create(by=admin, name="Benchmark partner").plaintext
+        new_key = api_key_create(by=admin, name="Benchmark partner")
+        plaintext, principal = new_key.plaintext, new_key.key.user
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
         group_ids = network_group_ids(partner)
@@ -168,13 +171,14 @@ class Command(BaseCommand):
                     "api": api_page,
                     "floor": partial(floor_page, group_ids, permission_ids, after, sort_key=True),
                     "semi_join_floor": partial(floor_page, group_ids, permission_ids, after),
+                    "read_path": partial(read_path_page, principal, after),
                 },
                 repeat,
             )
             median, p90, response = figures_of["api"]
             results = json.loads(response.content)["results"]
             floors = {}
-            for shape in ("floor", "semi_join_floor"):
+            for shape in ("floor", "semi_join_floor", "read_path"):
                 floor_median, floor_p90, body = figures_of[shape]
                 if json.loads(body)["results"] != results:
                     raise CommandError(
@@ -189,6 +193,8 @@ class Command(BaseCommand):
                 "floor_p90_ms": round(floors["floor"][1], 2),
                 "ratio": round(median / floors["floor"][0], 2),
                 "semi_join_floor_median_ms": round(floors["semi_join_floor"][0], 2),
+                "read_path_median_ms": round(floors["read_path"][0], 2),
+                "read_path_ratio": round(floors["read_path"][0] / floors["floor"][0], 2),
                 "queries": count_queries(api_page),
                 "rows": len(results),
             }
@@ -202,14 +208,16 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"{'page':<6} {'median':>8} {'p90':>8} {'floor':>8} {'floor p90':>10} {'ratio':>6} "
-            f"{'queries':>8}   semi-join floor"
+            f"{'queries':>8}   read path (ratio)   semi-join floor"
         )
         for name in ("first", "deep"):
             f = figures[name]
             self.stdout.write(
                 f"{name:<6} {f['median_ms']:>6.1f}ms {f['p90_ms']:>6.1f}ms "
                 f"{f['floor_median_ms']:>6.1f}ms {f['floor_p90_ms']:>8.1f}ms "
-                f"{f['ratio']:>5.2f}x {f['queries']:>8}   {f['semi_join_floor_median_ms']:.1f}ms"
+                f"{f['ratio']:>5.2f}x {f['queries']:>8}   "
+                f"{f['read_path_median_ms']:>6.1f}ms ({f['read_path_ratio']:.2f}x)   "
+                f"{f['semi_join_floor_median_ms']:.1f}ms"
             )
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         kept = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
