@@ -16,7 +16,6 @@ on the unique (group, permission, object) index, with no OR across subqueries
 so center-wide shares stop reaching the agency at that moment.
 """
 
-
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -147,8 +146,8 @@ def entities_visible_to(principal):
 def visible_page_ids(model, principal, *, limit, after=None, cursor=None, until=None):
     """The ids of the first `limit` cases or items visible to the principal, ascending by
     (updated_at, id): those changed after `after`, after `cursor` (an (updated_at, id) pair)
-    and not after `until`, when given. A subquery for `id__in=` (the caller orders the rows it selects), or
-    None when the principal sees nothing. The same objects as the first `limit` of
+    and not after `until`, when given. A subquery for `id__in=` (the caller orders the rows it
+    selects), or None when the principal sees nothing. The same objects as the first `limit` of
     `visible_queryset(...).order_by("updated_at", "id")`.
 
     Reads the permission rows alone: they carry their object's updated_at (kept equal by

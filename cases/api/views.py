@@ -2,8 +2,8 @@
 selector of the permission service or a service of cases.services, answer).
 
 Lists: keyset pages ascending by (updated_at, id) for incremental sync. One query picks the
-page's keys through the permission service (a subquery) and reads their rows; the rows' entities
-and states follow in a fixed number of queries (cases.api.serializers).
+page's keys through the permission service (a subquery) and reads their rows, with each row's
+entities and states (cases.api.serializers).
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -86,9 +86,11 @@ class VisibleViewSet(viewsets.GenericViewSet):
         else:
             visible = self.filter_queryset(self.get_queryset())
             keys = keyset_queryset(visible, page, sort_field=self.sort_field).values("id")
-        # One query picks the page's keys and reads their rows.
-        selected = self.model._default_manager.filter(id__in=keys) if keys is not None else None
-        rows = self.rows(selected.order_by(self.sort_field, "id")) if selected is not None else []
+        rows = []
+        if keys is not None:  # None: the agency sees nothing
+            # One query picks the page's keys and reads their rows.
+            selected = self.model._default_manager.filter(id__in=keys)
+            rows = self.rows(selected.order_by(self.sort_field, "id"))
         rows, next_cursor, has_more = finish_page(
             rows, page, key=lambda row: (row[self.sort_field], row["id"])
         )
