@@ -228,6 +228,27 @@ def test_case_row_says_what_the_case_is(api, story, partner_key_fl):
     ]
 
 
+def test_item_rows_list_their_subjects_in_the_list_and_the_detail(
+    api, story, analyst_fl, partner_key_fl
+):
+    from cases.services import entity_link, item_create
+
+    phone = entity_link(
+        by=analyst_fl, kind="phone", label="Motel desk", item=story.item, role="called",
+        number="+12255550123",
+    )
+    bare = item_create(by=analyst_fl, kind="tip", title="Nothing linked")
+    api.as_key(partner_key_fl)
+    listed = {row["id"]: row for row in api.get("/api/v1/items/", {"limit": 500}).json()["results"]}
+    detail = api.get(f"/api/v1/items/{story.item.id}/").json()
+    for row in (listed[story.item.id], detail):
+        assert [(e["id"], e["kind"], e["role"]) for e in row["entities"]] == [
+            (story.entity.id, "email", ""),
+            (phone.id, "phone", "called"),
+        ]
+    assert listed[bare.id]["entities"] == []
+
+
 def test_item_hides_the_id_of_a_case_the_caller_cannot_see(
     api, story, analyst_fl, nopd, partner_key_la
 ):
