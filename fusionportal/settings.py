@@ -340,6 +340,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Partner systems pull the cases and intelligence items their agency may see, keep their "
         "copy in sync (updated_after, cursor, /api/v1/changes/ tombstones) and write annotations. "
+        "Lists show a change once it is a few seconds old (API_SYNC_SETTLE_SECONDS, 10 by "
+        "default), so that a cursor never moves past a change still being committed. "
         "Authenticate with `Authorization: Bearer <key>`; an agency admin creates keys in the portal."
     ),
     "VERSION": "1.0.0",
