@@ -3,8 +3,11 @@
 `field__in_ids=[...]`: membership in a list of ids sent as ONE parameter, `= ANY(%s)` on
 PostgreSQL and `IN (SELECT value FROM json_each(%s))` on SQLite. Django's `__in` writes one
 placeholder per value and prepares each value in Python, which for a page of 500 ids costs about
-as much as the query itself; the API's pages and their satellite queries (entities, states) use
-this instead. Registered on every field by the cases app (cases.apps).
+as much as the query itself; the API's queries by a page's ids (linked cases and RFIs, tombstones,
+the directory) use this instead. Registered on every field by the cases app (cases.apps).
+
+`JSONArrayAgg`: a group's values as one JSON array, for the correlated subqueries that give each
+API row its entities and states in the rows query itself.
 """
 
 import json

@@ -89,7 +89,8 @@ EXPECTED = {
     "/api/v1/items/?limit=500": 4,  # (no linked case, no RFI on these items)
     "/api/v1/annotations/?limit=500": 4,
     "/api/v1/entities/?limit=500": 4,
-    # the page's keys, then its rows by id; no access-log row; + "visible again" per type
+    # the key, the page's keys, its rows by id, the groups and the "visible again" check for
+    # the one type on the page; no access-log row
     "/api/v1/changes/?limit=500": 1 + 1 + 1 + 1 + 1,
     "/api/v1/agencies/?limit=500": 1 + 1 + 1 + 1,  # key, keys, rows, memberships
 }
