@@ -64,7 +64,7 @@ bench-accesslog: install
 # kept for reruns; the throttle counts in Redis (REDIS_URL, default: the local one).
 .PHONY: bench-api
 bench-api: install
-	DEBUG=0 SECRET_KEY=bench-api-only API_KEY_HMAC_SECRET=bench-api-only ALLOWED_HOSTS=testserver \
+	DEBUG=0 DEVTOOLS=1 SECRET_KEY=bench-api-only API_KEY_HMAC_SECRET=bench-api-only ALLOWED_HOSTS=testserver \
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/fusionportal} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} CACHE_KEY_PREFIX=bench-api \
 	$(BIN)/python -W ignore::UserWarning manage.py bench_api $(BENCH_ARGS)

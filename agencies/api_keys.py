@@ -17,8 +17,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from sharing.audit import log_access
+from audit.services import log_access
 
+from .gate import is_agency_admin
 from .models import ApiKey, User
 
 KEY_MARK = "fpk_"
@@ -56,7 +57,7 @@ class NewApiKey:
 
 
 def _require_agency_admin(by):
-    if by.agency_id is None or not by.is_agency_admin:
+    if not is_agency_admin(by):
         raise ValidationError(
             "Only an agency admin manages the API keys of an agency.", code="not_agency_admin"
         )

@@ -1,8 +1,9 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 
+from core.states import STATE_CHOICES
+
 from .models import Agency, User
-from .states import STATE_CHOICES
 from .validators import validate_ori
 
 

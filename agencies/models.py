@@ -9,7 +9,8 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .states import STATE_CHOICES, STATE_CODES
+from core.states import STATE_CHOICES, STATE_CODES
+
 from .validators import validate_ori, validate_state
 
 # The ORI check at database level: a real state code, then 7 letters or digits.

@@ -3,30 +3,16 @@ users of an agency, and the center's access log. Every function that takes a per
 with a 404 for what they may not administer, as if it did not exist."""
 
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from cases.selectors import decode_cursor, encode_cursor
-from sharing.models import AccessLog
+from audit.models import AccessLog
 
-from .models import Agency, CenterAdmin, FusionCenter, Invitation, Membership, User
-from .services import may_manage_users_of
+from .gate import require_user_admin
+from .models import Agency, CenterAdmin, Invitation, Membership, User
 
 LOG_PAGE_SIZE = 50
-
-
-def centers_administered_by(user):
-    if not user.is_authenticated or not user.is_active:
-        return FusionCenter.objects.none()
-    return FusionCenter.objects.filter(admin_roles__user=user).order_by("state", "name")
-
-
-def center_for_admin_or_404(user, center_id):
-    center = centers_administered_by(user).filter(pk=center_id).first()
-    if center is None:
-        raise Http404("No fusion center found.")
-    return center
 
 
 def membership_or_404(center, agency_id):
@@ -44,8 +30,9 @@ def agency_for_user_admin_or_404(user, agency_id, center=None):
     """The agency whose users `user` may manage: through `center` (of which it must be a
     member) for a center admin, or their own agency for an agency admin."""
     agency = Agency.objects.filter(pk=agency_id).first()
-    if agency is None or not may_manage_users_of(user, agency, center):
+    if agency is None:
         raise Http404("No agency found.")
+    require_user_admin(user, agency, center)
     return agency
 
 
@@ -97,24 +84,3 @@ def agency_user_or_404(agency, user_id):
     if user is None:
         raise Http404("No user found.")
     return user
-
-
-def center_access_log(center):
-    """What the center's admins review: every row of its member agencies (active or
-    suspended), and the rows of admin actions taken for the center."""
-    member_ids = Membership.objects.filter(center=center).values("agency_id")
-    return AccessLog.objects.filter(Q(agency_id__in=member_ids) | Q(detail__center_id=center.id))
-
-
-def access_log_page(queryset, cursor=None, size=LOG_PAGE_SIZE):
-    """One page, newest first, keyset on (at, id): no OFFSET, no COUNT(*)."""
-    queryset = queryset.select_related("actor", "agency").order_by("-at", "-id")
-    if cursor:
-        at, pk = decode_cursor(cursor)
-        queryset = queryset.filter(Q(at__lt=at) | Q(at=at, id__lt=pk))
-    rows = list(queryset[: size + 1])
-    next_cursor = None
-    if len(rows) > size:
-        rows = rows[:size]
-        next_cursor = encode_cursor(rows[-1].at, rows[-1].pk)
-    return rows, next_cursor

@@ -24,10 +24,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from sharing.audit import log_access
+from audit.services import log_access
 from sharing.models import Tombstone
 from sharing.tombstones import tombstones_after_lost_membership, visibility_regained
 
+from .gate import require_center_admin, require_user_admin
 from .models import Agency, CenterAdmin, Invitation, Membership, RetiredUsername, User
 
 ANALYST, AGENCY_ADMIN, CENTER_ADMIN = 1, 2, 3
@@ -52,36 +53,9 @@ def rank_of(user):
     return ROLE_RANK.get(user.role, ANALYST)
 
 
-def is_center_admin(user, center):
-    return user.is_active and CenterAdmin.objects.filter(user=user, center=center).exists()
-
-
-def require_center_admin(by, center):
-    if not is_center_admin(by, center):
-        raise NotAllowed(f"Only an admin of {center.label} may do this.")
-
-
-def may_manage_users_of(by, agency, center=None):
-    """A center admin (acting for `center`, of which the agency is a member) or the agency's
-    own agency admin."""
-    if not by.is_active:
-        return False
-    if center is not None:
-        return (
-            is_center_admin(by, center)
-            and Membership.objects.filter(center=center, agency=agency).exists()
-        )
-    return by.role == User.Role.AGENCY_ADMIN and by.agency_id == agency.id
-
-
-def _require_user_admin(by, agency, center):
-    if not may_manage_users_of(by, agency, center):
-        raise NotAllowed(f"You may not manage the users of {agency.name}.")
-
-
 def _require_over(by, user, center):
     """The actor manages this account: same agency scope, not themselves, not a higher rank."""
-    _require_user_admin(by, user.agency, center)
+    require_user_admin(by, user.agency, center)
     if user.pk == by.pk:
         raise NotAllowed("You cannot change your own account here; ask another admin.")
     if user.is_superuser or rank_of(user) > rank_of(by):
@@ -277,7 +251,7 @@ def user_invite(*, agency, by, username, email, role, reason, first_name="", las
     """Create the account of a new user of `agency` (inactive, no password) and e-mail a
     single-use link, valid 72 hours, where they set their password. A username is never
     reused (CJIS IA-4). Returns (user, token); only a hash of the token is stored."""
-    _require_user_admin(by, agency, center)
+    require_user_admin(by, agency, center)
     reason = _require_reason(reason)
     if ROLE_RANK.get(role, CENTER_ADMIN) > rank_of(by):
         raise NotAllowed("You cannot grant a role above your own.")

@@ -1,8 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from . import views
-from .views import PortalLoginView
+from .views import admin as views
+from .views import api_keys as api_key_views
+from .views.admin import PortalLoginView
 
 
 class Choice:
@@ -42,14 +43,15 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
     path("manage/", views.admin_home, name="admin-home"),
+    # An agency admin: the agency's API keys for partner systems.
+    path("agency/api-keys/", api_key_views.api_keys, name="api-keys"),
+    path("agency/api-keys/<int:pk>/revoke/", api_key_views.api_key_revoke_view, name="api-key-revoke"),
     # A center admin: the center's member agencies, their users, the access log.
     path(center + "agencies/", views.center_agencies, name="center-agencies"),
     path(center + "agencies/admit/", views.center_agency_admit, name="center-agency-admit"),
     path(center_agency, views.center_membership, name="center-membership"),
     path(center_agency + "<membership_action:action>/", views.center_membership_action,
          name="center-membership-action"),
-    path(center + "log/", views.center_access_log, name="center-access-log"),
-    path(center + "log.csv", views.center_access_log_csv, name="center-access-log-csv"),
     path(center_agency + "users/", views.agency_users, name="center-users"),
     path(center_agency + "users/invite/", views.agency_user_invite, name="center-user-invite"),
     path(center_agency + "users/<int:user_id>/", views.agency_user_detail,

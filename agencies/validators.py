@@ -2,7 +2,7 @@ import re
 
 from django.core.exceptions import ValidationError
 
-from .states import STATE_CODES
+from core.states import STATE_CODES
 
 ORI_PATTERN = re.compile(r"^[A-Z]{2}[A-Z0-9]{7}$")
 ORI_REGEX = r"^[A-Z]{2}[A-Z0-9]{7}$"

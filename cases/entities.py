@@ -11,7 +11,7 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from agencies.states import STATE_CODES
+from core.states import STATE_CODES
 
 _SPACES = re.compile(r"\s+")
 _PLATE_JUNK = re.compile(r"[^A-Z0-9]")

@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Agency
-from agencies.states import STATE_CHOICES
-from sharing.handling import TLP
+from core.handling import TLP
+from core.states import STATE_CHOICES
 from sharing.permissions import cases_visible_to, items_visible_to
 
 from .models import Case, IntelligenceItem, Jurisdiction

@@ -5,8 +5,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from agencies.models import FusionCenter
-from agencies.states import STATE_CHOICES, STATE_CODES
-from sharing.handling import SHAREABLE_LEVELS, TLP, Level
+from core.handling import SHAREABLE_LEVELS, TLP, Level
+from core.states import STATE_CHOICES, STATE_CODES
 
 from .models import Case, Entity, IntelligenceItem
 

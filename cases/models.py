@@ -10,9 +10,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import STATE_IN, Agency, FusionCenter
-from agencies.states import STATE_CHOICES, STATES
 from agencies.validators import validate_state
-from sharing.handling import TLP, handling_label
+from core.handling import TLP, handling_label
+from core.states import STATE_CHOICES, STATES
 
 from . import entities as keys
 

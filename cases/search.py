@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from agencies.states import STATE_CODES
+from core.states import STATE_CODES
 from sharing.permissions import cases_visible_to, items_visible_to
 
 from . import entities as keys

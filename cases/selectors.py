@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 
 from agencies.models import Agency, FusionCenter, Membership
-from sharing.handling import TLP, Level
-from sharing.models import AccessLog, Share
+from audit.models import AccessLog
+from core.handling import TLP, Level
+from sharing.models import Share
 from sharing.permissions import (
     cases_visible_to,
     items_visible_to,

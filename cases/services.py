@@ -13,10 +13,18 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from sharing.audit import log_access
-from sharing.handling import TLP, Level
-from sharing.notifications import annotation_added, case_opened, case_states_changed
-from sharing.permissions import grant_rows, require_level, shares_beyond_marking
+from audit.services import log_access
+from core.errors import StaleVersion
+from core.handling import TLP, Level
+from notifications.services import (
+    annotation_added,
+    case_opened,
+    case_states_changed,
+    share_granted,
+)
+from sharing import services as sharing_services
+from sharing.models import Share
+from sharing.permissions import ShareRefused, grant_rows, require_level, shares_beyond_marking
 
 from .models import (
     Annotation,
@@ -30,19 +38,6 @@ from .models import (
     Jurisdiction,
     TimelineEvent,
 )
-
-
-class StaleVersion(Exception):
-    """Someone changed the object since the actor read it; nothing was overwritten."""
-
-    def __init__(self, obj, expected):
-        self.obj = obj
-        self.expected = expected
-        super().__init__(
-            f"This {obj._meta.verbose_name} was changed by someone else since you opened it "
-            f"(you had version {expected}, it is now at version {obj.version}). "
-            "Nothing was overwritten: reload it and apply your change again."
-        )
 
 
 def _timeline(case, kind, summary, by):
@@ -68,7 +63,7 @@ def case_create(
     errors (bad state, case number already used by this agency) raise ValidationError naming
     the field. The owner's permission rows, the timeline entry and the access-log row are
     written in the same transaction; so are the cross-center alerts when the case spans state
-    lines (sharing.notifications), delivered after commit. `share_with_involved_centers`: the
+    lines (notifications.services), delivered after commit. `share_with_involved_centers`: the
     alerted centers also get view access (never for TLP:RED).
     """
     if by.agency_id is None:
@@ -192,7 +187,7 @@ def _jurisdiction_insert(case, state, county="", city=""):
 def jurisdiction_add(*, case, by, state, county="", city=""):
     """Add a place to a case (needs edit). Returns the jurisdiction and whether its state is new
     to the case, which is when a case comes to span (more) state lines: then the primary center
-    of each newly involved state is alerted (sharing.notifications), once per case and state."""
+    of each newly involved state is alerted (notifications.services), once per case and state."""
     require_level(by, case, Level.EDIT)
     states_before = set(case.jurisdictions.values_list("state", flat=True))
     place = _jurisdiction_insert(case, state, county, city)
@@ -262,7 +257,10 @@ def item_create(
 ):
     """Create an intelligence item owned (sourced) by the actor's agency.
 
-    Linking it to a case needs annotate on that case; a response to an RFI needs to see the RFI.
+    Linking it to a case needs annotate on that case; a response to an RFI needs to see the RFI,
+    and is shared back (view) with the agency that asked, when the marking allows it: the
+    returned item's `share_back_refusal` then says why it was not (None when it was, or when
+    there was no one to share it with). The same for a page, the API and a command.
     """
     if by.agency_id is None:
         raise ValidationError("Only a member of an agency can create an item.")
@@ -283,7 +281,33 @@ def item_create(
         _touch(case)
         _timeline(case, TimelineEvent.Kind.ITEM, f"Linked {item.get_kind_display().lower()}: {title}", by)
     log_access(action="create", actor=by, obj=item, detail={"kind": kind, "tlp": tlp, "les": les})
+    item.share_back_refusal = None
+    if in_response_to is not None and in_response_to.owner_id != by.agency_id:
+        item.share_back_refusal = _share_response_back(item=item, rfi=in_response_to, by=by)
     return item
+
+
+def _share_response_back(*, item, rfi, by):
+    """A response goes to the agency that asked, at view level, if its marking allows it.
+    Returns why it could not (the response is kept all the same), or None."""
+    try:
+        with transaction.atomic():
+            share_grant(obj=item, by=by, level=Level.VIEW, agency=rfi.owner)
+    except ShareRefused as refusal:
+        return " ".join(refusal.messages)
+    return None
+
+
+@transaction.atomic
+def share_grant(*, obj, by, level, target=Share.Target.AGENCY, agency=None, center=None):
+    """Share a case or item (sharing.services.share: every handling rule, the access-log row,
+    the timeline) and tell the recipient agency or center (notifications.services.share_granted,
+    delivered after commit). Pages, the API and the services share through this."""
+    record = sharing_services.share(
+        obj=obj, by=by, level=level, target=target, agency=agency, center=center
+    )
+    share_granted(share_record=record, by=by, level_before=record.level_before)
+    return record
 
 
 ITEM_EDITABLE = {"title", "body", "review_by"}

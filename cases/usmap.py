@@ -6,7 +6,7 @@ the case's states can be highlighted and read by a screen reader. The same layou
 shipped as static/img/us-states-tilegrid.svg (kept in sync by a test).
 """
 
-from agencies.states import STATES
+from core.states import STATES
 
 # USPS code -> (column, row) on an 11 x 9 grid.
 TILES = {

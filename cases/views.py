@@ -17,17 +17,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.models import Agency, FusionCenter
-from sharing.audit import log_access
-from sharing.handling import TLP, Level
+from audit.services import log_access
+from core.errors import InsufficientLevel
+from core.handling import TLP, Level
 from sharing.models import Share
-from sharing.permissions import (
-    InsufficientLevel,
-    cases_visible_to,
-    get_visible_or_404,
-    level_of,
-    require_level,
-)
-from sharing.services import share, unshare
+from sharing.permissions import cases_visible_to, get_visible_or_404, level_of, require_level
+from sharing.services import unshare
 
 from . import search as portal_search
 from . import services
@@ -605,7 +600,9 @@ def share_dialog(request, pk, kind):
     if request.method == "POST" and form.is_valid():
         try:
             recipient = _recipient(form)
-            record = share(obj=obj, by=request.user, level=form.cleaned_data["level"], **recipient)
+            record = services.share_grant(
+                obj=obj, by=request.user, level=form.cleaned_data["level"], **recipient
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -711,30 +708,18 @@ def item_create(request):
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            if rfi is not None and rfi.owner_id != request.user.agency_id:
-                _share_response_back(request, item, rfi)
+            if item.share_back_refusal:
+                messages.warning(
+                    request, f"Not shared with {rfi.owner.name}: {item.share_back_refusal}"
+                )
+            elif rfi is not None and rfi.owner_id != request.user.agency_id:
+                messages.info(request, f"Shared with {rfi.owner.name}, who asked (view).")
             messages.success(request, f"{item.get_kind_display()} created.")
             return redirect("item-detail", pk=item.pk)
     status = 400 if request.method == "POST" else 200
     return render(
         request, "cases/item_form.html", {"form": form, "creating": True, "rfi": rfi}, status=status
     )
-
-
-def _share_response_back(request, item, rfi):
-    """A response goes to the agency that asked, at view level, if its marking allows it."""
-    try:
-        share(
-            obj=item,
-            by=request.user,
-            level=Level.VIEW,
-            target=Share.Target.AGENCY,
-            agency=rfi.owner,
-        )
-    except ValidationError as error:
-        messages.warning(request, f"Not shared with {rfi.owner.name}: {' '.join(error.messages)}")
-    else:
-        messages.info(request, f"Shared with {rfi.owner.name}, who asked (view).")
 
 
 @login_required

@@ -95,10 +95,19 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # The portal's rooms, lowest first (the layering is written down in pyproject.toml's
+    # import-linter contracts).
+    "core",
+    "audit",
     "agencies",
     "cases",
     "sharing",
+    "notifications",
 ]
+# Demo seeding and benchmarks (devtools/): never part of production unless asked for.
+DEVTOOLS = env_bool("DEVTOOLS", default=DEBUG)
+if DEVTOOLS:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -110,7 +119,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "sharing.audit.AccessContextMiddleware",
+    "audit.middleware.AccessContextMiddleware",
 ]
 
 ROOT_URLCONF = "fusionportal.urls"
@@ -126,7 +135,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "sharing.context_processors.notifications",
+                "notifications.context_processors.notifications",
             ],
         },
     },
@@ -247,13 +256,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Tasks are idempotent and acknowledged late: when the broker connection drops, cancel what is
 # running so the redelivered copy is the only one that finishes.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
-# Notifications (sharing.tasks): beat sweeps the outbox so that an event a crash left behind
+# Notifications (notifications.tasks): beat sweeps the outbox so that an event a crash left behind
 # (between commit and enqueue, or a worker killed mid-task) is delivered within about a minute.
 NOTIFICATION_SWEEP_AFTER = env_int("NOTIFICATION_SWEEP_AFTER", 60, minimum=1)
 NOTIFICATION_CLAIM_LEASE = env_int("NOTIFICATION_CLAIM_LEASE", 60, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {
-        "task": "sharing.tasks.sweep_outbox",
+        "task": "notifications.tasks.sweep_outbox",
         "schedule": float(env_int("NOTIFICATION_SWEEP_EVERY", 60, minimum=1)),
     },
 }
@@ -315,16 +324,16 @@ LOGGING = {
 # The REST API for partner systems (/api/v1/, see README "REST API").
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "fusionportal.api_auth.ApiKeyAuthentication",
-        "fusionportal.api_auth.PortalSessionAuthentication",
+        "agencies.api.auth.ApiKeyAuthentication",
+        "agencies.api.auth.PortalSessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["fusionportal.api_auth.HasScope"],
-    "DEFAULT_THROTTLE_CLASSES": ["fusionportal.api_auth.PerKeyThrottle"],
-    "DEFAULT_RENDERER_CLASSES": ["fusionportal.api_renderer.OrjsonRenderer"],
+    "DEFAULT_PERMISSION_CLASSES": ["agencies.api.auth.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["agencies.api.auth.PerKeyThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["core.api.renderers.OrjsonRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "fusionportal.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -351,7 +360,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "TlpEnum": "sharing.handling.TLP",
+        "TlpEnum": "core.handling.TLP",
         "EntityKindEnum": "cases.models.Entity.Kind",
         "ItemKindEnum": "cases.models.IntelligenceItem.Kind",
         "CenterKindEnum": "agencies.models.FusionCenter.Kind",

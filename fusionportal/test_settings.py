@@ -8,6 +8,8 @@ os.environ.setdefault("API_KEY_HMAC_SECRET", "test-only-api-key-secret-" + "y" *
 
 from .settings import *  # noqa: E402,F403
 
+if "devtools" not in INSTALLED_APPS:  # noqa: F405  (the suite tests the demo and benchmarks too)
+    INSTALLED_APPS.append("devtools")  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Lists show a change at once (tests/api/test_sync.py checks the production lag on its own).
 API_SYNC_SETTLE = timedelta(0)

@@ -4,8 +4,8 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("fusionportal.api_urls")),
-    path("agency/api-keys/", include("agencies.api.page_urls")),
     path("", include("cases.urls")),
-    path("", include("sharing.urls")),
+    path("", include("notifications.urls")),
     path("", include("agencies.urls")),
+    path("", include("audit.urls")),
 ]

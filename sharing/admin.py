@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AccessLog, CaseGroupObjectPermission, ItemGroupObjectPermission, Share
+from .models import CaseGroupObjectPermission, ItemGroupObjectPermission, Share
 
 
 @admin.register(Share)
@@ -24,22 +24,3 @@ class CaseGroupObjectPermissionAdmin(admin.ModelAdmin):
 class ItemGroupObjectPermissionAdmin(admin.ModelAdmin):
     list_display = ["content_object", "group", "permission"]
     raw_id_fields = ["content_object", "group", "permission"]
-
-
-@admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
-    """Read-only: the access log is append-only, even for superusers."""
-
-    list_display = ["at", "action", "actor", "agency", "object_type", "object_id", "ip_address"]
-    list_filter = ["action", "object_type"]
-    search_fields = ["actor__username", "agency__ori"]
-    list_select_related = ["actor", "agency"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class SharingConfig(AppConfig):
     name = "sharing"
-    verbose_name = "Sharing and access log"
+    verbose_name = "Sharing"
 
     def ready(self):
         # Deletions by any path leave tombstones for partner systems (pre_delete receivers).

@@ -6,12 +6,11 @@
   rows here too, so "visible to agency A" is one semi-join on one index, with no OR.
 - `Share`: what an agency decided to grant, to whom, at which level. The permission rows are
   derived from shares and ownership by sharing.permissions, and from nothing else.
-- `AccessLog`: append-only.
+- `Tombstone`: what stopped being visible to an agency, for the partner systems' sync.
 """
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -19,8 +18,7 @@ from guardian.models import GroupObjectPermissionBase
 
 from agencies.models import Agency, FusionCenter
 from cases.models import Case, IntelligenceItem, exactly_one_target
-
-from .handling import Level
+from core.handling import Level
 
 
 class CaseGroupObjectPermission(GroupObjectPermissionBase):
@@ -118,72 +116,6 @@ class Share(models.Model):
         return "every agency in the network"
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionDenied("The access log is append-only: rows cannot be changed.")
-
-    def delete(self):
-        raise PermissionDenied("The access log is append-only: rows cannot be deleted.")
-
-
-class AccessLog(models.Model):
-    """Who read, listed, downloaded, shared or changed which object, when, from where.
-
-    Append-only: the model refuses updates and deletes, and on PostgreSQL a trigger refuses
-    them in the database too (see the migration).
-    """
-
-    class Action(models.TextChoices):
-        READ = "read", "Read"
-        LIST = "list", "Listed"
-        DOWNLOAD = "download", "Downloaded"
-        CREATE = "create", "Created"
-        UPDATE = "update", "Changed"
-        ANNOTATE = "annotate", "Annotated"
-        SHARE = "share", "Shared"
-        UNSHARE = "unshare", "Withdrew a share"
-        ATTACH = "attach", "Attached a file"
-        LOGIN = "login", "Logged in"
-        LOGOUT = "logout", "Logged out"
-        ADMIN = "admin", "Administered"
-
-    at = models.DateTimeField(default=timezone.now, editable=False)
-    action = models.CharField(max_length=20, choices=Action.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    # e.g. "case", "intelligenceitem", "annotation", "attachment", "share"
-    object_type = models.CharField(max_length=40, blank=True)
-    object_id = models.BigIntegerField(null=True, blank=True)
-    # A list read records every id it returned (dissemination record).
-    object_ids = models.JSONField(default=list, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    detail = models.JSONField(default=dict, blank=True)
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        indexes = [
-            models.Index(fields=["object_type", "object_id", "-at"], name="accesslog_object"),
-            models.Index(fields=["agency", "-at"], name="accesslog_agency"),
-            models.Index(fields=["actor", "-at"], name="accesslog_actor"),
-            models.Index(fields=["-at", "-id"], name="accesslog_keyset"),
-        ]
-
-    def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor} {self.action} {self.object_type}#{self.object_id}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise PermissionDenied("The access log is append-only: rows cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("The access log is append-only: rows cannot be deleted.")
-
-
 class Tombstone(models.Model):
     """An object that stopped being visible to an agency: unshared, deleted, or reachable only
     through a center where the agency's membership was suspended.
@@ -224,17 +156,3 @@ class Tombstone(models.Model):
 
     def __str__(self):
         return f"{self.object_type}#{self.object_id} gone for {self.agency_id} ({self.reason})"
-
-
-# Notifications live in their own module (outbox, inbox, e-mail, webhooks, follows).
-from .notifications_models import (  # noqa: E402,F401
-    CaseAlert,
-    EmailDelivery,
-    Follow,
-    Notification,
-    NotificationRead,
-    OutboxEvent,
-    WebhookAttempt,
-    WebhookDelivery,
-    WebhookEndpoint,
-)

@@ -16,16 +16,18 @@ on the unique (group, permission, object) index, with no OR across subqueries
 so center-wide shares stop reaching the agency at that moment.
 """
 
-from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Q
-from django.http import Http404
+from django.db.models.expressions import RawSQL
 
 from agencies.models import Agency, Membership
-from cases.models import Case, IntelligenceItem
+from audit.services import log_access
+from cases.models import Annotation, Case, CaseEntity, Entity, IntelligenceItem, ItemEntity
+from core.errors import InsufficientLevel, NotVisible
+from core.handling import LEVEL_ACTIONS, TLP, Level
 
-from .audit import log_access
-from .handling import LEVEL_ACTIONS, TLP, Level
 from .models import CaseGroupObjectPermission, ItemGroupObjectPermission, Share
 
 NETWORK_GROUP_NAME = "network:all"
@@ -35,18 +37,6 @@ PERMISSION_MODELS = {
     IntelligenceItem: ItemGroupObjectPermission,
 }
 SHARE_FIELD = {Case: "case", IntelligenceItem: "item"}
-
-
-class NotVisible(Http404):
-    """The object does not exist for this agency. Said the same way as a missing one."""
-
-    def __init__(self, model=None):
-        name = model._meta.verbose_name if model is not None else "object"
-        super().__init__(f"No {name} found.")
-
-
-class InsufficientLevel(PermissionDenied):
-    """The agency sees the object but may not do this with it."""
 
 
 class ShareRefused(ValidationError):
@@ -120,8 +110,6 @@ VISIBLE = {Case: cases_visible_to, IntelligenceItem: items_visible_to}
 
 def annotations_visible_to(principal):
     """Every annotation on a case or item this agency may see (they share their subject's fate)."""
-    from cases.models import Annotation
-
     if _agency_of(principal) is None:
         return Annotation.objects.none()
     return Annotation.objects.filter(
@@ -132,8 +120,6 @@ def annotations_visible_to(principal):
 
 def entities_visible_to(principal):
     """Every entity linked to a case or item this agency may see; the rest do not exist for it."""
-    from cases.models import CaseEntity, Entity, ItemEntity
-
     if _agency_of(principal) is None:
         return Entity.objects.none()
     via_cases = CaseEntity.objects.filter(case_id__in=_visible_ids(Case, principal))
@@ -154,9 +140,6 @@ def visible_page_ids(model, principal, *, limit, after=None, cursor=None, until=
     triggers, migration sharing 0005), so each visibility group costs one range scan of the
     (group, permission, updated_at, object) index, however many objects there are.
     """
-    from django.db import connection
-    from django.db.models.expressions import RawSQL
-
     group_ids = visibility_group_ids(principal)
     if not group_ids:
         return None
@@ -254,8 +237,6 @@ def require_level(principal, obj, level):
 
 
 def _permission_ids(model, up_to_level):
-    from django.contrib.auth.models import Permission
-
     codenames = [_codename(model, lv) for lv in LEVEL_ACTIONS if lv <= up_to_level]
     return list(
         Permission.objects.filter(

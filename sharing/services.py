@@ -3,15 +3,14 @@
 from django.db import transaction
 from django.utils import timezone
 
+from audit.services import log_access
 from cases.models import TimelineEvent
+from core.errors import InsufficientLevel, NotVisible
+from core.handling import Level
 
-from .audit import log_access
-from .handling import Level
 from .models import Share
 from .permissions import (
     SHARE_FIELD,
-    InsufficientLevel,
-    NotVisible,
     ShareRefused,
     check_share,
     grant_rows,
@@ -19,6 +18,7 @@ from .permissions import (
     network_group,
     revoke_rows,
 )
+from .tombstones import tombstones_after_unshare
 
 
 def _recipient_group(target, target_agency, target_center):
@@ -35,14 +35,15 @@ def _lock(obj):
 
 
 @transaction.atomic
-def share(*, obj, by, level, target=Share.Target.AGENCY, agency=None, center=None, notify=True):
+def share(*, obj, by, level, target=Share.Target.AGENCY, agency=None, center=None):
     """Grant `level` on a case or item to an agency, every member of a center, or the network.
 
     Guarantees: refused with ShareRefused (its code names the rule) when the handling marking
     or the sharer's own level forbids it; NotVisible when the sharer cannot see the object.
     Sharing again with the same recipient changes the level. Writes the access-log row and a
-    timeline entry in the same transaction, and (unless `notify` is False) the notification of
-    the recipient agency or center (sharing.notifications), delivered after commit.
+    timeline entry in the same transaction. The returned Share carries `level_before` (None for
+    a new share). Tells nobody: cases.services.share_grant is the share that also tells the
+    recipient (notifications sit above the permission rooms, so this module cannot call them).
     """
     obj = _lock(obj)
     held = check_share(
@@ -101,10 +102,7 @@ def share(*, obj, by, level, target=Share.Target.AGENCY, agency=None, center=Non
             "level_after": int(level),
         },
     )
-    if notify:
-        from .notifications import share_granted
-
-        share_granted(share_record=record, by=by, level_before=before)
+    record.level_before = before
     return record
 
 
@@ -124,8 +122,6 @@ def unshare(*, share_record, by):
         )
     revoke_rows(obj, share_record.group_id)
     # Partner systems purge their copies from the tombstones (sharing.tombstones).
-    from .tombstones import tombstones_after_unshare
-
     tombstones_after_unshare(obj=obj, group_id=share_record.group_id)
     label = share_record.recipient_label
     detail = {"share_id": share_record.id, "recipient": label, "level_before": share_record.level}

@@ -18,14 +18,15 @@ from django.utils import timezone
 
 from agencies.models import Agency, Membership
 from cases.models import Annotation, Case, CaseEntity, IntelligenceItem, ItemEntity
+from core.handling import Level
 
-from .handling import Level
 from .models import Tombstone
 from .permissions import (
     NETWORK_GROUP_NAME,
     PERMISSION_MODELS,
     _codename,
     entities_visible_to,
+    forget_visibility,
     visible_queryset,
 )
 
@@ -174,8 +175,6 @@ def tombstones_after_lost_membership(
 ):
     """Call after the agency's membership of `center` stopped being active (suspended or
     removed): what reached it only through the center's shares gets its tombstones."""
-    from .permissions import forget_visibility
-
     forget_visibility(agency)
     written = 0
     for model in (Case, IntelligenceItem):
@@ -243,8 +242,6 @@ def visibility_regained(*, agency, center):
     What the center's shares bring back did not change, so its updated_at would not bring it to
     a partner that syncs with a cursor. Touching updated_at, as a new share does, makes every
     such case and item the next change the partner pulls."""
-    from .permissions import forget_visibility
-
     forget_visibility(agency)
     now = timezone.now()
     touched = 0

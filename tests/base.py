@@ -33,8 +33,8 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
-from sharing.handling import Level
-from sharing.models import AccessLog
+from audit.models import AccessLog
+from core.handling import Level
 from sharing.services import share
 from tests.conftest import fresh
 

@@ -11,7 +11,7 @@ import pytest
 
 from agencies.models import Agency, CenterAdmin, FusionCenter, Membership, User
 from cases import services as case_services
-from sharing.handling import TLP
+from core.handling import TLP
 
 PASSWORD = "correct-horse-battery-staple"
 _numbers = itertools.count(1)

@@ -14,14 +14,11 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, viewsets
 from rest_framework.response import Response
 
-from fusionportal.api import (
-    ErrorSerializer,
-    keyset_keys,
-    page_response,
-    page_serializer,
-)
+from core.api.errors import ErrorSerializer
+from core.api.pagination import keyset_keys, page_response, page_serializer
 
 from ..models import Agency, FusionCenter
+from . import schema  # noqa: F401  (the authentication schemes of the OpenAPI schema)
 from . import serializers as s
 
 ID_PAGE_PARAMETERS = [

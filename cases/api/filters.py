@@ -7,8 +7,8 @@ Related conditions are semi-joins (`id IN (...)`), never joins, so that a row ne
 import django_filters
 from django import forms
 
-from agencies.states import STATE_CHOICES
-from sharing.handling import TLP
+from core.handling import TLP
+from core.states import STATE_CHOICES
 
 from ..models import (
     Annotation,

@@ -11,9 +11,9 @@ from django.db.models.functions import JSONObject
 from rest_framework import serializers
 
 from agencies.models import FusionCenter
-from agencies.states import STATE_CHOICES
-from fusionportal.db import JSONArrayAgg
-from sharing.handling import TLP, handling_label
+from core.db import JSONArrayAgg
+from core.handling import TLP, handling_label
+from core.states import STATE_CHOICES
 from sharing.permissions import cases_visible_to, items_visible_to
 
 from ..models import Case, CaseEntity, Entity, IntelligenceItem, ItemEntity, Jurisdiction

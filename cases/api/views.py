@@ -11,22 +11,20 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import exceptions, status, viewsets
 from rest_framework.response import Response
 
-from fusionportal.api import (
+from audit.services import log_api_list, log_api_read
+from core.api.errors import ErrorSerializer
+from core.api.etags import expected_version, with_etag
+from core.api.pagination import (
     PAGE_PARAMETERS,
-    ErrorSerializer,
     PageRequest,
-    expected_version,
     finish_page,
     is_unfiltered,
     keyset_queryset,
     page_response,
     page_serializer,
-    record_list,
-    record_read,
-    with_etag,
 )
+from core.errors import NotVisible
 from sharing.permissions import (
-    NotVisible,
     annotations_visible_to,
     cases_visible_to,
     entities_visible_to,
@@ -94,7 +92,7 @@ class VisibleViewSet(viewsets.GenericViewSet):
         rows, next_cursor, has_more = finish_page(
             rows, page, key=lambda row: (row[self.sort_field], row["id"])
         )
-        record_list(request, self.object_type, [row["id"] for row in rows])
+        log_api_list(request, self.object_type, [row["id"] for row in rows])
         return page_response(rows, next_cursor, has_more)
 
     def get_visible(self, pk):
@@ -102,7 +100,7 @@ class VisibleViewSet(viewsets.GenericViewSet):
 
     def retrieve(self, request, pk=None):
         obj = self.get_visible(pk)
-        record_read(request, obj)
+        log_api_read(request, obj)
         return self.detail_response(obj)
 
     def detail_response(self, obj, status_code=status.HTTP_200_OK):

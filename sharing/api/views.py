@@ -8,13 +8,8 @@ newer updated_at, is what the partner should keep.
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
-from fusionportal.api import (
-    PAGE_PARAMETERS,
-    ErrorSerializer,
-    keyset_keys,
-    page_response,
-    page_serializer,
-)
+from core.api.errors import ErrorSerializer
+from core.api.pagination import PAGE_PARAMETERS, keyset_keys, page_response, page_serializer
 from sharing.permissions import (
     annotations_visible_to,
     cases_visible_to,

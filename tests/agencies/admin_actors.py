@@ -6,7 +6,7 @@ Imported by the tests/agencies/test_admin_*.py files that use them.
 import pytest
 
 from agencies.models import CenterAdmin, Membership, User
-from sharing.handling import Level
+from core.handling import Level
 from sharing.models import Share
 from sharing.services import share
 from tests.base import HttpsClient

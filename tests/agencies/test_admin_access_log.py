@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agencies import services
-from sharing.models import AccessLog
+from audit.models import AccessLog
 
 from .admin_actors import *  # noqa: F403 (the fixtures)
 from .test_admin_pages import LAYOUT_QUERIES, AdminPageTests
@@ -178,7 +178,7 @@ class TestAccessLogExport(AdminPageTests):
 
     def test_the_database_is_read_in_chunks(self, client, admin_cfix, cfix, analyst_fl,
                                             monkeypatch):
-        from agencies import exports
+        from audit import exports
 
         monkeypatch.setattr(exports, "CHUNK_SIZE", 7)
         AccessLog.objects.bulk_create(AccessLog(action="read", actor=analyst_fl,

@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from agencies.management.commands.bench_accesslog import Command
-from sharing.models import AccessLog
+from audit.models import AccessLog
+from devtools.management.commands.bench_accesslog import Command
 
 from .admin_actors import *  # noqa: F403 (the fixtures)
 

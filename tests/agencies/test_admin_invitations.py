@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from agencies import services
 from agencies.models import Invitation, User
-from sharing.models import AccessLog
+from audit.models import AccessLog
 
 from .admin_actors import *  # noqa: F403 (the fixtures)
 

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agencies.models import Agency, Invitation, Membership, User
-from sharing.models import AccessLog
+from audit.models import AccessLog
 from tests.base import HttpsClient, PageTests, database_state, messages_of
 from tests.conftest import PASSWORD
 

@@ -5,8 +5,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from agencies import services
+from agencies.gate import NotAdministrable
 from agencies.models import Agency, Invitation, Membership, RetiredUsername, User
-from sharing.models import AccessLog
+from audit.models import AccessLog
 from sharing.permissions import cases_visible_to
 from tests.conftest import PASSWORD, fresh
 
@@ -38,7 +39,7 @@ def test_admit_needs_a_reason_an_admin_of_the_center_and_a_non_member(
         services.membership_admit(center=cfix, agency=houston, by=admin_cfix, reason="  ")
     assert "reason" in error.value.message_dict
     for stranger in (admin_la, agency_admin_fl):
-        with pytest.raises(services.NotAllowed):
+        with pytest.raises(NotAdministrable):
             services.membership_admit(center=cfix, agency=houston, by=stranger, reason="r")
     with pytest.raises(ValidationError, match="member of CFIX already"):
         services.membership_admit(center=cfix, agency=mbi, by=admin_cfix, reason="r")
@@ -88,7 +89,7 @@ def test_removing_ends_the_membership_and_its_center_wide_shares(
 
 def test_another_centers_admin_cannot_touch_the_membership(ocso_in_cfix, admin_la):
     for service in (services.membership_suspend, services.membership_remove):
-        with pytest.raises(services.NotAllowed):
+        with pytest.raises(NotAdministrable):
             service(membership=ocso_in_cfix, by=admin_la, reason="r")
     ocso_in_cfix.refresh_from_db()
     assert ocso_in_cfix.status == Membership.Status.ACTIVE
@@ -161,28 +162,28 @@ def test_the_username_of_a_deleted_account_is_never_given_again(mbi, agency_admi
 
 
 def test_an_agency_admin_manages_only_its_own_agency(ocso, mbi, agency_admin_fl, analyst_fl2):
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAdministrable):
         invite(agency_admin_fl, ocso)
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAdministrable):
         services.user_deactivate(user=analyst_fl2, by=agency_admin_fl, reason="r")
 
 
 def test_a_center_admin_manages_only_the_users_of_its_members(
         cfix, la_safe, houston, nopd, admin_cfix, admin_la, analyst_fl, outsider):
-    with pytest.raises(services.NotAllowed):  # Houston is no member of CFIX
+    with pytest.raises(NotAdministrable):  # Houston is no member of CFIX
         invite(admin_cfix, houston, center=cfix)
-    with pytest.raises(services.NotAllowed):  # MBI is no member of LA-SAFE
+    with pytest.raises(NotAdministrable):  # MBI is no member of LA-SAFE
         services.user_deactivate(user=analyst_fl, by=admin_la, center=la_safe, reason="r")
-    with pytest.raises(services.NotAllowed):  # acting for a center it does not administer
+    with pytest.raises(NotAdministrable):  # acting for a center it does not administer
         services.user_deactivate(user=analyst_fl, by=admin_la, center=cfix, reason="r")
     user, _ = invite(admin_cfix, analyst_fl.agency, center=cfix, role=User.Role.AGENCY_ADMIN)
     assert user.role == User.Role.AGENCY_ADMIN
 
 
 def test_an_analyst_manages_nobody(mbi, analyst_fl, agency_admin_fl):
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAdministrable):
         invite(analyst_fl, mbi)
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAdministrable):
         services.user_change_role(user=agency_admin_fl, by=analyst_fl, role="analyst", reason="r")
 
 

@@ -16,19 +16,15 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from agencies.demo.network import CENTERS_CSV, DEMO_PASSWORD
 from agencies.models import Agency, CenterAdmin, FusionCenter, Membership, User
 from agencies.validators import validate_ori
+from audit.models import AccessLog
 from cases.models import Annotation, Case, Entity, IntelligenceItem, TimelineEvent
-from sharing.handling import TLP, Level
-from sharing.models import AccessLog, Share
-from sharing.permissions import (
-    NotVisible,
-    cases_visible_to,
-    get_visible_or_404,
-    items_visible_to,
-    level_of,
-)
+from core.errors import NotVisible
+from core.handling import TLP, Level
+from devtools.demo.network import CENTERS_CSV, DEMO_PASSWORD
+from sharing.models import Share
+from sharing.permissions import cases_visible_to, get_visible_or_404, items_visible_to, level_of
 
 TRAFFICKING = "MBI-HT-0042"
 
@@ -71,7 +67,7 @@ def trafficking_case(demo):
 
 def test_a_second_run_writes_nothing_in_any_table(demo):
     before = row_counts()
-    assert before["sharing.AccessLog"] > 0 and before["sharing.CaseGroupObjectPermission"] > 0
+    assert before["audit.AccessLog"] > 0 and before["sharing.CaseGroupObjectPermission"] > 0
     last_log = AccessLog.objects.order_by("-id").values_list("id", flat=True).first()
 
     output = seed()

@@ -9,8 +9,8 @@ import io
 from django.core.management import call_command
 
 from agencies.models import FusionCenter, Membership, User
+from audit.models import AccessLog
 from cases.models import Case, TimelineEvent
-from sharing.models import AccessLog
 from sharing.permissions import cases_visible_to
 
 

@@ -9,9 +9,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from audit.models import AccessLog
 from cases import services as case_services
 from cases.models import Annotation, Case, IntelligenceItem
-from sharing.models import AccessLog
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases.api.benchmark import seed_items
 from cases.models import Annotation, Case, CaseEntity, Entity, Jurisdiction
-from sharing.handling import Level
+from core.handling import Level
+from devtools.bench_api import seed_items
 from sharing.models import CaseGroupObjectPermission, Tombstone
 from sharing.permissions import _permission_ids
 

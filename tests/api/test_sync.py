@@ -9,7 +9,7 @@ from django.utils import timezone
 from agencies.models import CenterAdmin, Membership
 from agencies.services import membership_reinstate, membership_remove, membership_suspend
 from cases import services as case_services
-from sharing.handling import TLP, Level
+from core.handling import TLP, Level
 from sharing.models import Share, Tombstone
 from sharing.services import share, unshare
 from tests.conftest import _user

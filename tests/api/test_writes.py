@@ -3,7 +3,7 @@
 import pytest
 
 from cases.models import Annotation, Case
-from sharing.handling import Level
+from core.handling import Level
 from sharing.services import share
 
 pytestmark = pytest.mark.django_db

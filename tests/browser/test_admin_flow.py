@@ -11,7 +11,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from agencies.models import Agency, Membership, User
-from sharing.models import AccessLog
+from audit.models import AccessLog
 from tests.browser.conftest import log_in
 
 PASSWORD = "gulf-coast-task-force-2015"

@@ -10,9 +10,10 @@ import re
 
 from playwright.sync_api import expect
 
+from audit.models import AccessLog
 from cases import services
 from cases.models import Annotation, Entity
-from sharing.models import AccessLog, Share
+from sharing.models import Share
 
 NOTE = "Plate ABC-1234 seen at a Baton Rouge motel on 2015-03-02, with a second adult."
 

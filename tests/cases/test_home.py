@@ -15,7 +15,7 @@ from django.utils import timezone
 from agencies.models import Membership
 from cases.models import Case
 from cases.selectors import PAGE_SIZE
-from sharing.handling import TLP, Level
+from core.handling import TLP, Level
 from sharing.models import Share
 from sharing.services import share
 from tests.base import HttpsClient

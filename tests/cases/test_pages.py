@@ -13,10 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AccessLog
 from cases import services
 from cases.models import Annotation, Attachment, Case, Entity, IntelligenceItem, Jurisdiction
-from sharing.handling import TLP, Level
-from sharing.models import AccessLog, Share
+from core.handling import TLP, Level
+from sharing.models import Share
 from sharing.services import share
 from tests.base import (
     HttpsClient,
@@ -634,8 +635,8 @@ def test_the_shipped_map_is_the_layout_the_page_draws():
 
     from django.conf import settings
 
-    from agencies.states import STATES
     from cases import usmap
+    from core.states import STATES
 
     assert set(usmap.TILES) == set(STATES)
     assert len(set(usmap.TILES.values())) == len(usmap.TILES)

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from agencies.models import Agency, FusionCenter
 from cases.selectors import share_options
-from sharing.handling import TLP, Level
+from core.handling import TLP, Level
 from sharing.models import Share
 from sharing.permissions import ShareRefused, check_share
 from sharing.services import share

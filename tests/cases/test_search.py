@@ -10,11 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from audit.models import AccessLog
 from cases import search as portal_search
 from cases import services
 from cases.models import Case, Entity
-from sharing.handling import Level
-from sharing.models import AccessLog
+from core.handling import Level
 from sharing.permissions import cases_visible_to
 from sharing.services import share
 from tests.base import HttpsClient, PageTests

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
+from audit.models import AccessLog
 from cases import services
 from cases.models import (
     Annotation,
@@ -22,9 +23,8 @@ from cases.models import (
     Entity,
     Jurisdiction,
 )
-from sharing.handling import TLP, Level
-from sharing.models import AccessLog
-from sharing.permissions import InsufficientLevel, NotVisible
+from core.errors import InsufficientLevel, NotVisible
+from core.handling import TLP, Level
 from sharing.services import share
 from tests.conftest import fresh
 

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from agencies.models import Membership
 from cases.models import Annotation, Attachment, Case, IntelligenceItem
-from sharing.handling import TLP, Level
+from core.handling import TLP, Level
 from sharing.models import Share
 from sharing.services import share
 from tests.base import ListPageTests, ObjectActionTests, ObjectViewTests, database_state

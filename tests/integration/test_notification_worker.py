@@ -7,8 +7,8 @@ import threading
 import pytest
 
 from agencies.models import CenterAdmin, FusionCenter, User
-from sharing import webhooks
-from sharing.models import (
+from notifications import webhooks
+from notifications.models import (
     EmailDelivery,
     Notification,
     OutboxEvent,

@@ -9,11 +9,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
 
+from audit.models import AccessLog
 from cases import services
 from cases.models import Case, IntelligenceItem
-from sharing.handling import Level
-from sharing.models import AccessLog, Share
-from sharing.permissions import NotVisible, get_visible_or_404
+from core.errors import NotVisible
+from core.handling import Level
+from sharing.models import Share
+from sharing.permissions import get_visible_or_404
 from sharing.services import share, unshare
 from tests.base import HttpsClient
 from tests.conftest import fresh

@@ -12,16 +12,10 @@ from django.core.exceptions import ValidationError
 from agencies.models import Membership
 from cases import services as case_services
 from cases.models import Case, IntelligenceItem
-from sharing.handling import TLP, Level
+from core.errors import InsufficientLevel, NotVisible
+from core.handling import TLP, Level
 from sharing.models import Share
-from sharing.permissions import (
-    InsufficientLevel,
-    NotVisible,
-    ShareRefused,
-    cases_visible_to,
-    items_visible_to,
-    level_of,
-)
+from sharing.permissions import ShareRefused, cases_visible_to, items_visible_to, level_of
 from sharing.services import share, unshare
 from tests.conftest import fresh
 

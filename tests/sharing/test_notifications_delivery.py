@@ -11,19 +11,21 @@ from django.utils import timezone
 
 from agencies.models import CenterAdmin, User
 from cases import services as case_services
-from sharing import tasks, webhooks
-from sharing.handling import TLP, Level
-from sharing.models import (
+from cases.services import share_grant
+from core.handling import TLP, Level
+from notifications import tasks, webhooks
+from notifications.delivery import event_deliver
+from notifications.models import (
     EmailDelivery,
     Notification,
     OutboxEvent,
-    Share,
     WebhookAttempt,
     WebhookDelivery,
 )
-from sharing.notifications import event_deliver, outbox_sweep, queue_stats
+from notifications.selectors import queue_stats
+from notifications.tasks import sweep as outbox_sweep
+from sharing.models import Share
 from sharing.permissions import cases_visible_to
-from sharing.services import share
 from tests.conftest import PASSWORD, fresh
 from tests.sharing.webhook_receiver import Receiver
 
@@ -158,7 +160,7 @@ def test_red_is_never_shared_automatically(la_safe, make_case, analyst_fl, analy
 
 def test_an_automatic_share_never_lowers_a_share_the_center_holds(la_safe, make_case, analyst_fl):
     case = make_case(analyst_fl, states=("FL",), share_with_involved_centers=True)
-    share(obj=case, by=analyst_fl, level=Level.EDIT, target=Share.Target.CENTER, center=la_safe)
+    share_grant(obj=case, by=analyst_fl, level=Level.EDIT, target=Share.Target.CENTER, center=la_safe)
     case_services.jurisdiction_add(case=case, by=analyst_fl, state="LA")
     assert Share.objects.get(case=case, target_center=la_safe).level == Level.EDIT
 
@@ -245,16 +247,18 @@ def test_a_failed_webhook_is_retried_with_backoff_and_logged(
     la_safe, trafficking_case, nopd_webhook, receiver, monkeypatch
 ):
     scheduled = []
-    monkeypatch.setattr(webhooks, "_schedule_retry", lambda pk, wait: scheduled.append(wait))
+    monkeypatch.setattr(tasks, "_schedule_retry", lambda pk, wait: scheduled.append(wait))
     receiver.statuses = [500, 503]
     tasks.deliver_event(la_alert(trafficking_case).pk)
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == "pending" and scheduled == [30]
     assert tasks.deliver_webhook(delivery.pk) is None  # not due yet: nothing is sent
+    assert scheduled == [30]
     later = timezone.now() + timedelta(seconds=31)
-    webhooks.delivery_attempt(delivery_id=delivery.pk, now=later)
-    assert scheduled == [30, 60]
-    webhooks.delivery_attempt(delivery_id=delivery.pk, now=later + timedelta(seconds=61))
+    # The attempt says when the next one is due; the task schedules it (as above).
+    assert webhooks.delivery_attempt(delivery_id=delivery.pk, now=later).retry_in == 60
+    final = webhooks.delivery_attempt(delivery_id=delivery.pk, now=later + timedelta(seconds=61))
+    assert final.retry_in is None
     delivery.refresh_from_db()
     assert delivery.status == "delivered" and delivery.attempts == 3
     log = list(WebhookAttempt.objects.filter(delivery=delivery).order_by("number"))
@@ -264,7 +268,7 @@ def test_a_failed_webhook_is_retried_with_backoff_and_logged(
 
 def test_a_webhook_failing_for_24_hours_is_given_up(la_safe, trafficking_case, nopd_webhook,
                                                     receiver, monkeypatch):
-    monkeypatch.setattr(webhooks, "_schedule_retry", lambda pk, wait: None)
+    monkeypatch.setattr(tasks, "_schedule_retry", lambda pk, wait: None)
     receiver.statuses = [500, 500]
     tasks.deliver_event(la_alert(trafficking_case).pk)
     delivery = WebhookDelivery.objects.get()

@@ -6,9 +6,10 @@ from django.urls import reverse
 
 from agencies.models import Membership, User
 from cases import services as case_services
-from sharing import tasks, webhooks
-from sharing.handling import Level
-from sharing.models import (
+from cases.services import share_grant
+from core.handling import Level
+from notifications import tasks, webhooks
+from notifications.models import (
     Follow,
     Notification,
     NotificationRead,
@@ -17,8 +18,8 @@ from sharing.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from sharing.notifications import inbox_queryset, unread_count
-from sharing.services import share
+from notifications.selectors import inbox_queryset, unread_count
+from sharing.services import unshare
 from tests.base import LOGIN_URL, HttpsClient, ObjectActionTests
 from tests.conftest import PASSWORD, fresh
 
@@ -107,7 +108,7 @@ def test_the_link_to_the_case_shows_only_where_the_case_is_visible(
     client.force_login(analyst_la)
     case_url = reverse("case-detail", args=[trafficking_case.pk])
     assert case_url not in client.get(reverse("notification-inbox")).content.decode()
-    share(obj=trafficking_case, by=analyst_fl, agency=nopd, level=Level.VIEW)
+    share_grant(obj=trafficking_case, by=analyst_fl, agency=nopd, level=Level.VIEW)
     assert case_url in client.get(reverse("notification-inbox")).content.decode()
 
 
@@ -170,20 +171,20 @@ def test_someone_elses_notification_does_not_exist(client, la_alerted, outsider,
 def test_an_agency_is_told_what_was_shared_with_it(
     trafficking_case, analyst_fl, nopd, analyst_la, analyst_la2
 ):
-    share(obj=trafficking_case, by=analyst_fl, agency=nopd, level=Level.ANNOTATE)
+    share_grant(obj=trafficking_case, by=analyst_fl, agency=nopd, level=Level.ANNOTATE)
     deliver_all()
     [note] = inbox_queryset(analyst_la)
     assert note.kind == "shared" and note.agency == nopd
     assert "shared case MBI-2015-0042 with New Orleans Police Department (annotate)" in note.title
     assert not inbox_queryset(analyst_la2).exists()  # LSP was not given it
-    share(obj=trafficking_case, by=analyst_fl, agency=nopd, level=Level.VIEW)  # lowered
+    share_grant(obj=trafficking_case, by=analyst_fl, agency=nopd, level=Level.VIEW)  # lowered
     assert OutboxEvent.objects.filter(kind="shared").count() == 1
 
 
 def test_followers_are_told_of_a_new_annotation(
     trafficking_case, analyst_fl, nopd, analyst_la, outsider
 ):
-    share(obj=trafficking_case, by=analyst_fl, agency=nopd, level=Level.ANNOTATE)
+    share_grant(obj=trafficking_case, by=analyst_fl, agency=nopd, level=Level.ANNOTATE)
     deliver_all()
     # analyst_fl opened the case and follows it; analyst_la annotates.
     case_services.annotation_add(by=fresh(analyst_la), body="Seen in Shreveport",
@@ -196,10 +197,8 @@ def test_followers_are_told_of_a_new_annotation(
 
 
 def test_a_follower_who_lost_access_is_not_told(trafficking_case, analyst_fl, nopd, analyst_la):
-    record = share(obj=trafficking_case, by=analyst_fl, agency=nopd, level=Level.ANNOTATE)
+    record = share_grant(obj=trafficking_case, by=analyst_fl, agency=nopd, level=Level.ANNOTATE)
     Follow.objects.create(user=analyst_la, case=trafficking_case)
-    from sharing.services import unshare
-
     unshare(share_record=record, by=analyst_fl)
     case_services.annotation_add(by=analyst_fl, body="Moved to Baton Rouge", case=trafficking_case)
     deliver_all()
@@ -296,7 +295,7 @@ def test_the_delivery_log_shows_every_attempt_in_constant_queries(
     client, nopd_admin, la_safe, make_case, analyst_fl, django_assert_max_num_queries, monkeypatch
 ):
     monkeypatch.setattr(webhooks, "post", lambda endpoint, delivery: (502, "HTTP 502 Bad Gateway"))
-    monkeypatch.setattr(webhooks, "_schedule_retry", lambda pk, wait: None)
+    monkeypatch.setattr(tasks, "_schedule_retry", lambda pk, wait: None)
     endpoint = webhooks.endpoint_register(by=nopd_admin, url="https://rms.example.gov/h")
     client.force_login(nopd_admin)
 

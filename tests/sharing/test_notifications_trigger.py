@@ -7,8 +7,8 @@ from django.db import transaction
 
 from agencies.models import FusionCenter
 from cases import services as case_services
-from sharing import tasks
-from sharing.models import CaseAlert, OutboxEvent
+from notifications import tasks
+from notifications.models import CaseAlert, OutboxEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -14,11 +14,10 @@ from django.core.exceptions import ValidationError
 from agencies.models import Membership, User
 from cases import services as case_services
 from cases.models import Annotation, Case, CaseEntity, IntelligenceItem, ItemEntity, Jurisdiction
-from sharing.handling import TLP, Level
+from core.errors import InsufficientLevel, NotVisible
+from core.handling import TLP, Level
 from sharing.models import Share
 from sharing.permissions import (
-    InsufficientLevel,
-    NotVisible,
     ShareRefused,
     cases_visible_to,
     get_visible_or_404,

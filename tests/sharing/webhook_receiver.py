@@ -10,7 +10,7 @@ import http.server
 import json
 import threading
 
-from sharing.webhooks import (
+from notifications.webhooks import (
     DELIVERY_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,

@@ -1,0 +1,70 @@
+"""The one admin gate: who may administer which center, agency and account.
+
+Every page, endpoint and service that administers something asks here, and the answer for
+someone who may not is always the same: a 404 (`NotAdministrable`), as if the thing did not
+exist. A deactivated person administers nothing. Rules about one account within a scope the
+person does administer (their own account, a higher rank) are the services' (a 403 there).
+"""
+
+from django.http import Http404
+
+from .models import CenterAdmin, FusionCenter, Membership, User
+
+
+class NotAdministrable(Http404):
+    """Not yours to administer; said as a missing page is."""
+
+
+def is_center_admin(user, center):
+    return bool(
+        user.is_authenticated and user.is_active
+        and CenterAdmin.objects.filter(user=user, center=center).exists()
+    )
+
+
+def is_agency_admin(user):
+    """An active agency admin of an agency (API keys' service accounts never are)."""
+    return bool(
+        user.is_authenticated and user.is_active and user.agency_id is not None
+        and user.role == User.Role.AGENCY_ADMIN
+    )
+
+
+def centers_administered_by(user):
+    if not user.is_authenticated or not user.is_active:
+        return FusionCenter.objects.none()
+    return FusionCenter.objects.filter(admin_roles__user=user).order_by("state", "name")
+
+
+def require_center_admin(user, center):
+    if not is_center_admin(user, center):
+        raise NotAdministrable("No fusion center found.")
+
+
+def center_for_admin_or_404(user, center_id):
+    center = centers_administered_by(user).filter(pk=center_id).first()
+    if center is None:
+        raise NotAdministrable("No fusion center found.")
+    return center
+
+
+def require_agency_admin(user):
+    """The pages of an agency admin's own agency (API keys, webhooks)."""
+    if not is_agency_admin(user):
+        raise NotAdministrable("No page found.")
+
+
+def may_manage_users_of(user, agency, center=None):
+    """A center admin (acting for `center`, of which the agency is a member) or the agency's
+    own agency admin."""
+    if center is not None:
+        return (
+            is_center_admin(user, center)
+            and Membership.objects.filter(center=center, agency=agency).exists()
+        )
+    return is_agency_admin(user) and user.agency_id == agency.id
+
+
+def require_user_admin(user, agency, center=None):
+    if not may_manage_users_of(user, agency, center):
+        raise NotAdministrable("No agency found.")

@@ -1,0 +1,66 @@
+"""The filters of the center's access log (django-filter)."""
+
+from datetime import datetime, time, timedelta
+
+import django_filters
+from django import forms
+from django.utils import timezone
+
+from agencies.models import Agency, Membership
+from audit.models import AccessLog
+
+
+def _start_of(day):
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+class AccessLogFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date comes before the start date.")
+        return cleaned
+
+
+class AccessLogFilter(django_filters.FilterSet):
+    agency = django_filters.ModelChoiceFilter(
+        queryset=Agency.objects.none(), label="Agency", empty_label="Every member agency",
+    )
+    user = django_filters.CharFilter(
+        field_name="actor__username", lookup_expr="iexact", label="Username",
+    )
+    object_type = django_filters.ChoiceFilter(
+        label="Object type", empty_label="Any",
+        choices=[(t, t) for t in ("case", "intelligenceitem", "annotation", "attachment", "share",
+                                  "agency", "user", "accesslog")],
+    )
+    object_id = django_filters.NumberFilter(label="Object id", min_value=1)
+    action = django_filters.ChoiceFilter(choices=AccessLog.Action.choices, empty_label="Any action")
+    date_from = django_filters.DateFilter(
+        label="From (UTC date)", method="filter_from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = django_filters.DateFilter(
+        label="To (UTC date, inclusive)", method="filter_to",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = AccessLog
+        fields = []
+        form = AccessLogFilterForm
+
+    def __init__(self, *args, center, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the center's own members can be chosen: any other id is an invalid choice.
+        self.filters["agency"].queryset = Agency.objects.filter(
+            id__in=Membership.objects.filter(center=center).values("agency_id")
+        ).order_by("name")
+
+    # Ranges on `at` itself (not at__date) so that the (-at, -id) index serves them.
+    def filter_from(self, queryset, name, value):
+        return queryset.filter(at__gte=_start_of(value))
+
+    def filter_to(self, queryset, name, value):
+        return queryset.filter(at__lt=_start_of(value + timedelta(days=1)))

@@ -1,0 +1,117 @@
+"""One JSON shape for every error of the API: {"code", "message", "fields"}.
+
+settings.REST_FRAMEWORK["EXCEPTION_HANDLER"] names `exception_handler`. The domain's refusals
+(core.errors) and Django's own exceptions are said the way DRF's are.
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError
+from django.http import Http404
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import InsufficientLevel, StaleVersion
+
+from .etags import etag_of
+
+
+def _flatten(detail, prefix=""):
+    """{"jurisdictions": [{"state": ["..."]}]} → {"jurisdictions[0].state": ["..."]}."""
+    fields = {}
+    if isinstance(detail, dict):
+        for name, value in detail.items():
+            if isinstance(name, int):
+                path = f"{prefix}[{name}]"
+            else:
+                path = f"{prefix}.{name}" if prefix else str(name)
+            fields.update(_flatten(value, path))
+    elif isinstance(detail, list) and any(isinstance(v, dict | list) for v in detail):
+        for index, value in enumerate(detail):
+            if value:
+                fields.update(_flatten(value, f"{prefix}[{index}]"))
+    elif isinstance(detail, list):
+        fields[prefix] = [str(v) for v in detail]
+    else:
+        fields[prefix] = [str(detail)]
+    return fields
+
+
+def _code_of(exc):
+    codes = exc.get_codes()
+    return codes if isinstance(codes, str) else exc.default_code
+
+
+def error_body(code, message, fields=None):
+    return {"code": code, "message": message, "fields": fields or {}}
+
+
+def exception_handler(exc, context):
+    """Every error of the API as {"code", "message", "fields"}; field errors name each field."""
+    if isinstance(exc, StaleVersion):
+        response = Response(
+            {**error_body("stale_version", str(exc)), "current_version": exc.obj.version},
+            status=status.HTTP_412_PRECONDITION_FAILED,
+        )
+        response["ETag"] = etag_of(exc.obj)
+        return response
+    if isinstance(exc, InsufficientLevel):
+        exc = exceptions.PermissionDenied(str(exc), code="insufficient_level")
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or "Not found.")
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            fields = dict(exc.message_dict)
+            if "__all__" in fields:
+                fields["non_field_errors"] = fields.pop("__all__")
+            exc = exceptions.ValidationError(fields)
+        else:
+            exc = exceptions.ValidationError(
+                {"non_field_errors": exc.messages}, code=getattr(exc, "code", None) or "invalid"
+            )
+    elif isinstance(exc, IntegrityError | DataError):
+        # A constraint that validation could not see coming (e.g. a concurrent duplicate).
+        return Response(
+            error_body(
+                "conflict",
+                "The change conflicts with the data as it is now; "
+                "nothing was written. Reload and try again.",
+            ),
+            status=status.HTTP_409_CONFLICT,
+        )
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(
+            exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        )
+        general = fields.pop("non_field_errors", [])
+        if fields:
+            named = ", ".join(sorted(fields))
+            message = " ".join([*general, f"Check these fields: {named}."])
+        else:
+            message = " ".join(general) or "The request is not valid."
+        codes = exc.get_codes()
+        code = "invalid"
+        if isinstance(codes, dict) and list(codes) == ["non_field_errors"]:
+            first = codes["non_field_errors"]
+            code = first[0] if isinstance(first, list) and first else code
+        response.data = error_body(code, message, fields)
+    elif isinstance(exc, exceptions.APIException):
+        detail = exc.detail
+        message = str(detail) if not isinstance(detail, dict | list) else str(exc.default_detail)
+        response.data = error_body(_code_of(exc), message)
+    return response
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="What went wrong, for programs (e.g. not_found).")
+    message = serializers.CharField(help_text="What went wrong, for people.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="For 400: each field in error and what is wrong with it.",
+    )

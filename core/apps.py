@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = "Core"
+
+    def ready(self):
+        from django.db.models import Field, ForeignObject
+
+        from .db import InIds
+
+        # `id__in_ids=[...]`: a list of ids as one array parameter (core.db).
+        Field.register_lookup(InIds)
+        ForeignObject.register_lookup(InIds)

@@ -1,0 +1,393 @@
+"""Seeding the demo network, idempotently and through the services.
+
+Layer by layer (centers, agencies with their memberships, people, cases, stand-alone items),
+what already exists is detected with one query per layer and skipped, so that a second run
+writes nothing and takes a few queries. Only what a layer creates gets its dependants: a
+membership or a center-admin role that someone removed in the running demo stays removed.
+
+Cases, items, entities, annotations and shares are created by the services of cases and
+sharing, as the people of the story would, so that permission rows, timeline and access log
+agree. Afterwards the times of what a story step created are moved to the story's date so that
+lists look lived-in; the access log, which is append-only, keeps the true time of the seeding.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+
+from agencies.models import Agency, CenterAdmin, FusionCenter, Membership, User
+from cases import services as case_services
+from cases.models import (
+    Annotation,
+    Case,
+    CaseEntity,
+    Entity,
+    IntelligenceItem,
+    ItemEntity,
+    Jurisdiction,
+    TimelineEvent,
+)
+from sharing.models import Share
+from sharing.permissions import network_group
+
+from .network import AGENCIES, DEMO_LOGINS, DEMO_PASSWORD, USERS, load_centers
+from .stories import CASES, STANDALONE_ITEMS
+
+
+class StoryClock:
+    """Moments of a story, evenly spread from `days_ago` over `span_days`, in office hours
+    (8 am to 6 pm US Eastern), all at least two hours in the past."""
+
+    OFFICE_OPENS_UTC = 13
+    OFFICE_HOURS = 10
+
+    def __init__(self, now, *, days_ago, span_days, steps):
+        self.latest = now - timedelta(hours=2)
+        self.first_day = (now - timedelta(days=days_ago)).replace(
+            hour=self.OFFICE_OPENS_UTC, minute=0, second=0, microsecond=0
+        )
+        # Each story starts at its own time of day, so that lists do not all read 8 am.
+        self.offset = ((days_ago * 47) % 60) / 100
+        self.span_days = max(0, min(span_days, days_ago - 1))
+        self.steps = max(steps, 1)
+        self.done = 0
+
+    def tick(self):
+        position = min(self.done, self.steps - 1)
+        self.done += 1
+        fraction = position / (self.steps - 1) if self.steps > 1 else 0
+        moment = self.offset + self.span_days * fraction
+        day = int(moment)
+        hours = (moment - day) * self.OFFICE_HOURS
+        return min(self.first_day + timedelta(days=day, hours=hours), self.latest)
+
+
+@dataclass
+class Story:
+    """What one story has created so far, to date it."""
+
+    clock: StoryClock
+    case: Case | None = None
+    item_ids: list = field(default_factory=list)
+
+
+# What a service raises when it refuses a step: a demo person changed agency or lost access.
+REFUSALS = (ValidationError, PermissionDenied, Http404)
+
+
+class DemoSeeder:
+    def __init__(self):
+        self.started = timezone.now()
+        self.created = Counter()
+        # Stories a service refused, with its reason: the rest of the demo is seeded without them.
+        self.skipped = []
+        self._password_hash = None
+
+    @transaction.atomic
+    def run(self):
+        # Created first, so that every person's memoised visibility includes it.
+        network_group()
+        self.centers = self._seed_centers()
+        self.agencies = self._seed_agencies()
+        self.users = self._seed_users()
+        self._seed_cases()
+        self._seed_standalone_items()
+        return self
+
+    # The network ---------------------------------------------------------------------------
+
+    def _seed_centers(self):
+        """Every center of the CSV, keyed by (short name, state). A center an admin renamed is
+        still recognised by its short name, and a state's primary center by its state."""
+        existing = list(FusionCenter.objects.all())
+        by_name = {center.name: center for center in existing}
+        by_ref = {(c.short_name, c.state): c for c in existing if c.short_name}
+        primary_of = {c.state: c for c in existing if c.kind == FusionCenter.Kind.PRIMARY}
+        resolved = {}
+        for row in load_centers():
+            center = (
+                by_name.get(row.name)
+                or (by_ref.get(row.ref) if row.short_name else None)
+                or (primary_of.get(row.state) if row.kind == FusionCenter.Kind.PRIMARY else None)
+            )
+            if center is None:
+                center = FusionCenter(
+                    name=row.name, short_name=row.short_name, state=row.state, kind=row.kind
+                )
+                center.full_clean(exclude=["group"])
+                center.save()
+                self.created["fusion centers"] += 1
+            resolved[row.ref] = center
+        return resolved
+
+    def _seed_agencies(self):
+        existing = {a.ori: a for a in Agency.objects.filter(ori__in=[s.ori for s in AGENCIES])}
+        agencies = {}
+        for spec in AGENCIES:
+            agency = existing.get(spec.ori)
+            if agency is None:
+                agency = Agency(
+                    name=spec.name, ori=spec.ori, level=spec.level, home_state=spec.state,
+                    contact_name=spec.contact, contact_email=spec.contact_email,
+                    contact_phone=spec.phone,
+                )
+                agency.full_clean(exclude=["group"])
+                agency.save()
+                self.created["agencies"] += 1
+                self._seed_memberships(agency, spec)
+            agencies[spec.code] = agency
+        return agencies
+
+    def _seed_memberships(self, agency, spec):
+        memberships = {}
+        for position, ref in enumerate(spec.centers):
+            center = self.centers[ref]
+            # In a database where one center stands for two of the list, one membership.
+            memberships.setdefault(center.pk, Membership(
+                center=center, agency=agency,
+                status=(Membership.Status.SUSPENDED if ref in spec.suspended_in
+                        else Membership.Status.ACTIVE),
+                # Urban-area centers came after the state's: a few years later.
+                since=spec.member_since + timedelta(days=400 * position),
+            ))
+        memberships = list(memberships.values())
+        Membership.objects.bulk_create(memberships)
+        self.created["memberships"] += len(memberships)
+
+    def _seed_users(self):
+        existing = {
+            u.username: u
+            for u in User.objects.filter(username__in=[s.username for s in USERS])
+            .select_related("agency")
+        }
+        for index, spec in enumerate(USERS):
+            if spec.username in existing:
+                continue
+            if self._password_hash is None:
+                # One hash for every demo account: hashing ~100 times would take a minute.
+                self._password_hash = make_password(DEMO_PASSWORD)
+            agency = self.agencies[spec.agency] if spec.agency else None
+            domain = "example.com"
+            if spec.agency:
+                domain = f"{spec.agency.replace('_', '-')}.example.com"
+            user = User(
+                username=spec.username, first_name=spec.first_name, last_name=spec.last_name,
+                email=f"{spec.username.replace('_', '.')}@{domain}", agency=agency,
+                role=spec.role, is_superuser=spec.superuser, is_staff=spec.superuser,
+                password=self._password_hash,
+                date_joined=self.started - timedelta(days=900 - 3 * index),
+            )
+            user.full_clean(exclude=["password"])
+            user.save()
+            self.created["users"] += 1
+            for ref in spec.center_admin_of:
+                CenterAdmin.objects.create(
+                    user=user, center=self.centers[ref], since=user.date_joined
+                )
+                self.created["center admin roles"] += 1
+            existing[spec.username] = user
+        return existing
+
+    # Cases and items -----------------------------------------------------------------------
+
+    def _seed_cases(self):
+        # The seeding checks what it wrote itself, for no user: not a read through permissions.
+        existing = set(
+            Case.objects.filter(number__in=[spec.number for spec in CASES])
+            .values_list("owner_id", "number")
+        )
+        for spec in CASES:
+            if (self.users[spec.by].agency_id, spec.number) not in existing:
+                self._attempt(f"case {spec.number}", self._tell_case, spec)
+
+    def _seed_standalone_items(self):
+        existing = set(
+            IntelligenceItem.objects.filter(
+                case__isnull=True, title__in=[spec.title for spec in STANDALONE_ITEMS]
+            ).values_list("owner_id", "title")
+        )
+        for spec in STANDALONE_ITEMS:
+            if (self.users[spec.by].agency_id, spec.title) in existing:
+                continue
+            clock = StoryClock(
+                self.started, days_ago=spec.days_ago, span_days=min(spec.days_ago, 10),
+                steps=spec.step_count(),
+            )
+            self._attempt(f"item {spec.title!r}", self._tell_item, spec, Story(clock=clock))
+
+    def _attempt(self, label, tell, *args):
+        """Tell one story in a savepoint. When the data of a running demo was changed so that a
+        service refuses a step (someone moved a demo person to another agency), that story is
+        left out whole and named, and `make run` still starts."""
+        counted = self.created.copy()
+        try:
+            with transaction.atomic():
+                tell(*args)
+        except REFUSALS as error:
+            self.created = counted
+            reason = "; ".join(getattr(error, "messages", None) or [str(error)])
+            self.skipped.append(f"{label}: {reason}")
+
+    def _tell_case(self, spec):
+        opener = self.users[spec.by]
+        story = Story(clock=StoryClock(
+            self.started, days_ago=spec.opened_days_ago, span_days=spec.span_days,
+            steps=spec.step_count(),
+        ))
+        at = story.clock.tick()
+        case = case_services.case_create(
+            by=opener, number=spec.number, title=spec.title, summary=spec.summary,
+            lead_center=self.centers[spec.lead], tlp=spec.tlp, les=spec.les,
+            jurisdictions=[_place(place) for place in spec.places],
+        )
+        story.case = case
+        self.created["cases"] += 1
+        self._date(story, at)
+        for place in spec.added_places:
+            at = story.clock.tick()
+            case_services.jurisdiction_add(case=case, by=opener, **_place(place))
+            self._date(story, at)
+        for subject in spec.subjects:
+            at = story.clock.tick()
+            self._link(subject, by=opener, case=case)
+            self._date(story, at)
+        for share_spec in spec.shares:
+            at = story.clock.tick()
+            self._share(case, share_spec, creator=opener)
+            self._date(story, at)
+        for item_spec in spec.items:
+            self._tell_item(item_spec, story, case=case)
+        for note in spec.notes:
+            self._annotate(note, story, case=case)
+        if spec.status != Case.Status.OPEN:
+            at = story.clock.tick()
+            case.refresh_from_db(fields=["version"])
+            case_services.case_update(
+                case=case, by=opener, version=case.version, status=spec.status
+            )
+            self._date(story, at)
+
+    def _tell_item(self, spec, story, case=None, in_response_to=None):
+        author = self.users[spec.by]
+        at = story.clock.tick()
+        review_by = at.date() + timedelta(days=spec.review_in_days) if spec.review_in_days else None
+        item = case_services.item_create(
+            by=author, kind=spec.kind, title=spec.title, body=spec.body, tlp=spec.tlp, les=spec.les,
+            case=case, in_response_to=in_response_to, review_by=review_by,
+        )
+        self.created["intelligence items"] += 1
+        story.item_ids.append(item.pk)
+        self._date(story, at)
+        for subject in spec.subjects:
+            at = story.clock.tick()
+            self._link(subject, by=author, item=item)
+            self._date(story, at)
+        for share_spec in spec.shares:
+            at = story.clock.tick()
+            self._share(item, share_spec, creator=author)
+            self._date(story, at)
+        for note in spec.notes:
+            self._annotate(note, story, item=item)
+        for response in spec.responses:
+            self._tell_item(response, story, case=case, in_response_to=item)
+
+    def _annotate(self, note, story, *, case=None, item=None):
+        """A note, and its later correction when the story has one (kept as a revision)."""
+        author = self.users[note.by]
+        at = story.clock.tick()
+        annotation = case_services.annotation_add(by=author, body=note.body, case=case, item=item)
+        self.created["annotations"] += 1
+        self._date(story, at)
+        if note.revised:
+            at = story.clock.tick()
+            case_services.annotation_edit(
+                annotation=annotation, by=author, version=annotation.version, body=note.revised
+            )
+            self._date(story, at)
+
+    def _link(self, subject, *, by, case=None, item=None):
+        case_services.entity_link(
+            by=by, kind=subject.kind, label=subject.label, role=subject.role, case=case, item=item,
+            **subject.keyword_values(),
+        )
+
+    def _share(self, obj, spec, *, creator):
+        by = self.users[spec.by] if spec.by else creator
+        case_services.share_grant(
+            obj=obj, by=by, level=spec.level, target=spec.target,
+            agency=self.agencies[spec.recipient] if spec.target == Share.Target.AGENCY else None,
+            center=self.centers[spec.recipient] if spec.target == Share.Target.CENTER else None,
+        )
+        self.created["shares"] += 1
+
+    def _date(self, story, at):
+        """Move what the last step created (stamped after the seeding began) to `at`."""
+        fresh = self.started
+        if story.case is not None:
+            case = story.case
+            _move(Case.objects.filter(pk=case.pk), fresh, at, "created_at", "updated_at")
+            _move(Jurisdiction.objects.filter(case=case), fresh, at, "added_at")
+            _move(TimelineEvent.objects.filter(case=case), fresh, at, "occurred_at")
+            _move(CaseEntity.objects.filter(case=case), fresh, at, "linked_at")
+            _move(Annotation.objects.filter(case=case), fresh, at, "created_at", "updated_at")
+            _move(Share.objects.filter(case=case), fresh, at, "created_at", "updated_at")
+        if story.item_ids:
+            ids = story.item_ids
+            items = IntelligenceItem.objects.filter(pk__in=ids)
+            _move(items, fresh, at, "created_at", "updated_at")
+            _move(ItemEntity.objects.filter(item_id__in=ids), fresh, at, "linked_at")
+            _move(Annotation.objects.filter(item_id__in=ids), fresh, at, "created_at", "updated_at")
+            _move(Share.objects.filter(item_id__in=ids), fresh, at, "created_at", "updated_at")
+        _move(Entity.objects.all(), fresh, at, "created_at")
+
+
+def _place(place):
+    state, county, city = place
+    return {"state": state, "county": county, "city": city}
+
+
+def _move(queryset, fresh, at, *fields):
+    for name in fields:
+        queryset.filter(**{f"{name}__gte": fresh}).update(**{name: at})
+
+
+# What the command runs and prints -------------------------------------------------------------
+
+
+def seed_demo():
+    """Seed the demo network. Returns the seeder: `created` counts what was created, by kind
+    (empty when it all existed); `skipped` names the stories a service refused, and why."""
+    return DemoSeeder().run()
+
+
+def demo_logins():
+    """(username, agency name, what to show with it) for the short table of demo logins."""
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=[name for name, _ in DEMO_LOGINS])
+        .select_related("agency")
+    }
+    return [
+        (name, users[name].agency.name if users[name].agency else "—", role)
+        for name, role in DEMO_LOGINS
+        if name in users
+    ]
+
+
+def demo_totals():
+    return {
+        "fusion centers": FusionCenter.objects.count(),
+        "agencies": Agency.objects.count(),
+        "users": User.objects.count(),
+        "cases": Case.objects.count(),
+        "intelligence items": IntelligenceItem.objects.count(),
+        "shares": Share.objects.count(),
+    }
+
+

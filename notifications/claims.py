@@ -1,0 +1,34 @@
+"""Taking an outbox row, e-mail or webhook delivery for delivery, exactly once.
+
+Healthchecks' Flip rows: one conditional UPDATE decides which of two racing tasks does the work,
+and a claim older than its lease belongs to a task that died, so another may take it.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import F, Q
+
+from .models import Delivery
+
+
+def sweep_after():
+    """Seconds after which an undelivered event (or an expired claim) is swept again."""
+    return getattr(settings, "NOTIFICATION_SWEEP_AFTER", 60)
+
+
+def claim_lease():
+    """Seconds a claim holds: a task still running after this is presumed dead."""
+    return getattr(settings, "NOTIFICATION_CLAIM_LEASE", 60)
+
+
+def claim(model, pk, *, now, extra=None):
+    """Take a row for delivery with one conditional UPDATE: pending, or claimed by a task whose
+    lease ran out (a worker that died). Returns True for exactly one of two racing tasks."""
+    stale = now - timedelta(seconds=claim_lease())
+    free = Q(status=Delivery.PENDING) | Q(status=Delivery.DELIVERING, claimed_at__lt=stale)
+    rows = model.objects.filter(free, pk=pk, **(extra or {}))
+    changes = {"status": Delivery.DELIVERING, "claimed_at": now}
+    if hasattr(model, "attempts"):
+        changes["attempts"] = F("attempts") + 1
+    return rows.update(**changes) == 1

@@ -1,0 +1,181 @@
+"""Notifications: what is told, to whom, and how it reaches them.
+
+Writing (called inside the transaction of the change that causes it):
+- `case_states_changed`: a case was opened, or a place in a state new to it was added. When
+  the case spans state lines, each state not alerted before gets one CaseAlert row and, unless
+  its primary center leads the case, one outbox event for that center; when the owner chose
+  so, that center is also given view access (never for TLP:RED).
+- `share_granted`: a case or item was shared with an agency or a center.
+- `annotation_added`: a case was annotated; its followers are told.
+
+Each writes an OutboxEvent row in the caller's transaction and enqueues its delivery with
+transaction.on_commit. `event_deliver` (run by the Celery task) claims the row with a
+conditional UPDATE, composes the message for its audience, and writes the in-app
+notification, the e-mails and the webhook deliveries, each unique per event and recipient:
+a task run twice, or a worker killed half-way and the event swept again, delivers once.
+
+Delivery: notifications.delivery, run by notifications.tasks. Reading: notifications.selectors.
+"""
+
+import logging
+
+from django.db import IntegrityError, transaction
+
+from agencies.models import FusionCenter
+from core.handling import TLP, Level
+from sharing.models import Share
+from sharing.permissions import ShareRefused, level_of, require_level
+from sharing.services import share
+
+from . import tasks
+from .models import CaseAlert, Follow, NotificationRead, OutboxEvent
+from .selectors import inbox_queryset
+
+logger = logging.getLogger(__name__)
+
+Kind = OutboxEvent.Kind
+
+
+# Writing events ---------------------------------------------------------------------------------
+
+
+def _record_event(**fields):
+    """Write one outbox row in the current transaction (nothing if its key exists) and enqueue
+    its delivery on commit. Returns the row, or None when the key was already used."""
+    try:
+        with transaction.atomic():
+            event = OutboxEvent.objects.create(**fields)
+    except IntegrityError:
+        return None
+    transaction.on_commit(lambda: tasks.enqueue_event(event.pk))
+    return event
+
+
+def _auto_share(case, center, by):
+    """The owner chose to give involved centers view access: a center-wide view share, within
+    the handling rules (never for TLP:RED), unless the center already holds a share."""
+    if case.tlp == TLP.RED:
+        return None
+    if Share.objects.filter(case=case, group_id=center.group_id).exists():
+        return None
+    # The share is the owner's decision: made by the actor if it may share, else in the name of
+    # the owner agency's user who opened the case.
+    sharer = by
+    held = level_of(by, case)
+    if held is None or held < Level.MANAGE:
+        sharer = case.created_by
+        if sharer is None or sharer.agency_id != case.owner_id:
+            return None
+    try:
+        return share(
+            obj=case, by=sharer, level=Level.VIEW, target=Share.Target.CENTER, center=center,
+        )
+    except ShareRefused as refusal:
+        logger.info("No automatic share of case %s with %s: %s", case.pk, center, refusal)
+        return None
+
+
+def case_opened(*, case, by):
+    """A case was opened: its author follows it, and it may already span state lines."""
+    Follow.objects.get_or_create(user=by, case=case)
+    return case_states_changed(case=case, by=by)
+
+
+def case_states_changed(*, case, by):
+    """A case was opened or a state was added to it. If it spans state lines, alert the primary
+    center of every state not alerted before (other than the lead center). Returns the events.
+
+    Call inside the transaction of the change. Idempotent: one CaseAlert per (case, state) ever,
+    so removing a state and adding it again alerts nobody twice.
+    """
+    states = sorted(set(case.jurisdictions.values_list("state", flat=True)))
+    if len(states) < 2:
+        return []
+    known = set(CaseAlert.objects.filter(case=case).values_list("state", flat=True))
+    new_states = [state for state in states if state not in known]
+    if not new_states:
+        return []
+    primaries = {
+        center.state: center
+        for center in FusionCenter.objects.filter(
+            kind=FusionCenter.Kind.PRIMARY, state__in=new_states
+        )
+    }
+    events = []
+    for state in new_states:
+        center = primaries.get(state)
+        if center is not None and center.pk == case.lead_center_id:
+            center = None
+        try:
+            with transaction.atomic():
+                CaseAlert.objects.create(case=case, state=state, center=center)
+        except IntegrityError:  # a concurrent change alerted this state first
+            continue
+        if center is None:
+            continue
+        if case.share_with_involved_centers:
+            _auto_share(case, center, by)
+        event = _record_event(
+            kind=Kind.STATE_LINES, key=f"case-alert:{case.pk}:{state}", case=case, center=center,
+            actor=by, detail={"state": state, "states": states},
+        )
+        if event is not None:
+            events.append(event)
+    return events
+
+
+def share_granted(*, share_record, by, level_before):
+    """Tell the agency or center a case or item was shared with (or its level raised).
+    Network-wide shares tell nobody: everyone would be told."""
+    if share_record.target == Share.Target.NETWORK:
+        return None
+    if level_before is not None and share_record.level <= level_before:
+        return None
+    return _record_event(
+        kind=Kind.SHARED,
+        key=f"share:{share_record.pk}:{share_record.level}",
+        case_id=share_record.case_id,
+        item_id=share_record.item_id,
+        center_id=share_record.target_center_id,
+        agency_id=share_record.target_agency_id,
+        actor=by,
+        detail={"level": share_record.level, "by_agency": by.agency.name},
+    )
+
+
+def annotation_added(*, annotation, by):
+    """Tell the followers of a case that it was annotated. The author follows it from now on."""
+    if annotation.case_id is None:
+        return None
+    Follow.objects.get_or_create(user=by, case_id=annotation.case_id)
+    if not Follow.objects.filter(case_id=annotation.case_id).exclude(user=by).exists():
+        return None
+    return _record_event(
+        kind=Kind.ANNOTATED, key=f"annotation:{annotation.pk}", case_id=annotation.case_id,
+        actor=by, detail={"annotation_id": annotation.pk, "by_agency": by.agency.name},
+    )
+
+
+@transaction.atomic
+def follow_set(*, user, case, following):
+    """Follow a case (the user's agency must see it) or stop following it."""
+    require_level(user, case, Level.VIEW)
+    if following:
+        Follow.objects.get_or_create(user=user, case=case)
+    else:
+        Follow.objects.filter(user=user, case=case).delete()
+    return following
+
+
+@transaction.atomic
+def notification_mark_read(*, user, notification_ids=None):
+    """Mark some (or, with None, all) of the user's notifications read. Ids outside the user's
+    inbox are ignored as if they did not exist. Returns how many were newly marked."""
+    unread = inbox_queryset(user).exclude(reads__user=user)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    ids = list(unread.values_list("pk", flat=True))
+    NotificationRead.objects.bulk_create(
+        [NotificationRead(notification_id=pk, user=user) for pk in ids], ignore_conflicts=True
+    )
+    return len(ids)

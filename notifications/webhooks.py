@@ -1,0 +1,239 @@
+"""Webhooks for partner systems: registering endpoints, signing, delivering with backoff.
+
+Every delivery is an HTTP POST of a JSON body with these headers:
+
+    Content-Type: application/json
+    X-FusionPortal-Event: case.spans_state_lines | case.shared | item.shared
+    X-FusionPortal-Delivery: <uuid>      the same on every retry of one delivery
+    X-FusionPortal-Timestamp: <unix seconds of this attempt>
+    X-FusionPortal-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>." + body)>
+
+A receiver verifies it with `verify_signature` (or the same few lines in its own language):
+recompute the HMAC over the timestamp, a dot and the raw body bytes with the endpoint's
+secret, compare in constant time, refuse a timestamp more than five minutes from its clock,
+and refuse a delivery id it has already processed (a replay, or a retry of a delivery it did
+process). It answers 2xx once it has the event; anything else, or no answer within
+WEBHOOK_TIMEOUT seconds, is retried with exponential backoff for up to 24 hours.
+"""
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+import urllib.error
+import urllib.request
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.gate import is_agency_admin
+from audit.services import log_access
+
+from .claims import claim
+from .models import Delivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+SIGNATURE_HEADER = "X-FusionPortal-Signature"
+TIMESTAMP_HEADER = "X-FusionPortal-Timestamp"
+DELIVERY_HEADER = "X-FusionPortal-Delivery"
+EVENT_HEADER = "X-FusionPortal-Event"
+# A receiver refuses a timestamp further than this from its own clock (seconds).
+REPLAY_TOLERANCE = 300
+
+
+class SignatureInvalid(Exception):
+    """The delivery is not from the portal, was altered, or is too old (a replay)."""
+
+
+def sign(secret, timestamp, body):
+    """The signature header's value for `body` (bytes) sent at `timestamp` (unix seconds)."""
+    message = f"{int(timestamp)}.".encode() + body
+    return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def verify_signature(*, secret, timestamp, signature, body, now=None, tolerance=REPLAY_TOLERANCE):
+    """What a receiver does with a delivery. Raises SignatureInvalid naming the problem.
+
+    Replays are refused twice over: an old timestamp fails here, and the receiver keeps the
+    delivery ids it has processed (at least for `tolerance` seconds) and refuses a repeat.
+    """
+    try:
+        sent_at = int(timestamp)
+    except (TypeError, ValueError):
+        raise SignatureInvalid("The timestamp header is missing or not a number.") from None
+    now = time.time() if now is None else now
+    if abs(now - sent_at) > tolerance:
+        raise SignatureInvalid("The timestamp is too far from now: a replay, or a wrong clock.")
+    if not signature or not hmac.compare_digest(sign(secret, sent_at, body), signature):
+        raise SignatureInvalid("The signature does not match the body and timestamp.")
+
+
+# Endpoints: an agency admin's part ---------------------------------------------------------------
+
+
+def _new_secret():
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def _require_agency_admin(by):
+    if not is_agency_admin(by):
+        raise ValidationError("Only an agency admin can manage its agency's webhooks.")
+
+
+def _allowed_schemes():
+    allow_http = getattr(settings, "WEBHOOK_ALLOW_HTTP", settings.DEBUG)
+    return ["https", "http"] if allow_http else ["https"]
+
+
+def clean_url(url):
+    url = (url or "").strip()
+    schemes = _allowed_schemes()
+    try:
+        URLValidator(schemes=schemes)(url)
+    except ValidationError:
+        needed = "https://" if schemes == ["https"] else "http:// or https://"
+        raise ValidationError({"url": f"Enter a full URL starting with {needed}."}) from None
+    if urlsplit(url).username or urlsplit(url).password:
+        raise ValidationError({"url": "Put no user name or password in the URL; the signature "
+                                      "proves the sender."})
+    return url
+
+
+@transaction.atomic
+def endpoint_register(*, by, url, description=""):
+    """Register a partner system's URL for the actor's agency (agency admins only). The secret
+    is on the returned endpoint; show it to the admin now."""
+    _require_agency_admin(by)
+    endpoint = WebhookEndpoint(
+        agency=by.agency, url=clean_url(url), description=(description or "").strip()[:200],
+        secret=_new_secret(), created_by=by,
+    )
+    endpoint.full_clean()
+    endpoint.save()
+    log_access(action="admin", actor=by, obj=endpoint,
+               detail={"webhook_registered": endpoint.url})
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_rotate_secret(*, endpoint, by):
+    """A new secret; the old one stops signing at once."""
+    _require_agency_admin(by)
+    if endpoint.agency_id != by.agency_id:
+        raise ValidationError("Not your agency's webhook.")
+    endpoint.secret = _new_secret()
+    endpoint.save(update_fields=["secret"])
+    log_access(action="admin", actor=by, obj=endpoint, detail={"webhook_secret_rotated": True})
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_set_active(*, endpoint, by, active):
+    _require_agency_admin(by)
+    if endpoint.agency_id != by.agency_id:
+        raise ValidationError("Not your agency's webhook.")
+    endpoint.is_active = active
+    endpoint.save(update_fields=["is_active"])
+    log_access(action="admin", actor=by, obj=endpoint, detail={"webhook_active": active})
+    return endpoint
+
+
+# Delivering ---------------------------------------------------------------------------------------
+
+
+def retry_for():
+    return timedelta(seconds=getattr(settings, "WEBHOOK_RETRY_FOR", 24 * 60 * 60))
+
+
+def backoff(attempt):
+    """Seconds to wait after failed attempt number `attempt`: 30 s, 1, 2, 4 … min, at most 4 h."""
+    base = getattr(settings, "WEBHOOK_BACKOFF_BASE", 30)
+    return min(base * 2 ** (attempt - 1), 4 * 60 * 60)
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    # A redirect is an answer other than 2xx: the registered URL is the only one posted to.
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def body_of(delivery):
+    document = {
+        "delivery_id": str(delivery.delivery_id),
+        "event_id": delivery.event_id,
+        "occurred_at": delivery.event.created_at.isoformat(),
+        **delivery.payload,
+    }
+    return json.dumps(document, separators=(",", ":"), sort_keys=True).encode()
+
+
+def post(endpoint, delivery, *, timestamp=None):
+    """POST one delivery; returns (status code or None, error text)."""
+    body = body_of(delivery)
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    request = urllib.request.Request(
+        endpoint.url, data=body, method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "FusionPortal-Webhooks/1",
+            EVENT_HEADER: delivery.payload.get("event", ""),
+            DELIVERY_HEADER: str(delivery.delivery_id),
+            TIMESTAMP_HEADER: str(timestamp),
+            SIGNATURE_HEADER: sign(endpoint.secret, timestamp, body),
+        },
+    )
+    try:
+        with _opener.open(request, timeout=getattr(settings, "WEBHOOK_TIMEOUT", 10)) as response:
+            return response.status, ""
+    except urllib.error.HTTPError as error:
+        return error.code, f"HTTP {error.code} {error.reason}"[:500]
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        return None, f"{type(error).__name__}: {reason}"[:500]
+
+
+def delivery_attempt(*, delivery_id, now=None):
+    """One attempt of one webhook delivery, if it is due and no other task holds it.
+
+    The attempt is logged before the POST (an attempt cut short by a dying worker stays in the
+    log, unfinished) and completed after it. Returns the attempt, or None when nothing was done;
+    the attempt's `retry_in` is the seconds until the next one is due (None: no retry), for the
+    task (notifications.tasks) to schedule.
+    """
+    now = now or timezone.now()
+    if not claim(WebhookDelivery, delivery_id, now=now, extra={"next_attempt_at__lte": now}):
+        return None
+    delivery = WebhookDelivery.objects.select_related("endpoint", "event").get(pk=delivery_id)
+    endpoint = delivery.endpoint
+    attempt = WebhookAttempt.objects.create(delivery=delivery, number=delivery.attempts, at=now)
+    if not endpoint.is_active:
+        code, error, took = None, "The endpoint is disabled.", 0
+    else:
+        started = time.monotonic()
+        code, error = post(endpoint, delivery)
+        took = int((time.monotonic() - started) * 1000)
+    WebhookAttempt.objects.filter(pk=attempt.pk).update(
+        status_code=code, error=error, duration_ms=took
+    )
+    finished = timezone.now()
+    retry_in = None
+    held = WebhookDelivery.objects.filter(pk=delivery_id, claimed_at=now)
+    if code is not None and 200 <= code < 300:
+        held.update(status=Delivery.DELIVERED, delivered_at=finished)
+    elif not endpoint.is_active or finished - delivery.created_at >= retry_for():
+        held.update(status=Delivery.FAILED)
+    else:
+        wait = backoff(delivery.attempts)
+        held.update(status=Delivery.PENDING, next_attempt_at=finished + timedelta(seconds=wait))
+        retry_in = wait
+    attempt.refresh_from_db()
+    attempt.retry_in = retry_in
+    return attempt
