@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.db.models import Field, ForeignObject
+
+from .db import InIds
 
 
 class CoreConfig(AppConfig):
@@ -6,10 +9,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
-        from django.db.models import Field, ForeignObject
-
-        from .db import InIds
-
         # `id__in_ids=[...]`: a list of ids as one array parameter (core.db).
         Field.register_lookup(InIds)
         ForeignObject.register_lookup(InIds)

@@ -20,10 +20,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agencies.models import Agency
+from cases.api.serializers import item_rows
 from cases.models import Entity, IntelligenceItem, ItemEntity
 from core.handling import LEVEL_ACTIONS, Level
 from core.states import STATE_CODES
 from sharing.models import ItemGroupObjectPermission
+from sharing.permissions import forget_visibility, visibility_group_ids, visible_page_ids
 
 BATCH = 20_000
 START = datetime(2025, 1, 1, tzinfo=UTC)
@@ -313,9 +315,6 @@ def read_path_page(principal, after=None):
     """The same page through the API's read path alone: the permission service picks the keys,
     the row builder reads the rows, orjson encodes them. No HTTP, key check, throttle or
     access-log row: what the API adds on top of this is its per-request cost."""
-    from cases.api.serializers import item_rows
-    from sharing.permissions import forget_visibility, visible_page_ids
-
     forget_visibility(principal)  # the API reads the agency's groups on every request
     keys = visible_page_ids(
         IntelligenceItem, principal, limit=501, cursor=after,
@@ -352,8 +351,6 @@ def count_queries(function):
 
 
 def network_group_ids(agency):
-    from sharing.permissions import visibility_group_ids
-
     return visibility_group_ids(Agency.objects.get(pk=agency.pk))
 
 

@@ -2,9 +2,15 @@
 
 import pytest
 
-from cases.models import Annotation, Case
-from core.handling import Level
+from agencies.models import ApiKey
+from cases import services as case_services
+from cases.models import Annotation, Case, IntelligenceItem
+from core.handling import TLP, Level
+from notifications.models import OutboxEvent
+from sharing.permissions import items_visible_to, level_of
 from sharing.services import share
+from tests.api.conftest import key_for
+from tests.conftest import fresh
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +174,25 @@ def test_a_method_not_offered_is_405(writer, trafficking_case):
     response = writer.delete(f"/api/v1/cases/{trafficking_case.id}/")
     assert response.status_code == 405
     assert response.json()["code"] == "method_not_allowed"
+
+
+def test_an_rfi_answered_over_the_api_goes_back_to_the_agency_that_asked(
+    api, admin_nopd, analyst_fl, nopd, mbi
+):
+    """The share-back is the service's rule (cases.services.item_create), not a page's: a
+    partner system answering an RFI reaches the asker as the browser does, and MBI is told."""
+    rfi = case_services.item_create(
+        by=analyst_fl, kind="rfi", title="Who rents room 12?", tlp=TLP.GREEN
+    )
+    share(obj=rfi, by=analyst_fl, agency=nopd, level=Level.VIEW)
+    writer_nopd = key_for(admin_nopd, scope=ApiKey.Scope.WRITE, name="NOPD case tool")
+    response = api.as_key(writer_nopd).post("/api/v1/items/", {
+        "kind": "rfi_response", "title": "Re: room 12", "body": "A man named D. Price.",
+        "tlp": "GREEN", "in_response_to_id": rfi.pk,
+    }, format="json")
+    assert response.status_code == 201, response.content
+    answer = IntelligenceItem.objects.get(in_response_to=rfi)
+    assert answer.owner == nopd
+    assert items_visible_to(fresh(analyst_fl)).filter(pk=answer.pk).exists()
+    assert level_of(mbi, answer) == Level.VIEW
+    assert OutboxEvent.objects.filter(kind=OutboxEvent.Kind.SHARED, item=answer, agency=mbi).exists()

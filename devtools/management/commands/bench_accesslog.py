@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, CenterAdmin, FusionCenter, Membership, User
+from audit.exports import COLUMNS
 from audit.models import AccessLog
 from audit.selectors import center_access_log
 from audit.views import center_access_log_csv
@@ -158,8 +159,6 @@ class Command(BaseCommand):
 
     def _materialised_peak(self, center):
         """What the export would cost if it read every row into a list first."""
-        from audit.exports import COLUMNS
-
         gc.collect()
         tracemalloc.start()
         rows = list(center_access_log(center).order_by("at", "id")

@@ -29,6 +29,7 @@ from django.utils import timezone
 from agencies.models import Agency, FusionCenter, Membership, User
 from cases import services as case_services
 from cases.models import Case
+from fusionportal.celery import app
 from notifications import webhooks
 from notifications.models import Notification, OutboxEvent
 
@@ -90,8 +91,6 @@ class Command(BaseCommand):
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             ))
             # This process sends to that Redis: nothing was sent before, so no pool is cached.
-            from fusionportal.celery import app
-
             app.conf.broker_url = redis_url
             app.conf.task_always_eager = False
             env = {**os.environ, "REDIS_URL": redis_url, "WEBHOOK_ALLOW_HTTP": "1",
