@@ -159,14 +159,16 @@ class QueryCountTests:
 
     The subclass gives a `make_row` fixture: make_row(n) makes one more row that the page shows
     to the reader (a case in a list, an annotation on a case page). `rows_shown` names the
-    context variable that holds the rows on the page, and `page_size` how many a page shows at
-    most (None: all); the test checks that they are there, so that it never counts an empty
-    page. A page without rows of its own sets `row_counts = (0,)`.
+    context variable that holds the rows on the page (or `rows_on_page` finds them), and
+    `page_size` how many a page shows at most (None: all); the test checks that the page shows
+    exactly the rows made and the `rows_already` there (the subject's, say), so that it never
+    counts an empty page. A page without rows of its own sets `row_counts = (0,)`.
     """
 
     baseline = None
     row_counts = ROW_COUNTS
     rows_shown = "rows"
+    rows_already = 0
     page_size = None
 
     @pytest.fixture
@@ -199,9 +201,10 @@ class QueryCountTests:
             response = client.get(url)
         assert response.status_code == 200
         if row_count and self.rows_shown:
-            shown = len(self.rows_on_page(response))
-            assert shown >= min(row_count, self.page_size or row_count), shown
-            assert self.page_size is None or shown <= self.page_size, shown
+            expected_rows = row_count + self.rows_already
+            if self.page_size is not None:
+                expected_rows = min(expected_rows, self.page_size)
+            assert len(self.rows_on_page(response)) == expected_rows
         return response
 
     def test_costs_its_query_baseline(self, client, subject, member, make_row, row_count,

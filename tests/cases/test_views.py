@@ -41,6 +41,7 @@ from tests.conftest import fresh
 
 class TestCaseList(ListPageTests):
     url_name = "case-list"
+    rows_already = 1  # the story's case
     page_size = selectors.PAGE_SIZE
 
     def row_text(self, subject):
