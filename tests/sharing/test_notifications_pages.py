@@ -6,6 +6,8 @@ tests/sharing/query_counts.py.
 """
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agencies.models import Membership, User
@@ -113,9 +115,6 @@ def test_the_unread_count_is_one_query(la_alerted, analyst_la, django_assert_num
 
 
 def test_pages_pay_no_query_for_the_count_it_arrives_by_htmx(client, la_alerted, analyst_la):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client.force_login(analyst_la)
     with CaptureQueriesContext(connection) as page:
         html = client.get(reverse("case-list")).content.decode()
