@@ -181,8 +181,9 @@ def fresh(user):
 
 def pytest_generate_tests(metafunc):
     """The generic classes (tests/base.py, tests/api/base.py) run some tests once per thing the
-    class declares: per outsider, per level below the one it needs, per number of rows. None of
-    these lists may be empty: a test that would run zero times is an error, not a pass."""
+    class declares: per outsider, per level below the one it needs and per level that succeeds
+    (that one and the owner), per number of rows. None of these lists may be empty: a test that
+    would run for nothing is an error, not a pass."""
     cls = metafunc.cls
     if cls is None:
         return
