@@ -11,7 +11,7 @@ import pytest
 
 from agencies.models import Agency, CenterAdmin, FusionCenter, Membership, User
 from cases import services as case_services
-from core.handling import TLP
+from core.handling import TLP, Level
 
 PASSWORD = "correct-horse-battery-staple"
 _numbers = itertools.count(1)
@@ -177,3 +177,32 @@ def make_item(db):
 def fresh(user):
     """The same user without memoised visibility (as on the next request)."""
     return User.objects.select_related("agency").get(pk=user.pk)
+
+
+def pytest_generate_tests(metafunc):
+    """The generic classes (tests/base.py, tests/api/base.py) run some tests once per thing the
+    class declares: per outsider, per level below the one it needs and per level that succeeds
+    (that one and the owner), per number of rows. None of these lists may be empty: a test that
+    would run for nothing is an error, not a pass."""
+    cls = metafunc.cls
+    if cls is None:
+        return
+    declared = {
+        "outsider_fixture": lambda: list(cls.outsiders),
+        "lower_level": lambda: [level for level in Level if level < cls.required_level],
+        "success_level": lambda: sorted({cls.required_level, Level.OWNER}),
+        "row_count": lambda: list(cls.row_counts),
+    }
+    for name, values in declared.items():
+        if name in metafunc.fixturenames:
+            values = values()
+            if not values:
+                raise pytest.UsageError(
+                    f"{cls.__name__}.{metafunc.function.__name__}: nothing to run it for "
+                    f"({name}); a class without one sets the test to None, saying why."
+                )
+            metafunc.parametrize(name, values, ids=[_id_of(value) for value in values])
+
+
+def _id_of(value):
+    return value.name.lower() if isinstance(value, Level) else str(value)

@@ -1,47 +1,36 @@
-"""The admin pages over HTTP: who reaches them, who gets the 404 of a missing page, and what
-each one changes.
+"""The admin pages over HTTP: who reaches them, who gets the 404 of a missing page, what each
+one changes, and what each costs.
 
 Every page inherits AdminPageTests (after tests/base.py): anonymous is sent to the log-in
 page; each outsider (the admin of another center, an agency admin or analyst who does not
 administer it) gets the same 404 as for a center or agency that does not exist, and nothing
-changes; the rightful admin succeeds.
+changes; the rightful admin succeeds. Lists and detail pages cost their exact baseline of
+tests/agencies/query_counts.py.
 """
 
 import re
 
 import pytest
 from django.core import mail
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agencies.models import Agency, Invitation, Membership, User
 from audit.models import AccessLog
-from tests.base import HttpsClient, PageTests, database_state, messages_of
+from tests.base import HttpsClient, MemberPageTests, QueryCountTests, database_state, messages_of
 from tests.conftest import PASSWORD
 
 from .admin_actors import *  # noqa: F403 (the fixtures)
 
 MISSING = 10**9
-# What base.html reads for every page (the user's agency and centers for the header, the unread
-# notifications): its own concern, and constant; a margin keeps these tests about the list.
-LAYOUT_QUERIES = 5
 
 
-def queries_of(client, url):
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return captured.captured_queries
-
-
-class AdminPageTests(PageTests):
+class AdminPageTests(MemberPageTests):
     """A page of the center (`center-*`, its URL starts with the center id) or of one agency's
     users (`agency-*`, its URL starts with the agency id)."""
 
-    admin_fixture = "admin_cfix"
-    outsiders = ["admin_la", "agency_admin_fl", "analyst_fl2", "outsider"]
-    success_status = 200
+    model = Membership
+    member_fixture = "admin_cfix"
+    outsiders = ("admin_la", "agency_admin_fl", "analyst_fl2", "outsider")
 
     @pytest.fixture
     def subject(self, mbi_in_cfix):
@@ -58,33 +47,19 @@ class AdminPageTests(PageTests):
         scope = self.scope_id(subject) if scope_id is None else scope_id
         return reverse(self.url_name, args=[scope, *self.args(subject)])
 
-    def assert_changed(self, subject, user, response):
-        """For a page that changes something: what it changed."""
-
-    def test_outsiders_get_the_404_of_a_missing_page(self, client, subject, request):
-        for name in self.outsiders:
-            user = request.getfixturevalue(name)
-            before = database_state(subject)
-            existing = self.request(client, user, subject)
-            missing = self.request(client, user, subject, url=self.url(subject, MISSING))
-            assert existing.status_code == 404, name
-            assert (missing.status_code, missing.content) == (404, existing.content), name
-            assert database_state(subject) == before, name
-
-    def test_the_admin_succeeds(self, client, subject, request):
-        admin = request.getfixturevalue(self.admin_fixture)
-        response = self.request(client, admin, subject)
-        assert response.status_code == self.success_status, response.content.decode()[:2000]
-        self.assert_changed(subject, admin, response)
+    def missing_url(self, subject):
+        """The same page of a center (or agency) that does not exist."""
+        return self.url(subject, MISSING)
 
 
 class AgencyUserPageTests(AdminPageTests):
     """A page of one agency's users, reached by its own agency admin (MBI's)."""
 
-    admin_fixture = "agency_admin_fl"
+    model = User
+    member_fixture = "agency_admin_fl"
     # LA-SAFE's admin, OCSO's and Houston's agency admins, an analyst of MBI itself; and
     # CFIX's admin, who reaches MBI's users through the CFIX pages, not these.
-    outsiders = ["admin_la", "agency_admin_ocso", "agency_admin_tx", "analyst_fl2", "admin_cfix"]
+    outsiders = ("admin_la", "agency_admin_ocso", "agency_admin_tx", "analyst_fl2", "admin_cfix")
 
     @pytest.fixture
     def subject(self, analyst_fl):
@@ -97,8 +72,8 @@ class AgencyUserPageTests(AdminPageTests):
 class CenterUserPageTests(AgencyUserPageTests):
     """The same pages of MBI's users, reached by CFIX's admin through the center."""
 
-    admin_fixture = "admin_cfix"
-    outsiders = ["admin_la", "agency_admin_fl", "agency_admin_tx", "analyst_fl2"]
+    member_fixture = "admin_cfix"
+    outsiders = ("admin_la", "agency_admin_fl", "agency_admin_tx", "analyst_fl2")
 
     def scope_id(self, subject):
         return subject.agency.memberships.get().center_id
@@ -126,12 +101,26 @@ def test_admin_home_lists_what_the_person_administers(client, admin_cfix, agency
     assert client.get(reverse("admin-home")).status_code == 404
 
 
-class TestCenterAgencies(AdminPageTests):
+class TestCenterAgencies(AdminPageTests, QueryCountTests):
     url_name = "center-agencies"
+    rows_shown = "memberships"
+    rows_already = 2  # MBI and OCSO
 
     def assert_changed(self, subject, user, response):
         page = response.content.decode()
         assert "Metropolitan Bureau of Investigation" in page and "FL0480400" in page
+
+    @pytest.fixture
+    def make_row(self, cfix):
+        """A member agency of CFIX with one user."""
+
+        def make(n):
+            agency = Agency.objects.create(name=f"Agency {n}", ori=f"FL{n:07d}", level="local",
+                                           home_state="FL")
+            Membership.objects.create(center=cfix, agency=agency)
+            User.objects.create_user(username=f"user{n}", agency=agency)
+
+        return make
 
     def test_status_users_and_last_activity(self, client, admin_cfix, analyst_fl, mbi_in_cfix,
                                             ocso_in_cfix):
@@ -147,27 +136,6 @@ class TestCenterAgencies(AdminPageTests):
         assert by_ori["FL0480000"].last_activity is not None
         assert by_ori["FL0480400"].last_activity is None
 
-    def test_query_count_does_not_grow_with_the_agencies(self, client, admin_cfix, cfix,
-                                                         mbi_in_cfix):
-        client.force_login(admin_cfix)
-        url = self.url(mbi_in_cfix)
-
-        def add_agencies(first, count):
-            for n in range(first, first + count):
-                agency = Agency.objects.create(name=f"Agency {n}", ori=f"FL{n:07d}",
-                                               level="local", home_state="FL")
-                Membership.objects.create(center=cfix, agency=agency)
-                User.objects.create_user(username=f"user{n}", agency=agency)
-
-        add_agencies(0, 8)
-        few = queries_of(client, url)
-        add_agencies(8, 200)
-        many = queries_of(client, url)
-        # session, user, center, the memberships with users and last activity as subqueries;
-        # then what the page layout reads (the user's agency and its centers).
-        assert len(few) == len(many) <= 4 + LAYOUT_QUERIES, [q["sql"] for q in many]
-        assert len(client.get(url).context["memberships"]) == 210
-
 
 class TestAdmitForm(AdminPageTests):
     url_name = "center-agency-admit"
@@ -180,6 +148,8 @@ class TestAdmitExistingAgency(AdminPageTests):
 
     def data(self, subject):
         return {"ori": "txhpd0000", "reason": "I-10 corridor task force"}
+
+    model = Agency
 
     @pytest.fixture
     def subject(self, mbi_in_cfix, houston):
@@ -223,8 +193,9 @@ class TestAdmitNewAgency(TestAdmitExistingAgency):
         assert not Agency.objects.filter(ori="FL0290100").exists()
 
 
-class TestMembershipPage(AdminPageTests):
+class TestMembershipPage(AdminPageTests, QueryCountTests):
     url_name = "center-membership"
+    row_counts = (0,)  # one membership
 
     def args(self, subject):
         return [subject.agency_id]
@@ -323,32 +294,32 @@ def test_an_unknown_membership_action_is_a_404(client, admin_cfix, mbi_in_cfix):
 # Users of an agency --------------------------------------------------------------------------
 
 
-class TestAgencyUsers(AgencyUserPageTests):
+class TestAgencyUsers(AgencyUserPageTests, QueryCountTests):
     url_name = "agency-users"
+    rows_shown = "users"
+    rows_already = 2  # analyst_fl and MBI's agency admin
 
     def assert_changed(self, subject, user, response):
         page = response.content.decode()
         assert subject.username in page and "admin_mbi" in page
         assert "analyst_fl2" not in page  # OCSO's
 
-    def test_query_count_does_not_grow_with_the_users(self, client, agency_admin_fl, mbi):
-        client.force_login(agency_admin_fl)
-        url = reverse(self.url_name, args=[mbi.pk])
-        few = queries_of(client, url)
-        for n in range(200):
-            User.objects.create_user(username=f"mbi{n}", agency=mbi)
-        many = queries_of(client, url)
-        # session, user, agency, its users (pending links and center roles as subqueries),
-        # then what the page layout reads.
-        assert len(few) == len(many) <= 4 + LAYOUT_QUERIES, [q["sql"] for q in many]
-        assert len(client.get(url).context["users"]) == 201
+    @pytest.fixture
+    def make_row(self, mbi):
+        return lambda n: User.objects.create_user(username=f"mbi{n}", agency=mbi)
 
 
-class TestCenterUsers(CenterUserPageTests):
+class TestCenterUsers(CenterUserPageTests, QueryCountTests):
     url_name = "center-users"
+    rows_shown = "users"
+    rows_already = 1  # analyst_fl
 
     def assert_changed(self, subject, user, response):
         assert subject.username in response.content.decode()
+
+    @pytest.fixture
+    def make_row(self, mbi):
+        return lambda n: User.objects.create_user(username=f"mbi{n}", agency=mbi)
 
 
 class TestAgencyUserInviteForm(AgencyUserPageTests):
@@ -405,8 +376,9 @@ class TestCenterUserInvite(InviteTests, CenterUserPageTests):
     url_name = "center-user-invite"
 
 
-class TestAgencyUserDetail(AgencyUserPageTests):
+class TestAgencyUserDetail(AgencyUserPageTests, QueryCountTests):
     url_name = "agency-user-detail"
+    row_counts = (0,)  # one user
 
     def args(self, subject):
         return [subject.pk]
@@ -423,8 +395,9 @@ class TestAgencyUserDetail(AgencyUserPageTests):
         assert "another admin changes it" in page and "Deactivate" not in page
 
 
-class TestCenterUserDetail(CenterUserPageTests):
+class TestCenterUserDetail(CenterUserPageTests, QueryCountTests):
     url_name = "center-user-detail"
+    row_counts = (0,)  # one user
 
     def user_args(self, subject):
         return [subject.pk]

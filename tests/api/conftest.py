@@ -5,13 +5,18 @@
 - `partner_key_la`: NOPD's analytics tool, read scope.
 - `partner_key_ca`: Anaheim PD (OCIAC member) records system, write scope.
 - `outsider_key`: Houston PD, write scope: nothing was shared with Houston.
+
+`story` is what the endpoints serve: MBI's case with an item, a subject and a note.
 """
+
+from types import SimpleNamespace
 
 import pytest
 from rest_framework.test import APIClient
 
 from agencies.api_keys import api_key_create
 from agencies.models import ApiKey, User
+from cases import services as case_services
 from tests.conftest import _user
 
 
@@ -79,3 +84,34 @@ def partner_key_ca(admin_anaheim):
 @pytest.fixture
 def outsider_key(admin_houston):
     return key_for(admin_houston, name="Houston RMS", scope=ApiKey.Scope.WRITE)
+
+
+@pytest.fixture
+def story(trafficking_case, analyst_fl, cfix):
+    """MBI's case with an item, a subject and a note; nothing is shared with anyone."""
+    item = case_services.item_create(
+        by=analyst_fl,
+        kind="tip",
+        title="Tip: minor seen at a Baton Rouge motel",
+        case=trafficking_case,
+    )
+    entity = case_services.entity_link(
+        by=analyst_fl,
+        kind="email",
+        label="Recruiter's e-mail",
+        case=trafficking_case,
+        address="Recruiter.Example@Mail.example",
+        role="suspect",
+    )
+    case_services.entity_link(
+        by=analyst_fl,
+        kind="email",
+        label="Recruiter's e-mail",
+        item=item,
+        address="recruiter.example@mail.example",
+    )
+    note = case_services.annotation_add(
+        by=analyst_fl, case=trafficking_case, body="Phone dump pending."
+    )
+    trafficking_case.refresh_from_db()
+    return SimpleNamespace(case=trafficking_case, item=item, entity=entity, note=note, center=cfix)

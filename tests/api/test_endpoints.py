@@ -1,202 +1,204 @@
-"""The contract every API endpoint keeps (NetBox-style generic test classes).
+"""The contract every API endpoint keeps (tests/api/base.py, after NetBox's generic API test
+classes), and what each endpoint adds to it.
 
-Each endpoint class names its URL and what to read or write; it inherits the checks: anonymous
-and a bad key get 401, an outsider agency gets 404 (and an empty list), a member gets 200 with
-the object, a read-only key cannot write. Errors always have the one JSON shape.
+Each endpoint class names its resource, model, writes and how to make one more row of its list;
+it inherits the checks: anonymous and a bad key get 401, an outsider agency gets the 404 of a
+missing object (and no row in the list), a member gets 200 with the object, a read-only key
+cannot write, an outsider's write key cannot either, a level too low is refused, and the list
+and detail cost their baselines of tests/api/query_counts.py. Errors always have the one JSON
+shape.
 """
-
-from types import SimpleNamespace
 
 import pytest
 
+from agencies.models import Agency, FusionCenter, Membership
 from audit.models import AccessLog
 from cases import services as case_services
-from cases.models import Annotation, Case, IntelligenceItem
+from cases.api import serializers as s
+from cases.models import Annotation, Case, Entity, IntelligenceItem
+from core.handling import Level
+from core.states import STATE_CODES
+from sharing.models import Tombstone
+from sharing.services import share
+from tests.api.base import EndpointTests, ListEndpointTests, Write, assert_error_shape
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def story(trafficking_case, analyst_fl, cfix):
-    """MBI's case with an item, a subject and a note; nothing is shared with anyone."""
-    item = case_services.item_create(
-        by=analyst_fl,
-        kind="tip",
-        title="Tip: minor seen at a Baton Rouge motel",
-        case=trafficking_case,
-    )
-    entity = case_services.entity_link(
-        by=analyst_fl,
-        kind="email",
-        label="Recruiter's e-mail",
-        case=trafficking_case,
-        address="Recruiter.Example@Mail.example",
-        role="suspect",
-    )
-    case_services.entity_link(
-        by=analyst_fl,
-        kind="email",
-        label="Recruiter's e-mail",
-        item=item,
-        address="recruiter.example@mail.example",
-    )
-    note = case_services.annotation_add(
-        by=analyst_fl, case=trafficking_case, body="Phone dump pending."
-    )
-    trafficking_case.refresh_from_db()
-    return SimpleNamespace(case=trafficking_case, item=item, entity=entity, note=note, center=cfix)
-
-
-def assert_error_shape(response, status, code=None):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) >= {"code", "message", "fields"}, body
-    assert body["message"]
-    if code is not None:
-        assert body["code"] == code, body
-    return body
-
-
-class ApiContract:
-    resource = ""
-    private = True  # outsiders must not see the object
-
-    def object_id(self, story):
-        raise NotImplementedError
-
-    def writes(self, story):
-        """(method, url, body) of each write this endpoint accepts."""
-        return []
-
-    def writes_on_the_story(self, story):
-        """The writes that touch the story's objects (an outsider may still open its own case)."""
-        return [w for w in self.writes(story) if w[0] != "post" or self.resource != "cases"]
-
-    @property
-    def list_url(self):
-        return f"/api/v1/{self.resource}/"
-
-    def detail_url(self, story):
-        return f"{self.list_url}{self.object_id(story)}/"
-
-    def test_anonymous_gets_401(self, api, story):
-        for url in (self.list_url, self.detail_url(story)):
-            response = api.get(url)
-            assert_error_shape(response, 401, "not_authenticated")
-            assert response["WWW-Authenticate"].startswith("Bearer")
-
-    def test_a_bad_key_gets_401(self, api, story, partner_key_fl):
-        for bad in ("fpk_00000000_not-a-key", partner_key_fl[:-1] + "x", "nonsense", "Basic abc"):
-            response = api.as_key(bad).get(self.list_url)
-            assert_error_shape(response, 401)
-
-    def test_outsider_gets_404_and_an_empty_list(self, api, story, outsider_key):
-        if not self.private:
-            # The network directory (agencies, centers) is readable by every member agency.
-            assert api.as_key(outsider_key).get(self.detail_url(story)).status_code == 200
-            return
-        response = api.as_key(outsider_key).get(self.detail_url(story))
-        body = assert_error_shape(response, 404, "not_found")
-        assert str(self.object_id(story)) not in body["message"]
-        listed = api.as_key(outsider_key).get(self.list_url).json()["results"]
-        assert self.object_id(story) not in [row["id"] for row in listed]
-
-    def test_unknown_and_malformed_ids_get_404(self, api, story, partner_key_fl):
-        for pk in ("999999999", "99999999999999999999999", "abc", "-1"):
-            response = api.as_key(partner_key_fl).get(f"{self.list_url}{pk}/")
-            assert_error_shape(response, 404)
-
-    def test_member_gets_200_and_the_same_row_in_list_and_detail(self, api, story, partner_key_fl):
-        api.as_key(partner_key_fl)
-        listed = api.get(self.list_url)
-        assert listed.status_code == 200, listed.content
-        rows = {row["id"]: row for row in listed.json()["results"]}
-        assert self.object_id(story) in rows
-        detail = api.get(self.detail_url(story))
-        assert detail.status_code == 200, detail.content
-        assert detail.json() == rows[self.object_id(story)]
-
-    def test_read_only_key_cannot_write(self, api, story, partner_key_fl):
-        before = AccessLog.objects.exclude(action__in=["read", "list"]).count()
-        for method, url, body in self.writes(story) or [("post", self.list_url, {})]:
-            response = getattr(api.as_key(partner_key_fl), method)(url, body, format="json")
-            assert_error_shape(response, 403, "missing_scope")
-        assert AccessLog.objects.exclude(action__in=["read", "list"]).count() == before
-
-    def test_outsider_with_write_scope_cannot_write(self, api, story, outsider_key):
-        for method, url, body in self.writes_on_the_story(story):
-            response = getattr(api.as_key(outsider_key), method)(url, body, format="json")
-            assert response.status_code in (400, 404), response.content
-            body = response.json()
-            # Said the way a missing object is said: "No case found."
-            assert "found" in (body["message"] + str(body["fields"])).lower(), body
-
-
-class TestCases(ApiContract):
+class TestCases(EndpointTests):
     resource = "cases"
+    model = Case
+    required_level = Level.EDIT
+    rows_already = 1  # the story's case
 
     def object_id(self, story):
         return story.case.id
 
     def writes(self, story):
         return [
-            (
-                "post",
-                self.list_url,
-                {"number": "X-1", "title": "New", "lead_center_id": story.center.id},
-            ),
-            ("patch", self.detail_url(story), {"title": "Renamed", "version": story.case.version}),
+            Write("post", self.list_url,
+                  {"number": "X-1", "title": "New", "lead_center_id": story.center.id}),
+            Write("patch", self.detail_url(story),
+                  {"title": "Renamed", "version": story.case.version}, Level.EDIT),
         ]
 
+    @pytest.fixture
+    def make_row(self, make_case, analyst_fl):
+        """A case of MBI in two states, with a subject."""
 
-class TestItems(ApiContract):
+        def make(n):
+            case = make_case(analyst_fl, states=("FL", "LA"))
+            case_services.entity_link(by=analyst_fl, kind="email", label="Courier's e-mail",
+                                      case=case, address=f"courier{n}@mail.example",
+                                      role="suspect")
+
+        return make
+
+
+class TestItems(EndpointTests):
     resource = "items"
+    model = IntelligenceItem
+    required_level = Level.ANNOTATE
+    rows_already = 2  # the story's tip, and the RFI that make_row's responses answer
 
     def object_id(self, story):
         return story.item.id
 
     def writes(self, story):
-        return [("post", self.list_url, {"kind": "tip", "title": "x", "case_id": story.case.id})]
+        return [Write("post", self.list_url,
+                      {"kind": "tip", "title": "x", "case_id": story.case.id}, Level.ANNOTATE)]
+
+    @pytest.fixture
+    def make_row(self, story, analyst_fl):
+        """An item of MBI with a subject: alone, on the story's case, or answering an RFI (a
+        page reads the linked cases and the RFIs in one query each)."""
+        rfi = case_services.item_create(by=analyst_fl, kind="rfi", title="Who owns the van?")
+
+        def make(n):
+            links = [{}, {"case": story.case}, {"kind": "rfi_response", "in_response_to": rfi}]
+            fields = {"kind": "tip", **links[n % 3]}
+            item = case_services.item_create(by=analyst_fl, title=f"Item {n}", **fields)
+            case_services.entity_link(by=analyst_fl, kind="email", label="Courier's e-mail",
+                                      item=item, address=f"courier{n}@mail.example")
+
+        return make
+
+    def test_a_page_without_linked_cases_or_rfis_reads_neither(self, api, story, partner_key_fl,
+                                                               django_assert_num_queries):
+        IntelligenceItem.objects.filter(pk=story.item.pk).update(case=None)
+        page = self.assert_costs(api.as_key(partner_key_fl), f"{self.list_url}?limit=500",
+                                 "items without linked cases or RFIs", django_assert_num_queries,
+                                 "the story's tip alone")
+        assert [row["id"] for row in page["results"]] == [story.item.id]
 
 
-class TestAnnotations(ApiContract):
+class TestAnnotations(EndpointTests):
     resource = "annotations"
+    model = Annotation
+    required_level = Level.ANNOTATE
+    rows_already = 1  # the story's note
 
     def object_id(self, story):
         return story.note.id
 
     def writes(self, story):
         return [
-            ("post", self.list_url, {"case_id": story.case.id, "body": "Seen."}),
-            ("patch", self.detail_url(story), {"body": "Edited", "version": 1}),
+            Write("post", self.list_url, {"case_id": story.case.id, "body": "Seen."},
+                  Level.ANNOTATE),
+            # Only its author edits a note, whatever level: tests/api/test_writes.py.
+            Write("patch", self.detail_url(story), {"body": "Edited", "version": 1}),
         ]
 
+    @pytest.fixture
+    def make_row(self, story, analyst_fl):
+        """A note of MBI's analyst on the story's case or on its tip, in turn."""
 
-class TestEntities(ApiContract):
+        def make(n):
+            target = {"case": story.case} if n % 2 else {"item": story.item}
+            case_services.annotation_add(by=analyst_fl, body=f"Note {n}", **target)
+
+        return make
+
+
+class TestEntities(EndpointTests):
     resource = "entities"
+    model = Entity
+    rows_already = 1  # the recruiter's e-mail, on the story's case and its tip
+    # Entities are not written through the API: the outsider's 405s above, and no level to hold.
+    test_holder_of_less_cannot_write = None
+    test_holder_of_the_level_writes = None
 
     def object_id(self, story):
         return story.entity.id
 
+    @pytest.fixture
+    def make_row(self, story, analyst_fl):
+        return lambda n: case_services.entity_link(
+            by=analyst_fl, kind="email", label="Courier's e-mail", case=story.case,
+            address=f"courier{n}@mail.example", role="associate")
 
-class TestAgencies(ApiContract):
-    resource = "agencies"
+
+class DirectoryEndpoint(EndpointTests):
+    """The network's directory: read by every member agency, written by none over the API."""
+
     private = False
+    test_holder_of_less_cannot_write = None
+    test_holder_of_the_level_writes = None
+
+
+class TestAgencies(DirectoryEndpoint):
+    resource = "agencies"
+    model = Agency
+    rows_already = 2  # MBI (the story's owner) and Houston PD (the outsider's)
 
     def object_id(self, story):
         return story.case.owner_id
 
+    @pytest.fixture
+    def make_row(self, cfix, outsider_key):
+        """An agency, a member of CFIX (a row lists its centers)."""
 
-class TestFusionCenters(ApiContract):
+        def make(n):
+            agency = Agency.objects.create(name=f"Agency {n}", ori=f"FL{n:07d}", level="local",
+                                           home_state="FL")
+            Membership.objects.create(center=cfix, agency=agency)
+
+        return make
+
+
+class TestFusionCenters(DirectoryEndpoint):
     resource = "fusion-centers"
-    private = False
+    model = FusionCenter
+    rows_already = 2  # CFIX and TxFC (the outsider's)
 
     def object_id(self, story):
         return story.center.id
 
+    @pytest.fixture
+    def make_row(self, outsider_key):
+        states = sorted(STATE_CODES)
+        return lambda n: FusionCenter.objects.create(
+            name=f"Urban area center {n}", short_name=f"UA{n}", state=states[n % len(states)],
+            kind="recognized")
 
-def test_changes_needs_a_key(api, db):
-    assert_error_shape(api.get("/api/v1/changes/"), 401, "not_authenticated")
+
+class TestChanges(ListEndpointTests):
+    """What stopped being visible to NOPD: its tombstones, a page at a time."""
+
+    resource = "changes"
+    member_key = "partner_key_la"
+
+    @pytest.fixture
+    def make_row(self, nopd):
+        """A tombstone of NOPD, of each type in turn (a page checks, once per type on it,
+        whether any became visible again)."""
+        types = list(Tombstone.Type)
+        return lambda n: Tombstone.objects.create(agency=nopd, object_type=types[n % len(types)],
+                                                  object_id=10**9 + n, reason="unshared")
+
+    def test_an_outsider_gets_none_of_them(self, api, make_row, outsider):
+        make_row(0)
+        assert api.as_key(outsider).get(self.list_url).json()["results"] == []
 
 
 def test_unknown_api_path_answers_in_the_error_shape(api, db):
@@ -204,8 +206,6 @@ def test_unknown_api_path_answers_in_the_error_shape(api, db):
 
 
 def test_member_row_shapes_match_the_documented_serializers(api, story, partner_key_fl):
-    from cases.api import serializers as s
-
     api.as_key(partner_key_fl)
     for resource, serializer in [
         ("cases", s.CaseRowSerializer),
@@ -231,13 +231,11 @@ def test_case_row_says_what_the_case_is(api, story, partner_key_fl):
 def test_item_rows_list_their_subjects_in_the_list_and_the_detail(
     api, story, analyst_fl, partner_key_fl
 ):
-    from cases.services import entity_link, item_create
-
-    phone = entity_link(
+    phone = case_services.entity_link(
         by=analyst_fl, kind="phone", label="Motel desk", item=story.item, role="called",
         number="+12255550123",
     )
-    bare = item_create(by=analyst_fl, kind="tip", title="Nothing linked")
+    bare = case_services.item_create(by=analyst_fl, kind="tip", title="Nothing linked")
     api.as_key(partner_key_fl)
     listed = {row["id"]: row for row in api.get("/api/v1/items/", {"limit": 500}).json()["results"]}
     detail = api.get(f"/api/v1/items/{story.item.id}/").json()
@@ -252,8 +250,6 @@ def test_item_rows_list_their_subjects_in_the_list_and_the_detail(
 def test_item_hides_the_id_of_a_case_the_caller_cannot_see(
     api, story, analyst_fl, nopd, partner_key_la
 ):
-    from sharing.services import share
-
     share(obj=story.item, by=analyst_fl, level=1, agency=nopd)
     row = api.as_key(partner_key_la).get(f"/api/v1/items/{story.item.id}/").json()
     assert row["case_id"] is None

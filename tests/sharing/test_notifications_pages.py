@@ -1,27 +1,35 @@
 """The inbox, its unread count in the navigation, following a case, and the webhook pages:
-each shows only what the user's agency and centers may see; anything else is a 404."""
+each shows only what the user's agency and centers may see; anything else is a 404.
+
+The pages inherit the generic checks of tests/base.py; their exact query counts are in
+tests/sharing/query_counts.py.
+"""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agencies.models import Membership, User
 from cases import services as case_services
+from cases.models import Case
 from cases.services import share_grant
 from core.handling import Level
 from notifications import tasks, webhooks
 from notifications.models import (
     Follow,
     Notification,
-    NotificationRead,
     OutboxEvent,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
 )
-from notifications.selectors import inbox_queryset, unread_count
+from notifications.selectors import INBOX_PAGE, inbox_queryset, unread_count
+from notifications.views import LOG_SIZE
 from sharing.services import unshare
-from tests.base import LOGIN_URL, HttpsClient, ObjectActionTests
+from tests.base import HttpsClient, ListPageTests, MemberPageTests, ObjectActionTests, QueryCountTests
 from tests.conftest import PASSWORD, fresh
+from tests.sharing.query_counts import QUERY_COUNTS
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +62,35 @@ def la_alerted(la_safe, stac, trafficking_case):
 # The inbox ----------------------------------------------------------------------------------------
 
 
-def test_the_louisiana_centers_analysts_see_the_alert_and_no_one_else(
+class TestInbox(ListPageTests):
+    """LA-SAFE's alert that the story's case spans into Louisiana: NOPD's analyst sees it; the
+    analysts of MBI (CFIX leads the case), Anaheim (in OCIAC only) and Houston do not."""
+
+    url_name = "notification-inbox"
+    member_fixture = "analyst_la"
+    outsiders = ("analyst_fl", "analyst_ca", "outsider")
+    page_size = INBOX_PAGE
+    rows_already = 1  # the story's alert
+
+    @pytest.fixture
+    def subject(self, la_alerted):
+        return la_alerted
+
+    def row_text(self, subject):
+        return "MBI-2015-0042 now spans state lines into LA"
+
+    @pytest.fixture
+    def make_row(self, make_case, analyst_fl):
+        """Another FL case that spans into Louisiana: LA-SAFE is alerted once more."""
+
+        def make(n):
+            make_case(analyst_fl, states=("FL", "LA"))
+            deliver_all()
+
+        return make
+
+
+def test_every_analyst_of_the_center_is_told_and_no_one_else(
     client, la_alerted, analyst_la, analyst_la2, analyst_fl, analyst_ca, outsider
 ):
     for user in (analyst_la, analyst_la2):
@@ -63,17 +99,8 @@ def test_the_louisiana_centers_analysts_see_the_alert_and_no_one_else(
         assert "MBI-2015-0042 now spans state lines into LA" in page
         nav = client.get(reverse("notification-count")).content.decode()
         assert 'aria-label="1 unread">(1)</span>' in nav
-    for user in (analyst_fl, analyst_ca, outsider):  # CFIX leads it; Anaheim is in OCIAC only
-        client.force_login(user)
-        page = client.get(reverse("notification-inbox")).content.decode()
-        assert "MBI-2015-0042" not in page
+    for user in (analyst_fl, analyst_ca, outsider):  # their inbox pages: TestInbox
         assert unread_count(user) == 0
-
-
-def test_anonymous_is_sent_to_login(client, la_alerted):
-    for url in (reverse("notification-inbox"), reverse("webhook-list")):
-        response = client.get(url)
-        assert response.status_code == 302 and response["Location"].startswith(LOGIN_URL)
 
 
 def test_a_suspended_membership_hides_the_centers_alerts(la_alerted, analyst_la, nopd, la_safe):
@@ -84,14 +111,11 @@ def test_a_suspended_membership_hides_the_centers_alerts(la_alerted, analyst_la,
 
 
 def test_the_unread_count_is_one_query(la_alerted, analyst_la, django_assert_num_queries):
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(QUERY_COUNTS["unread count"]):
         assert unread_count(analyst_la) == 1
 
 
 def test_pages_pay_no_query_for_the_count_it_arrives_by_htmx(client, la_alerted, analyst_la):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client.force_login(analyst_la)
     with CaptureQueriesContext(connection) as page:
         html = client.get(reverse("case-list")).content.decode()
@@ -112,25 +136,6 @@ def test_the_link_to_the_case_shows_only_where_the_case_is_visible(
     assert case_url in client.get(reverse("notification-inbox")).content.decode()
 
 
-def test_the_inbox_costs_the_same_queries_for_few_and_many(
-    client, la_safe, make_case, analyst_fl, analyst_la, django_assert_max_num_queries
-):
-    def inbox_with(n):
-        for _ in range(n):
-            make_case(analyst_fl, states=("FL", "LA"))
-        deliver_all()
-        client.force_login(analyst_la)
-        # session, user, the page, its reads, the visible cases, the unread count, the user's
-        # agency and centers in the header, and the nav's admin check: at most 10.
-        with django_assert_max_num_queries(10):
-            response = client.get(reverse("notification-inbox"))
-        assert response.status_code == 200
-        return response
-
-    assert inbox_with(2).content.decode().count('id="notification-') == 2
-    assert inbox_with(58).content.decode().count('id="notification-') == 50  # one page
-
-
 def test_a_bad_page_link_is_a_clear_400(client, la_alerted, analyst_la):
     client.force_login(analyst_la)
     response = client.get(reverse("notification-inbox") + "?before=abc")
@@ -138,12 +143,28 @@ def test_a_bad_page_link_is_a_clear_400(client, la_alerted, analyst_la):
     assert "not valid" in response.content.decode()
 
 
-def test_marking_read(client, la_alerted, analyst_la, analyst_la2):
-    client.force_login(analyst_la)
-    response = client.post(reverse("notification-read", args=[la_alerted.pk]))
-    assert response.status_code == 302
-    assert unread_count(analyst_la) == 0
-    assert unread_count(analyst_la2) == 1  # read is per person
+class TestNotificationRead(MemberPageTests):
+    """Marking one notification read: for anyone it was not addressed to (Houston's analyst,
+    MBI's), it does not exist."""
+
+    url_name = "notification-read"
+    model = Notification
+    method = "post"
+    success_status = 302
+    member_fixture = "analyst_la"
+    outsiders = ("outsider", "analyst_fl")
+
+    @pytest.fixture
+    def subject(self, la_alerted):
+        return la_alerted
+
+    def assert_changed(self, subject, user, response):
+        assert unread_count(user) == 0
+        assert list(subject.reads.values_list("user", flat=True)) == [user.pk]
+
+    def test_read_is_per_person(self, client, subject, member, analyst_la2):
+        self.request(client, member, subject)
+        assert unread_count(analyst_la2) == 1
 
 
 def test_marking_all_read(client, la_safe, make_case, analyst_fl, analyst_la):
@@ -154,15 +175,6 @@ def test_marking_all_read(client, la_safe, make_case, analyst_fl, analyst_la):
     client.force_login(analyst_la)
     client.post(reverse("notification-read-all"))
     assert unread_count(analyst_la) == 0
-
-
-def test_someone_elses_notification_does_not_exist(client, la_alerted, outsider, analyst_fl):
-    for user in (outsider, analyst_fl):
-        client.force_login(user)
-        existing = client.post(reverse("notification-read", args=[la_alerted.pk]))
-        missing = client.post(reverse("notification-read", args=[la_alerted.pk + 1000]))
-        assert existing.status_code == missing.status_code == 404
-    assert not NotificationRead.objects.exists()
 
 
 # Shares and annotations ---------------------------------------------------------------------------
@@ -207,7 +219,10 @@ def test_a_follower_who_lost_access_is_not_told(trafficking_case, analyst_fl, no
 
 class TestCaseFollow(ObjectActionTests):
     url_name = "case-follow"
+    model = Case
     required_level = Level.VIEW
+    # No level below view: an agency that holds none is an outsider (the 404 above).
+    test_holder_of_less_changes_nothing = None
 
     def data(self, subject):
         return {"following": "1"}
@@ -260,55 +275,96 @@ def test_a_bad_webhook_url_is_a_clear_400(client, nopd_admin, settings):
     assert not WebhookEndpoint.objects.exists()
 
 
-def test_webhook_pages_do_not_exist_for_analysts_and_other_agencies(
-    client, nopd_admin, houston_admin, analyst_la
-):
-    endpoint = webhooks.endpoint_register(by=nopd_admin, url="https://rms.example.gov/h")
-    secret = endpoint.secret
-    for user in (analyst_la, houston_admin):
-        client.force_login(user)
-        if user == analyst_la:
-            assert client.get(reverse("webhook-list")).status_code == 404
-        existing = client.get(reverse("webhook-detail", args=[endpoint.pk]))
-        missing = client.get(reverse("webhook-detail", args=[endpoint.pk + 1000]))
-        assert existing.status_code == missing.status_code == 404
-        assert existing.content == missing.content
-        rotate = client.post(reverse("webhook-action", args=[endpoint.pk, "rotate"]))
-        assert rotate.status_code == 404
-    client.force_login(houston_admin)
-    assert "rms.example.gov" not in client.get(reverse("webhook-list")).content.decode()
-    endpoint.refresh_from_db()
-    assert endpoint.secret == secret
+@pytest.fixture
+def endpoint(nopd_admin):
+    """NOPD's records system, registered by NOPD's agency admin."""
+    return webhooks.endpoint_register(by=nopd_admin, url="https://rms.example.gov/h")
 
 
-def test_rotating_the_secret_shows_the_new_one(client, nopd_admin):
-    endpoint = webhooks.endpoint_register(by=nopd_admin, url="https://rms.example.gov/h")
-    old = endpoint.secret
-    client.force_login(nopd_admin)
-    response = client.post(reverse("webhook-action", args=[endpoint.pk, "rotate"]), follow=True)
-    endpoint.refresh_from_db()
-    assert endpoint.secret != old
-    assert endpoint.secret in response.content.decode()
-
-
-def test_the_delivery_log_shows_every_attempt_in_constant_queries(
-    client, nopd_admin, la_safe, make_case, analyst_fl, django_assert_max_num_queries, monkeypatch
-):
+@pytest.fixture
+def failing_deliveries(monkeypatch):
+    """Every delivery is answered 502, and no retry is scheduled."""
     monkeypatch.setattr(webhooks, "post", lambda endpoint, delivery: (502, "HTTP 502 Bad Gateway"))
     monkeypatch.setattr(tasks, "_schedule_retry", lambda pk, wait: None)
-    endpoint = webhooks.endpoint_register(by=nopd_admin, url="https://rms.example.gov/h")
-    client.force_login(nopd_admin)
 
-    def log_page(n):
-        for _ in range(n):
+
+class WebhookPage:
+    """A page of NOPD's webhooks: for its agency admin. For an analyst of NOPD and for
+    another agency's admin (Houston's), an endpoint of NOPD does not exist."""
+
+    model = WebhookEndpoint
+    member_fixture = "nopd_admin"
+    outsiders = ("analyst_la", "houston_admin")
+
+    @pytest.fixture
+    def subject(self, endpoint):
+        return endpoint
+
+
+class TestWebhookList(WebhookPage, ListPageTests):
+    url_name = "webhook-list"
+    outsiders = ("houston_admin",)  # an analyst has no such page: below
+    rows_shown = "endpoints"
+    rows_already = 1
+
+    def row_text(self, subject):
+        return subject.url
+
+    @pytest.fixture
+    def make_row(self, nopd_admin):
+        return lambda n: webhooks.endpoint_register(by=nopd_admin,
+                                                    url=f"https://rms{n}.example.gov/h")
+
+    def test_an_analyst_has_no_such_page(self, client, analyst_la):
+        client.force_login(analyst_la)
+        assert client.get(reverse(self.url_name)).status_code == 404
+
+
+class TestWebhookDetail(WebhookPage, MemberPageTests, QueryCountTests):
+    """One endpoint and its delivery log (the latest deliveries, each with every attempt)."""
+
+    url_name = "webhook-detail"
+    rows_shown = "deliveries"
+    page_size = LOG_SIZE
+
+    @pytest.fixture
+    def make_row(self, make_case, analyst_fl, la_safe, failing_deliveries):
+        """A delivery that failed: a case that spans into Louisiana alerts LA-SAFE, of which
+        NOPD is a member."""
+
+        def make(n):
             make_case(analyst_fl, states=("FL", "LA"))
-        deliver_all()
-        # session, user, endpoint, deliveries, their attempts, unread count, header centers,
-        # and the nav's admin check: at most 10, whatever the log holds.
-        with django_assert_max_num_queries(10):
-            response = client.get(reverse("webhook-detail", args=[endpoint.pk]))
-        return response.content.decode()
+            deliver_all()
 
-    assert log_page(1).count("Bad Gateway") == 1
-    assert log_page(30).count("Bad Gateway") == 31
-    assert WebhookAttempt.objects.count() == WebhookDelivery.objects.count() == 31
+        return make
+
+    def test_every_attempt_is_shown(self, client, subject, member, make_row):
+        client.force_login(member)
+        make_row(0)
+        assert client.get(self.url(subject)).content.decode().count("Bad Gateway") == 1
+        for n in range(1, 31):
+            make_row(n)
+        assert client.get(self.url(subject)).content.decode().count("Bad Gateway") == 31
+        assert WebhookAttempt.objects.count() == WebhookDelivery.objects.count() == 31
+
+
+class TestWebhookRotate(WebhookPage, MemberPageTests):
+    url_name = "webhook-action"
+    method = "post"
+    success_status = 302
+
+    def url(self, subject, pk=None):
+        return reverse(self.url_name, args=[subject.pk if pk is None else pk, "rotate"])
+
+    def assert_changed(self, subject, user, response):
+        old = subject.secret
+        subject.refresh_from_db()
+        assert subject.secret != old
+
+    def test_the_new_secret_is_shown(self, client, subject, member):
+        old = subject.secret
+        client.force_login(member)
+        response = client.post(self.url(subject), follow=True)
+        subject.refresh_from_db()
+        assert subject.secret != old
+        assert subject.secret in response.content.decode()

@@ -1,0 +1,48 @@
+"""The exact number of queries of each endpoint of /api/v1/, a page of 10 rows as of 200.
+
+tests/api/base.py reads these by name (the resource; "<resource> detail" for one object) and
+asserts them on SQLite and on PostgreSQL alike, for a key whose last_used_at was written less
+than a minute ago (the first use in a minute adds that UPDATE). A change that adds or removes a
+query changes the number here, and the comment that names the queries, in the same commit; a
+count that grows with the rows is a bug, never a new baseline.
+
+The API-key page of the portal (agencies/api/pages.py) is counted here too.
+"""
+
+# The key, with its user and agency (one query).
+KEY = 1
+# What the key's agency may see: its visibility groups (its own, its centers where active, the
+# network).
+GROUPS = 1
+# A list page's access-log row, naming every id it disclosed; a detail's read row.
+LOGGED = 1
+
+QUERY_COUNTS = {
+    # One query picks the page's keys through the permission rows and reads their rows with
+    # their subjects and states.
+    "cases": KEY + GROUPS + 1 + LOGGED,
+    # The same, and for the items that have them, the linked cases the caller may see and the
+    # RFIs they answer (one query each, whatever the page holds).
+    "items": KEY + GROUPS + 1 + 2 + LOGGED,
+    "items without linked cases or RFIs": KEY + GROUPS + 1 + LOGGED,
+    "annotations": KEY + GROUPS + 1 + LOGGED,
+    "entities": KEY + GROUPS + 1 + LOGGED,
+    # The network's directory, read by every key: the page's ids, their rows, and for agencies
+    # their memberships. No access-log row.
+    "agencies": KEY + 1 + 1 + 1,
+    "fusion-centers": KEY + 1 + 1,
+    # The tombstones: the page's ids, their rows, the groups, and whether any became visible
+    # again: one query per type on the page (case, item, annotation, entity). No access-log row.
+    "changes": KEY + 1 + 1 + GROUPS + 4,
+    # One object: the object through the permission service, its read row, its API row; an
+    # item's row reads its case if the caller may see it (the story's tip is on its case).
+    "cases detail": KEY + GROUPS + 1 + LOGGED + 1,
+    "items detail": KEY + GROUPS + 1 + LOGGED + 1 + 1,
+    "annotations detail": KEY + GROUPS + 1 + LOGGED + 1,
+    "entities detail": KEY + GROUPS + 1 + LOGGED + 1,
+    "agencies detail": KEY + 1 + 1,
+    "fusion-centers detail": KEY + 1,
+    # The portal page of the agency's keys: the session, the user, the user's agency and its
+    # centers (the header), the keys with who created each.
+    "api-keys": 2 + 2 + 1,
+}

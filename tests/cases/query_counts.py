@@ -1,0 +1,48 @@
+"""The exact number of queries of each page of cases/, the same for 10 rows and for 200.
+
+The generic classes of tests/base.py read these by name (the url name; "(owner)" and "(viewer)"
+for a page that shows one object) and assert them on SQLite and on PostgreSQL alike. A change
+that adds or removes a query changes the number here, and the comment that names the queries, in
+the same commit; a count that grows with the rows is a bug, never a new baseline.
+"""
+
+# What every page of a logged-in user reads first: the session, the user, the user's agency, and
+# the agency's visibility groups (its own, its centers where its membership is active, the
+# network).
+SIGNED_IN = 4
+# What base.html reads for the header: the user's centers. (The unread count arrives by htmx.)
+HEADER = 1
+
+QUERY_COUNTS = {
+    # The list: the page of cases (one semi-join on the permission rows, owner and lead center
+    # joined), their jurisdictions (one prefetch), the access-log row of what was listed; the
+    # owners offered by the filter (owners of visible cases only). Sorting and filtering add none.
+    "case-list": SIGNED_IN + 3 + 1 + HEADER,
+    # The home page is the case list.
+    "home": SIGNED_IN + 3 + 1 + HEADER,
+    # The item list: the page of items, the visible cases among theirs (one query a page), the
+    # access-log row; the owners offered by the filter.
+    "item-list": SIGNED_IN + 3 + 1 + HEADER,
+    # The results (the best twenty of each kind): cases, items, annotations, and the subjects
+    # matched by their keys through cases and through items (cases/search.py); the access-log
+    # row of what was found.
+    "search": SIGNED_IN + 5 + 1 + HEADER,
+    # The case page of its owner: the case (owner and lead center joined) and its read row; the
+    # share options (agencies, centers); the access log of the case (owner only); annotations,
+    # their revisions (one prefetch), attachments, timeline, linked items, shares,
+    # jurisdictions, subjects. The owner's level needs no query.
+    "case-detail (owner)": SIGNED_IN + 2 + 2 + 1 + 8 + HEADER,
+    # The case page of a viewer: the same without the share options and the access log, and
+    # with the viewer's level (one query of the permission rows).
+    "case-detail (viewer)": SIGNED_IN + 2 + 1 + 8 + HEADER,
+    # The item page of its owner: the item and its read row; share options (agencies, centers);
+    # the access log; annotations, their revisions, attachments, shares, subjects, its case if
+    # visible.
+    "item-detail (owner)": SIGNED_IN + 2 + 2 + 1 + 6 + HEADER,
+    # The item page of a viewer: without share options and access log, with the level.
+    "item-detail (viewer)": SIGNED_IN + 2 + 1 + 6 + HEADER,
+    # A download: the session, the user, the attachment, then the user's agency and groups, the
+    # case it hangs off (visibility), the download's access-log row. No page around it.
+    "attachment-download (owner)": 7,
+    "attachment-download (viewer)": 7,
+}
