@@ -20,10 +20,10 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from core.states import STATE_CODES
-from sharing.permissions import cases_visible_to, items_visible_to
+from sharing.permissions import annotations_visible_to, cases_visible_to, items_visible_to
 
 from . import entities as keys
-from .models import Annotation, CaseEntity, Entity, ItemEntity
+from .models import CaseEntity, Entity, ItemEntity
 
 CONFIG = "english"
 MIN_LENGTH = 2
@@ -86,9 +86,7 @@ def search(user, text, limit=LIMIT):
     results = Results(text=text, full_text=uses_full_text())
     cases = cases_visible_to(user).select_related("owner")
     items = items_visible_to(user).select_related("owner")
-    notes = Annotation.objects.filter(
-        Q(case__in=cases_visible_to(user)) | Q(item__in=items_visible_to(user))
-    ).select_related("author", "agency", "case", "item")
+    notes = annotations_visible_to(user).select_related("author", "agency", "case", "item")
     if results.full_text:
         query = SearchQuery(text, search_type="websearch", config=CONFIG)
         results.cases = _ranked(cases, case_vector(), query, "summary", limit)

@@ -15,8 +15,8 @@ from sharing.permissions import (
     cases_visible_to,
     items_visible_to,
     level_of,
-    visibility_group_ids,
 )
+from sharing.permissions import shares_seen_by as permission_shares_seen_by
 
 from .models import (
     Annotation,
@@ -284,13 +284,9 @@ def shares_of(obj):
 
 
 def shares_seen_by(user, shares, is_owner):
-    """Who else holds an object is the owner's to know: a recipient sees the shares that
-    reached it (to its agency, a center it is an active member of, or the network) and those
-    its own agency granted onward, not the whole distribution."""
-    if is_owner:
-        return shares
-    groups = set(visibility_group_ids(user))
-    return [s for s in shares if s.group_id in groups or s.granted_by_agency_id == user.agency_id]
+    """The shares of an object the page shows its reader (sharing.permissions.shares_seen_by:
+    the owner sees them all)."""
+    return shares if is_owner else permission_shares_seen_by(user, shares)
 
 
 def case_detail_parts(case, user=None):

@@ -21,7 +21,13 @@ from audit.services import log_access
 from core.errors import InsufficientLevel
 from core.handling import TLP, Level
 from sharing.models import Share
-from sharing.permissions import cases_visible_to, get_visible_or_404, level_of, require_level
+from sharing.permissions import (
+    cases_visible_to,
+    get_child_or_404,
+    get_visible_or_404,
+    level_of,
+    require_level,
+)
 from sharing.services import unshare
 
 from . import search as portal_search
@@ -405,12 +411,11 @@ def annotate(request, pk, kind):
 
 
 def _annotation_and_target(request, pk):
-    note = Annotation.objects.select_related("author", "agency").filter(pk=pk).first()
-    if note is None:
-        raise Http404("No annotation found.")
-    kind = "case" if note.case_id else "item"
-    target = _visible(request, MODELS[kind], note.case_id or note.item_id)
-    return note, kind, target
+    note, target = get_child_or_404(
+        request.user, Annotation, pk,
+        queryset=Annotation.objects.select_related("author", "agency"),
+    )
+    return note, "case" if note.case_id else "item", target
 
 
 @login_required
@@ -543,13 +548,7 @@ def attach(request, pk, kind):
 @require_GET
 def attachment_download(request, pk):
     """Stream an attachment after the permission check on its case or item; log the download."""
-    attachment = Attachment.objects.filter(pk=pk).first()
-    if attachment is None:
-        raise Http404("No attachment found.")
-    if attachment.case_id:
-        target = _visible(request, Case, attachment.case_id)
-    else:
-        target = _visible(request, IntelligenceItem, attachment.item_id)
+    attachment, target = get_child_or_404(request.user, Attachment, pk)
     try:
         stored = attachment.file.open("rb")
     except FileNotFoundError:
@@ -637,11 +636,8 @@ def _recipient(form):
 @login_required
 @require_POST
 def share_withdraw(request, share_pk):
-    record = Share.objects.filter(pk=share_pk).first()
-    if record is None:
-        raise Http404("No share found.")
+    record, obj = get_child_or_404(request.user, Share, share_pk)
     kind = "case" if record.case_id else "item"
-    obj = _visible(request, MODELS[kind], record.case_id or record.item_id)
     unshare(share_record=record, by=request.user)
     messages.success(request, f"Withdrew the share with {record.recipient_label}.")
     return redirect(_object_urls(kind, obj.pk)["detail"] + "#sharing")

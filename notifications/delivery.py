@@ -15,7 +15,7 @@ from django.utils import timezone
 from agencies.models import CenterAdmin, Membership, User
 from cases.models import Case
 from core.handling import TLP, Level, handling_label
-from sharing.permissions import PERMISSION_MODELS, _codename, cases_visible_to, network_group
+from sharing.permissions import cases_visible_to, group_sees, network_group
 
 from .claims import claim, claim_lease, sweep_after
 from .models import (
@@ -32,13 +32,8 @@ Kind = OutboxEvent.Kind
 
 
 def _center_sees(center, obj):
-    """Whether the center's group holds view on obj (a center-wide share, or the network's)."""
-    model = type(obj)
-    return PERMISSION_MODELS[model].objects.filter(
-        content_object=obj,
-        group_id__in=[center.group_id, network_group().id],
-        permission__codename=_codename(model, Level.VIEW),
-    ).exists()
+    """Whether the center as a whole holds view on obj (a center-wide share, or the network's)."""
+    return group_sees([center.group_id, network_group().id], obj)
 
 
 def _contact(agency):

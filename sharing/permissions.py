@@ -203,6 +203,103 @@ def _user_of(principal):
     return None if isinstance(principal, Agency) else principal
 
 
+def get_child_or_404(principal, model, pk, *, queryset=None):
+    """(child, parent): an annotation, attachment or share (`model`) of a case or item the
+    principal may see, reached through that parent; anything else is the 404 of a missing one.
+
+    A share is reached only by those the page shows it to: the owner, and a recipient for the
+    shares that reached it or that its own agency granted (`shares_seen_by`). Writes no
+    access-log row: the caller logs what it does with the child. `queryset`: the child's rows
+    as the caller wants them read (e.g. with select_related).
+    """
+    agency = _agency_of(principal)
+    if agency is None:
+        raise NotVisible(model)
+    visible = (queryset if queryset is not None else model.objects.all()).filter(
+        Q(case_id__in=_visible_ids(Case, principal))
+        | Q(item_id__in=_visible_ids(IntelligenceItem, principal))
+    )
+    try:
+        child = visible.get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise NotVisible(model) from None
+    parent_model = Case if child.case_id else IntelligenceItem
+    parent = get_visible_or_404(
+        principal, parent_model, child.case_id or child.item_id, record_read=False
+    )
+    if model is Share and parent.owner_id != agency.id and not shares_seen_by(
+        principal, [child]
+    ):
+        raise NotVisible(model)
+    return child, parent
+
+
+def shares_seen_by(principal, shares):
+    """Of these shares of one object that the principal's agency does not own, those it is
+    shown: who else holds an object is the owner's to know, so a recipient sees the shares
+    that reached it (its agency, a center of its active memberships, the network) and those
+    its own agency granted onward."""
+    agency = _agency_of(principal)
+    groups = set(visibility_group_ids(principal))
+    return [s for s in shares if s.group_id in groups or s.granted_by_agency_id == agency.id]
+
+
+# Who sees an object: for notifications and tombstones ----------------------------------------
+
+
+def viewer_group_ids(model, object_ids):
+    """The groups holding view on any of these cases or items (owner groups included)."""
+    return set(
+        PERMISSION_MODELS[model]
+        .objects.filter(
+            content_object_id__in=object_ids, permission__codename=_codename(model, Level.VIEW)
+        )
+        .values_list("group_id", flat=True)
+    )
+
+
+def agency_ids_reached_by(group_ids):
+    """The agencies that a permission row of any of these groups reaches: the agency of an agency
+    group, the active members of a center group, every agency for the network group."""
+    group_ids = list(group_ids)
+    if not group_ids:
+        return set()
+    if Group.objects.filter(id__in=group_ids, name=NETWORK_GROUP_NAME).exists():
+        return set(Agency.objects.values_list("id", flat=True))
+    reached = set(Agency.objects.filter(group_id__in=group_ids).values_list("id", flat=True))
+    reached |= set(
+        Membership.objects.filter(
+            center__group_id__in=group_ids, status=Membership.Status.ACTIVE
+        ).values_list("agency_id", flat=True)
+    )
+    return reached
+
+
+def who_sees(obj):
+    """The ids of every agency that may see this case or item now: its owner and every agency
+    its shares reach (through an agency, an active center membership or the network)."""
+    agencies = agency_ids_reached_by(viewer_group_ids(type(obj), [obj.pk]))
+    agencies.add(obj.owner_id)
+    return agencies
+
+
+def group_sees(group_ids, obj):
+    """Whether any of these groups holds view on the case or item (e.g. a center's group and
+    the network's: what the center as a whole may see)."""
+    model = type(obj)
+    return PERMISSION_MODELS[model].objects.filter(
+        content_object=obj, group_id__in=list(group_ids),
+        permission__codename=_codename(model, Level.VIEW),
+    ).exists()
+
+
+def objects_through_group(model, group_id):
+    """The ids of the cases or items that this one group holds view on, as a subquery."""
+    return PERMISSION_MODELS[model].objects.filter(
+        group_id=group_id, permission__codename=_codename(model, Level.VIEW)
+    ).values("content_object_id")
+
+
 def level_of(principal, obj):
     """The level the principal's agency holds on obj: Level.OWNER … Level.VIEW, or None."""
     agency = _agency_of(principal)

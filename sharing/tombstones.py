@@ -10,56 +10,28 @@ of agencies) inside their transaction, and for deletions from a pre_delete recei
 deletion by any path (the admin site, a cascade) leaves its tombstones.
 """
 
-from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
-from agencies.models import Agency, Membership
+from agencies.models import Agency
 from cases.models import Annotation, Case, CaseEntity, IntelligenceItem, ItemEntity
-from core.handling import Level
 
 from .models import Tombstone
 from .permissions import (
-    NETWORK_GROUP_NAME,
-    PERMISSION_MODELS,
-    _codename,
+    agency_ids_reached_by,
     entities_visible_to,
     forget_visibility,
+    objects_through_group,
+    viewer_group_ids,
     visible_queryset,
+    who_sees,
 )
 
 TYPE_OF = {Case: Tombstone.Type.CASE, IntelligenceItem: Tombstone.Type.ITEM}
 ANNOTATION_FIELD = {Case: "case_id", IntelligenceItem: "item_id"}
 ENTITY_LINKS = {Case: (CaseEntity, "case_id"), IntelligenceItem: (ItemEntity, "item_id")}
-
-
-def agency_ids_reached_by(group_ids):
-    """The agencies that a permission row of any of these groups reaches: the agency of an agency
-    group, the active members of a center group, every agency for the network group."""
-    group_ids = list(group_ids)
-    if not group_ids:
-        return set()
-    if Group.objects.filter(id__in=group_ids, name=NETWORK_GROUP_NAME).exists():
-        return set(Agency.objects.values_list("id", flat=True))
-    reached = set(Agency.objects.filter(group_id__in=group_ids).values_list("id", flat=True))
-    reached |= set(
-        Membership.objects.filter(
-            center__group_id__in=group_ids, status=Membership.Status.ACTIVE
-        ).values_list("agency_id", flat=True)
-    )
-    return reached
-
-
-def _viewer_group_ids(model, object_ids):
-    return set(
-        PERMISSION_MODELS[model]
-        .objects.filter(
-            content_object_id__in=object_ids, permission__codename=_codename(model, Level.VIEW)
-        )
-        .values_list("group_id", flat=True)
-    )
 
 
 def _lost_entity_ids(agency, entity_ids, *, excluding=None):
@@ -160,8 +132,7 @@ def tombstones_after_unshare(*, obj, group_id):
     and that no longer sees obj (through ownership or another share) gets its tombstones."""
     model = type(obj)
     candidates = agency_ids_reached_by([group_id])
-    still = agency_ids_reached_by(_viewer_group_ids(model, [obj.pk]))
-    still.add(obj.owner_id)
+    still = who_sees(obj)
     return _record(
         agency_ids=candidates - still,
         model=model,
@@ -179,11 +150,7 @@ def tombstones_after_lost_membership(
     written = 0
     for model in (Case, IntelligenceItem):
         through_center = (
-            PERMISSION_MODELS[model]
-            .objects.filter(
-                group_id=center.group_id, permission__codename=_codename(model, Level.VIEW)
-            )
-            .values("content_object_id")
+            objects_through_group(model, center.group_id)
         )
         lost = list(
             model.objects.filter(id__in=through_center)
@@ -202,8 +169,7 @@ def tombstones_on_delete(sender, instance, **kwargs):
 
     A receiver rather than a service call: deletions also come from the admin site and from
     cascades, and a partner copy must be purged in every case."""
-    viewers = agency_ids_reached_by(_viewer_group_ids(sender, [instance.pk]))
-    viewers.add(instance.owner_id)
+    viewers = who_sees(instance)
     _record(
         agency_ids=viewers,
         model=sender,
@@ -219,7 +185,7 @@ def tombstones_on_annotation_delete(sender, instance, **kwargs):
         (Case, instance.case_id) if instance.case_id else (IntelligenceItem, instance.item_id)
     )
     # Also runs when a case or item deletion cascades to it: all rows are still there then.
-    viewers = agency_ids_reached_by(_viewer_group_ids(model, [pk]))
+    viewers = agency_ids_reached_by(viewer_group_ids(model, [pk]))
     owner_id = model.objects.filter(pk=pk).values_list("owner_id", flat=True).first()
     if owner_id is not None:
         viewers.add(owner_id)
@@ -246,8 +212,6 @@ def visibility_regained(*, agency, center):
     now = timezone.now()
     touched = 0
     for model in (Case, IntelligenceItem):
-        through_center = PERMISSION_MODELS[model].objects.filter(
-            group_id=center.group_id, permission__codename=_codename(model, Level.VIEW)
-        ).values("content_object_id")
+        through_center = objects_through_group(model, center.group_id)
         touched += model.objects.filter(id__in=through_center).update(updated_at=now)
     return touched

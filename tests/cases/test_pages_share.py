@@ -5,10 +5,13 @@ import pytest
 from django.urls import reverse
 
 from agencies.models import Agency, FusionCenter
+from cases import services as case_services
+from cases.models import Annotation
 from cases.selectors import share_options
+from core.errors import NotVisible
 from core.handling import TLP, Level
 from sharing.models import Share
-from sharing.permissions import ShareRefused, check_share
+from sharing.permissions import ShareRefused, check_share, get_child_or_404
 from sharing.services import share
 from tests.base import HttpsClient
 from tests.conftest import fresh
@@ -145,3 +148,36 @@ def test_a_recipient_sees_its_own_share_not_the_whole_distribution(
     response = client.get(reverse("case-detail", args=[case.pk]))
     assert [s.target_agency for s in response.context["shares"]] == [nopd]
     assert "Houston Police Department" not in response.content.decode()
+
+
+def test_a_share_the_reader_is_not_shown_does_not_exist_for_it(
+    network, make_case, analyst_fl, analyst_la, nopd, houston
+):
+    """Withdrawing another recipient's share answered 403, which told NOPD that Houston holds
+    the case. A share is reached through the permission service like any child row: the same
+    404 as a share that does not exist, and the share stays."""
+    case = make_case(analyst_fl, tlp=TLP.GREEN)
+    share(obj=case, by=analyst_fl, agency=nopd, level=Level.MANAGE)
+    houstons = share(obj=case, by=analyst_fl, agency=houston, level=Level.VIEW)
+    client = HttpsClient()
+    client.force_login(fresh(analyst_la))
+    missing = client.post(reverse("share-withdraw", args=[houstons.pk + 1000]))
+    hidden = client.post(reverse("share-withdraw", args=[houstons.pk]))
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.content == missing.content
+    assert Share.objects.filter(pk=houstons.pk).exists()
+
+
+def test_children_of_an_invisible_parent_are_missing(
+    network, make_case, analyst_fl, outsider
+):
+    """Annotations, attachments and shares are reached through their visible parent."""
+    case = make_case(analyst_fl)
+    note = case_services.annotation_add(by=analyst_fl, body="Seen in Shreveport", case=case)
+    record = share(obj=case, by=analyst_fl, agency=Agency.objects.get(ori="LA0360200"),
+                   level=Level.VIEW)
+    for model, pk in ((Annotation, note.pk), (Share, record.pk)):
+        with pytest.raises(NotVisible):
+            get_child_or_404(fresh(outsider), model, pk)
+        child, parent = get_child_or_404(fresh(analyst_fl), model, pk)
+        assert (child.pk, parent.pk) == (pk, case.pk)
