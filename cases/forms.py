@@ -4,9 +4,10 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from agencies.models import FusionCenter
+from agencies.models import Agency, FusionCenter
 from core.handling import SHAREABLE_LEVELS, TLP, Level
 from core.states import STATE_CHOICES, STATE_CODES
+from sharing.models import Share
 
 from .models import Case, Entity, IntelligenceItem
 
@@ -243,6 +244,24 @@ class ShareForm(PrefixedIds, forms.Form):
         if not data.get("recipient") and not (data.get("ori") or "").strip():
             raise ValidationError("Choose an agency, a fusion center or the network to share with.")
         return data
+
+    def share_target(self):
+        """The share target the valid form names, as keyword arguments of the share service:
+        a picked option, or an agency typed by its ORI (ValidationError naming `ori` for an ORI
+        no agency has)."""
+        choice = self.cleaned_data.get("recipient")
+        if choice == "network":
+            return {"target": Share.Target.NETWORK}
+        if choice:
+            kind, _, pk = choice.partition(":")
+            if kind == "agency":
+                return {"target": Share.Target.AGENCY, "agency": Agency.objects.get(pk=int(pk))}
+            return {"target": Share.Target.CENTER, "center": FusionCenter.objects.get(pk=int(pk))}
+        ori = self.cleaned_data["ori"].strip().upper()
+        agency = Agency.objects.filter(ori=ori).first()
+        if agency is None:
+            raise ValidationError({"ori": f"No agency has the ORI {ori}."})
+        return {"target": Share.Target.AGENCY, "agency": agency}
 
 
 class ItemForm(HandlingFields):

@@ -44,3 +44,19 @@ LEVEL_ACTIONS = {
     Level.MANAGE: "manage",
 }
 SHAREABLE_LEVELS = [Level.VIEW, Level.ANNOTATE, Level.EDIT, Level.MANAGE]
+
+# What each marking means, in the words the pages show beside it.
+HANDLING_RULES = {
+    TLP.CLEAR: "Disclosure is not limited: may be shared anywhere, including network-wide.",
+    TLP.GREEN: "Limited to the community: may be shared with any agency of the network, "
+    "not published.",
+    TLP.AMBER: "Limited disclosure: recipients may share it on only within their own "
+    "fusion center(s), on a need-to-know basis.",
+    TLP.AMBER_STRICT: "Limited disclosure, restricted to the recipient's own agency: "
+    "no onward sharing.",
+    TLP.RED: "For the eyes of the named agencies only: the owner shares it; no recipient "
+    "may share it on.",
+}
+
+
+LES_RULE = "Law Enforcement Sensitive: for law-enforcement use only; not for public release."

@@ -1,0 +1,123 @@
+"""The intelligence item page, creating an item (or a response to an RFI) and editing it."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.errors import InsufficientLevel
+from core.handling import TLP, Level
+from sharing.permissions import cases_visible_to, get_visible_or_404, require_level
+
+from .. import services
+from ..forms import ItemEditForm, ItemForm, apply_errors
+from ..models import IntelligenceItem
+from .pages import handling_context, item_page
+
+
+@login_required
+@require_GET
+def item_detail(request, pk):
+    item = get_visible_or_404(
+        request.user,
+        IntelligenceItem,
+        pk,
+        queryset=IntelligenceItem.objects.select_related("owner"),
+    )
+    return item_page(request, item)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_create(request):
+    """A new tip, SAR, RFI, bulletin or report; or, with ?in_response_to=, a response to an RFI."""
+    source = request.POST if request.method == "POST" else request.GET
+    rfi = None
+    if source.get("in_response_to"):
+        rfi = get_visible_or_404(
+            request.user, IntelligenceItem, source.get("in_response_to"), record_read=False
+        )
+        if rfi.kind != IntelligenceItem.Kind.RFI:
+            raise Http404("Only a request for information takes responses.")
+    cases = cases_visible_to(request.user).order_by("-updated_at")
+    initial = {"tlp": rfi.tlp if rfi else TLP.AMBER, "les": rfi.les if rfi else False}
+    if request.GET.get("case"):
+        initial["case"] = request.GET["case"]
+    if request.GET.get("kind"):
+        initial["kind"] = request.GET["kind"]
+    if rfi is not None:
+        initial["title"] = f"Re: {rfi.title}"
+    form = ItemForm(request.POST or None, cases=cases, response=rfi is not None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            item = services.item_create(
+                by=request.user,
+                kind=IntelligenceItem.Kind.RFI_RESPONSE if rfi else data["kind"],
+                title=data["title"],
+                body=data["body"],
+                tlp=data["tlp"],
+                les=data["les"],
+                case=data["case"],
+                in_response_to=rfi,
+                review_by=data["review_by"],
+            )
+        except InsufficientLevel as error:
+            form.add_error("case", str(error))
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            if item.share_back_refusal:
+                messages.warning(
+                    request, f"Not shared with {rfi.owner.name}: {item.share_back_refusal}"
+                )
+            elif rfi is not None and rfi.owner_id != request.user.agency_id:
+                messages.info(request, f"Shared with {rfi.owner.name}, who asked (view).")
+            messages.success(request, f"{item.get_kind_display()} created.")
+            return redirect("item-detail", pk=item.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "cases/item_form.html", {"form": form, "creating": True, "rfi": rfi}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_edit(request, pk):
+    item = get_visible_or_404(
+        request.user, IntelligenceItem, pk, record_read=request.method == "GET"
+    )
+    held = require_level(request.user, item, Level.EDIT)
+    owner = held == Level.OWNER
+    if request.method == "GET":
+        return render(
+            request,
+            "cases/item_form.html",
+            {
+                "form": ItemEditForm.for_item(item, owner=owner),
+                "item": item,
+                "obj": item,
+                **handling_context(item),
+            },
+        )
+    form = ItemEditForm(request.POST, owner=owner)
+    if form.is_valid():
+        try:
+            services.item_update(
+                item=item, by=request.user, version=form.cleaned_data["version"], **form.changes()
+            )
+        except services.StaleVersion as error:
+            form.add_error(None, str(error))
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Item updated.")
+            return redirect("item-detail", pk=item.pk)
+    return render(
+        request,
+        "cases/item_form.html",
+        {"form": form, "item": item, "obj": item, **handling_context(item)},
+        status=400,
+    )
