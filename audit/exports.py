@@ -9,6 +9,8 @@ import csv
 import orjson
 from django.http import StreamingHttpResponse
 
+from .services import detail_for_review
+
 CHUNK_SIZE = 2000
 COLUMNS = [
     ("at", "at"),
@@ -52,7 +54,10 @@ def access_log_csv_lines(queryset):
     yield writer.writerow([label for _, label in COLUMNS])
     rows = queryset.order_by("at", "id").values_list(*(field for field, _ in COLUMNS))
     for row in rows.iterator(chunk_size=CHUNK_SIZE):
-        yield writer.writerow([_cell(value) for value in row])
+        yield writer.writerow(
+            [_cell(detail_for_review(value) if field == "detail" else value)
+             for (field, _), value in zip(COLUMNS, row, strict=True)]
+        )
 
 
 def access_log_csv_response(queryset, filename):

@@ -9,6 +9,42 @@ from .models import AccessLog
 current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)
 
 
+# What a reviewer of the log may read of a change: which fields changed, and the values of those
+# that are markings or state, never content (titles, summaries, bodies, subjects, places). The
+# center's admins review the log of member agencies whose cases they may not see (DESIGN.md,
+# "Pointers, not content").
+VALUE_FIELDS = frozenset({"status", "tlp", "les", "lead_center", "review_by", "version"})
+# Keys of details written before that rule, which held content.
+CONTENT_KEYS = frozenset({"key", "jurisdiction_added", "jurisdiction_removed"})
+
+
+def changes_detail(before, after):
+    """The detail of an update: the fields that changed, and before/after for markings and
+    state only."""
+    changed = sorted(name for name in after if before.get(name) != after[name])
+    return {
+        "fields": changed,
+        "before": {name: before[name] for name in changed if name in VALUE_FIELDS},
+        "after": {name: after[name] for name in changed if name in VALUE_FIELDS},
+    }
+
+
+def detail_for_review(detail):
+    """A row's detail as the log's pages and export show it: rows written before content was
+    kept out lose the content they held (the row itself is append-only and stays)."""
+    if not isinstance(detail, dict):
+        return {}
+    shown = {key: value for key, value in detail.items() if key not in CONTENT_KEYS}
+    if "operation" in shown:  # an admin action: its before/after are roles and statuses
+        return shown
+    for side in ("before", "after"):
+        if isinstance(shown.get(side), dict):
+            values = shown[side]
+            shown[side] = {name: value for name, value in values.items() if name in VALUE_FIELDS}
+            shown.setdefault("fields", sorted(values))
+    return shown
+
+
 def object_type_of(obj):
     return obj._meta.model_name
 

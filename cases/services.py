@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from audit.services import log_access
+from audit.services import changes_detail, log_access
 from core.errors import StaleVersion
 from core.handling import TLP, Level
 from notifications.services import (
@@ -150,7 +150,7 @@ def case_update(*, case, by, version, **changes):
     changed = sorted(name for name in changes if before[name] != after[name])
     if changed:
         _timeline(current, TimelineEvent.Kind.UPDATED, f"Changed {', '.join(changed)}", by)
-    log_access(action="update", actor=by, obj=current, detail={"before": before, "after": after})
+    log_access(action="update", actor=by, obj=current, detail=changes_detail(before, after))
     return current
 
 
@@ -198,7 +198,7 @@ def jurisdiction_add(*, case, by, state, county="", city=""):
         case_states_changed(case=case, by=by)
     log_access(
         action="update", actor=by, obj=case,
-        detail={"jurisdiction_added": str(place), "state": place.state, "new_state": new_state},
+        detail={"jurisdiction_id": place.id, "state": place.state, "new_state": new_state},
     )
     return place, new_state
 
@@ -208,11 +208,11 @@ def jurisdiction_remove(*, jurisdiction, by):
     """Remove a place from a case (needs edit)."""
     case = jurisdiction.case
     require_level(by, case, Level.EDIT)
-    label = str(jurisdiction)
+    label, logged = str(jurisdiction), {"jurisdiction_id": jurisdiction.id, "state": jurisdiction.state}
     jurisdiction.delete()
     _touch(case)
     _timeline(case, TimelineEvent.Kind.JURISDICTION, f"Removed jurisdiction {label}", by)
-    log_access(action="update", actor=by, obj=case, detail={"jurisdiction_removed": label})
+    log_access(action="update", actor=by, obj=case, detail={**logged, "removed": True})
 
 
 def entity_upsert(*, kind, label, **values):
@@ -245,7 +245,7 @@ def entity_link(*, by, kind, label="", role="", case=None, item=None, **values):
         _touch(target)
         log_access(
             action="update", actor=by, obj=target,
-            detail={"entity_linked": entity.id, "kind": kind, "key": entity.key},
+            detail={"entity_linked": entity.id, "kind": kind},
         )
     return entity
 
@@ -325,8 +325,9 @@ def item_update(*, item, by, version, **changes):
     )
     log_access(
         action="update", actor=by, obj=current,
-        detail={"before": {k: str(v) for k, v in before.items()},
-                "after": {k: str(v) for k, v in after.items()}},
+        detail=changes_detail(
+            {k: str(v) for k, v in before.items()}, {k: str(v) for k, v in after.items()}
+        ),
     )
     return current
 

@@ -143,7 +143,16 @@ def test_case_update_records_before_and_after(trafficking_case, analyst_fl):
                                    status=Case.Status.CLOSED)
     assert (updated.status, updated.version) == (Case.Status.CLOSED, 2)
     entry = AccessLog.objects.filter(action="update").get()
-    assert entry.detail == {"before": {"status": "open"}, "after": {"status": "closed"}}
+    assert entry.detail == {
+        "fields": ["status"], "before": {"status": "open"}, "after": {"status": "closed"}
+    }
+
+
+def test_case_update_records_which_content_changed_but_not_the_content(trafficking_case,
+                                                                        analyst_fl):
+    services.case_update(case=trafficking_case, by=analyst_fl, version=1, title="Renamed")
+    entry = AccessLog.objects.filter(action="update").get()
+    assert entry.detail == {"fields": ["title"], "before": {}, "after": {}}
 
 
 def test_only_the_owner_changes_the_marking(trafficking_case, analyst_fl, nopd, analyst_la):
