@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from agencies.models import CenterAdmin, Membership, User
 from cases.models import Case
-from core.handling import TLP, Level, handling_label
+from core.handling import Level, handling_label
 from sharing.permissions import cases_visible_to, group_sees, network_group
 
 from .claims import claim, claim_lease, sweep_after
@@ -41,21 +41,31 @@ def _contact(agency):
     return ", ".join(part for part in parts if part) or "none on record"
 
 
+# A line that names what only a reader who sees the object may read: left out of the in-app
+# notification, whose reader is known only when it is read (notifications.selectors adds the
+# title then, for a reader who sees the object at that moment).
+CONTENT_LINES = {"Title", "Item"}
+
+
 def _case_facts(case, *, title_visible):
+    """The lines and webhook data of a case. For an audience that may not see it, a pointer:
+    the number, the owner agency and its point of contact, the states (DESIGN.md)."""
     owner, lead = case.owner, case.lead_center
     handling = handling_label(case.tlp, case.les)
     lines = [["Case number", case.number]]
     if title_visible:
         lines.append(["Title", case.title])
     else:
-        lines.append(["Title", f"withheld ({handling}); ask the owner agency for access"])
+        lines.append(["Title", "withheld: ask the owner agency for access"])
     lines += [
         ["Owner agency", f"{owner.name} ({owner.ori})"],
         ["Point of contact", _contact(owner)],
-        ["Lead center", f"{lead.label} ({lead.state})"],
-        ["States", ", ".join(case.states)],
-        ["Handling", handling],
     ]
+    if title_visible:
+        lines.append(["Lead center", f"{lead.label} ({lead.state})"])
+    lines.append(["States", ", ".join(case.states)])
+    if title_visible:
+        lines.append(["Handling", handling])
     data = {
         "id": case.pk,
         "number": case.number,
@@ -65,30 +75,46 @@ def _case_facts(case, *, title_visible):
             "contact": {"name": owner.contact_name, "email": owner.contact_email,
                         "phone": owner.contact_phone},
         },
-        "lead_center": {"name": lead.name, "short_name": lead.short_name, "state": lead.state},
+        "lead_center": (
+            {"name": lead.name, "short_name": lead.short_name, "state": lead.state}
+            if title_visible else None
+        ),
         "states": case.states,
-        "handling": {"tlp": case.tlp, "les": case.les, "label": handling},
+        "handling": (
+            {"tlp": case.tlp, "les": case.les, "label": handling} if title_visible else None
+        ),
     }
     return lines, data
 
 
+def _recipient_sees(event, obj):
+    """Whether the agency or center an event is addressed to sees obj at delivery."""
+    if event.center_id:
+        return _center_sees(event.center, obj)
+    return group_sees([event.agency.group_id, network_group().id], obj)
+
+
 def compose(event):
-    """The message of an event for its audience: {"title", "lines", "data"} (data is the
-    webhook's JSON). The case title only where the handling lets the audience see it; never
-    the summary or the subjects."""
+    """The message of an event for its audience at delivery: {"title", "lines", "data"} (data is
+    the webhook's JSON), and the in-app notification's {"inbox_title", "inbox_lines"}.
+
+    A title or an item's content only where the audience holds view on it at delivery (a marking
+    never grants access: TLP:GREEN says how far the owner may share, not that it has); never
+    the summary or the subjects. The in-app notification holds pointers only: its reader is
+    known when it is read, and sees the title then if it may (notifications.selectors).
+    """
     if event.kind == Kind.STATE_LINES:
         case = Case.objects.select_related("owner", "lead_center").get(pk=event.case_id)
         center = event.center
         sees = _center_sees(center, case)
-        title_visible = sees or case.tlp in (TLP.CLEAR, TLP.GREEN)
-        lines, data = _case_facts(case, title_visible=title_visible)
+        lines, data = _case_facts(case, title_visible=sees)
         lines.append(
             ["Access", f"{center.label} may view the case" if sees
              else f"not shared with {center.label}: contact the owner agency"]
         )
-        return {
-            "title": f"Case {case.number} now spans state lines into {event.detail['state']}",
-            "lines": lines,
+        title = f"Case {case.number} now spans state lines into {event.detail['state']}"
+        message = {
+            "title": title, "lines": lines,
             "data": {
                 "event": "case.spans_state_lines", "state": event.detail["state"],
                 "center": {"name": center.name, "short_name": center.short_name,
@@ -96,43 +122,65 @@ def compose(event):
                 "center_has_access": sees, "case": data,
             },
         }
+        return _with_inbox(message, title)
     if event.kind == Kind.SHARED:
         level = Level(event.detail["level"]).label.lower()
         recipient = event.center.label if event.center_id else event.agency.name
+        by_agency = event.detail.get("by_agency", "An agency")
         if event.case_id:
             case = Case.objects.select_related("owner", "lead_center").get(pk=event.case_id)
-            lines, data = _case_facts(case, title_visible=True)
-            subject, number = "case", case.number
+            sees = _recipient_sees(event, case)
+            lines, data = _case_facts(case, title_visible=sees)
+            pointer = f"case {case.number}"
             payload = {"event": "case.shared", "case": data}
         else:
             item = event.item
-            lines = [["Item", item.title], ["Kind", item.get_kind_display()],
-                     ["Source agency", f"{item.owner.name} ({item.owner.ori})"],
-                     ["Handling", handling_label(item.tlp, item.les)]]
-            subject, number = "intelligence item", item.title
+            sees = _recipient_sees(event, item)
+            owner = f"{item.owner.name} ({item.owner.ori})"
+            lines = [["Kind", item.get_kind_display()], ["Source agency", owner],
+                     ["Point of contact", _contact(item.owner)]]
+            if sees:
+                lines.insert(0, ["Item", item.title])
+                lines.append(["Handling", handling_label(item.tlp, item.les)])
+            pointer = f"an intelligence item ({item.get_kind_display().lower()})"
             payload = {"event": "item.shared", "item": {
-                "id": item.pk, "title": item.title, "kind": item.kind,
-                "handling": {"tlp": item.tlp, "les": item.les,
-                             "label": handling_label(item.tlp, item.les)}}}
+                "id": item.pk, "title": item.title if sees else None, "kind": item.kind,
+                "handling": ({"tlp": item.tlp, "les": item.les,
+                              "label": handling_label(item.tlp, item.les)} if sees else None)}}
         lines.append(["Shared by", event.detail.get("by_agency", "")])
-        lines.append(["Access", f"{recipient}: {level}"])
+        lines.append(["Access", f"{recipient}: {level}" if sees
+                      else f"{recipient}: withdrawn since; contact the owner agency"])
         payload["level"] = level
-        return {"title": f"{event.detail.get('by_agency', 'An agency')} shared {subject} "
-                         f"{number} with {recipient} ({level})",
-                "lines": lines, "data": payload}
+        title = f"{by_agency} shared {pointer} with {recipient} ({level})"
+        return _with_inbox({"title": title, "lines": lines, "data": payload}, title)
     if event.kind == Kind.ANNOTATED:
         case = Case.objects.select_related("owner", "lead_center").get(pk=event.case_id)
+        # Followers are told only while they see the case (_followers_told), in-app only.
         lines, data = _case_facts(case, title_visible=True)
         lines.insert(0, ["Annotated by", event.detail.get("by_agency", "")])
-        return {"title": f"New annotation on case {case.number}: {case.title}", "lines": lines,
-                "data": {"event": "case.annotated", "case": data}}
+        title = f"New annotation on case {case.number}"
+        return _with_inbox({"title": title, "lines": lines,
+                            "data": {"event": "case.annotated", "case": data}}, title)
     raise ValueError(f"unknown notification kind {event.kind!r}")
+
+
+def _with_inbox(message, inbox_title):
+    message["inbox_title"] = inbox_title
+    message["inbox_lines"] = [line for line in message["lines"] if line[0] not in CONTENT_LINES]
+    return message
 
 
 def _audience_users_for_email(event):
     if event.center_id:
+        # The center's admins whose own agency is an active member: a suspended or removed
+        # member's admin no longer reads what the center is told.
         admins = CenterAdmin.objects.filter(center_id=event.center_id).values("user_id")
-        return User.objects.filter(pk__in=admins, is_active=True).exclude(email="")
+        members = Membership.objects.filter(
+            center_id=event.center_id, status=Membership.Status.ACTIVE
+        ).values("agency_id")
+        return User.objects.filter(
+            pk__in=admins, agency_id__in=members, is_active=True
+        ).exclude(email="")
     if event.agency_id:
         return User.objects.filter(
             agency_id=event.agency_id, role=User.Role.AGENCY_ADMIN, is_active=True
@@ -169,8 +217,8 @@ def _followers_told(event):
 def _fan_out(event, message):
     """Write the in-app notifications, e-mail rows and webhook rows of the event, each once."""
     common = {"event": event, "kind": event.kind, "case_id": event.case_id,
-              "item_id": event.item_id, "title": message["title"][:300],
-              "lines": message["lines"]}
+              "item_id": event.item_id, "title": message["inbox_title"][:300],
+              "lines": message["inbox_lines"]}
     if event.kind == Kind.ANNOTATED:
         audiences = [{"user": user} for user in _followers_told(event)]
     elif event.center_id:

@@ -1,10 +1,11 @@
 """What the inbox and the operators read."""
 
 from django.db.models import Count, Min, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Membership
-from sharing.permissions import cases_visible_to
+from sharing.permissions import cases_visible_to, items_visible_to
 
 from .models import Delivery, EmailDelivery, Notification, NotificationRead, OutboxEvent, WebhookDelivery
 
@@ -31,8 +32,11 @@ INBOX_PAGE = 50
 
 
 def inbox_page(user, *, before=None, size=INBOX_PAGE):
-    """A page of the inbox, newest first (keyset on id), with `is_read` and `case_visible` on each
-    row. Three queries whatever the page holds: the page, its reads, the visible cases."""
+    """A page of the inbox, newest first (keyset on id), with `is_read` on each row, and, where the
+    reader's agency sees the case or item now, `object_title` and `object_url`: what a
+    notification shows is decided when it is read, against visibility at that moment (a share
+    withdrawn since, or a center joined later, shows the pointer alone). Four queries whatever
+    the page holds: the page, its reads, its visible cases, its visible items."""
     rows = inbox_queryset(user).select_related("center", "agency").order_by("-id")
     if before is not None:
         rows = rows.filter(id__lt=before)
@@ -45,12 +49,23 @@ def inbox_page(user, *, before=None, size=INBOX_PAGE):
         .values_list("notification_id", flat=True)
     )
     case_ids = {row.case_id for row in rows if row.case_id}
-    visible = set(
-        cases_visible_to(user).filter(pk__in=case_ids).values_list("pk", flat=True)
-    ) if case_ids else set()
+    item_ids = {row.item_id for row in rows if row.item_id}
+    cases = dict(
+        cases_visible_to(user).filter(pk__in=case_ids).values_list("pk", "title")
+    ) if case_ids else {}
+    items = dict(
+        items_visible_to(user).filter(pk__in=item_ids).values_list("pk", "title")
+    ) if item_ids else {}
     for row in rows:
         row.is_read = row.pk in read
-        row.case_visible = row.case_id in visible
+        row.object_title = row.object_url = None
+        if row.case_id in cases:
+            row.object_title = cases[row.case_id]
+            row.object_url = reverse("case-detail", args=[row.case_id])
+        elif row.item_id in items:
+            row.object_title = items[row.item_id]
+            row.object_url = reverse("item-detail", args=[row.item_id])
+        row.case_visible = row.case_id in cases
     return rows, (rows[-1].pk if more and rows else None)
 
 

@@ -1,4 +1,4 @@
-"""The rooms moved without moving a row: a database populated at the layout before the move
+"""The rooms moved without moving a row (and notifications lost the content they held): a database populated at the layout before the move
 (the access log and the notifications in the sharing app) is migrated to the head and every
 row is found through the models in their new rooms."""
 
@@ -53,8 +53,11 @@ def populate_before_the_move(old):
         case=case, state="LA", center=center)
     event = rows["OutboxEvent"] = get("sharing", "OutboxEvent").objects.create(
         kind="state_lines", key=f"case-alert:{case.pk}:LA", case=case, center=center)
+    # As notifications were written before they held pointers only: the title in the text.
     notification = rows["Notification"] = get("sharing", "Notification").objects.create(
-        event=event, kind="state_lines", center=center, case=case, title=f"Case {case.number}")
+        event=event, kind="annotated", center=center, case=case,
+        title=f"New annotation on case {case.number}: {case.title}",
+        lines=[["Case number", case.number], ["Title", case.title], ["States", "FL, LA"]])
     rows["NotificationRead"] = get("sharing", "NotificationRead").objects.create(
         notification=notification, user=user)
     rows["EmailDelivery"] = get("sharing", "EmailDelivery").objects.create(
@@ -82,6 +85,12 @@ def test_every_row_is_found_in_its_new_room():
         for name in names:
             model = current_apps.get_model(app_label, name)
             assert model.objects.filter(pk=ids[name]).exists(), f"{app_label}.{name} lost its row"
+    # Notifications hold pointers only (notifications 0002): the title is read, if at all,
+    # when the notification is read.
+    note = current_apps.get_model("notifications", "Notification").objects.get(
+        pk=ids["Notification"])
+    assert "Runaway minor" not in note.title + str(note.lines)
+    assert note.title == "New annotation on case MBI-1" and ["States", "FL, LA"] in note.lines
     # The content type moved with the model: nothing is left under the old label.
     assert ContentType.objects.filter(app_label="audit", model="accesslog").exists()
     assert not ContentType.objects.filter(app_label="sharing", model="accesslog").exists()

@@ -7,9 +7,10 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import CenterAdmin, User
+from agencies.models import CenterAdmin, Membership, User
 from cases import services as case_services
 from cases.services import share_grant
 from core.handling import TLP, Level
@@ -26,6 +27,7 @@ from notifications.selectors import queue_stats
 from notifications.tasks import sweep as outbox_sweep
 from sharing.models import Share
 from sharing.permissions import cases_visible_to
+from tests.base import HttpsClient
 from tests.conftest import PASSWORD, fresh
 from tests.sharing.webhook_receiver import Receiver
 
@@ -93,9 +95,11 @@ def texts(notification):
 # What the alert says ------------------------------------------------------------------------------
 
 
-def test_an_amber_alert_names_the_case_owner_contact_lead_states_and_handling_but_not_the_title(
+def test_an_alert_to_a_center_that_does_not_see_the_case_is_a_pointer(
     la_safe, stac, trafficking_case
 ):
+    """The number, the owner agency and its point of contact, the states: the only thing an
+    alert carries for a reader who may not see the case (DESIGN.md, "Pointers, not content")."""
     tasks.deliver_event(la_alert(trafficking_case).pk)
     note = la_notification(trafficking_case)
     said = note.title + " | " + texts(note)
@@ -103,19 +107,30 @@ def test_an_amber_alert_names_the_case_owner_contact_lead_states_and_handling_bu
     assert "Metropolitan Bureau of Investigation (FL0480400)" in said
     assert "Duty officer, Metropolitan Bureau of Investigation" in said  # point of contact
     assert "duty@fl0480400.example.gov" in said
-    assert "Lead center: CFIX (FL)" in said
     assert "States: CA, FL, LA" in said
-    assert "Handling: TLP:AMBER · LES" in said
-    # Not shared with LA-SAFE: no title, never the summary.
+    # Not shared with LA-SAFE: no title, lead center or marking; never the summary.
     assert trafficking_case.title not in said
-    assert "withheld" in said
+    assert "Lead center" not in said and "TLP:AMBER" not in said
     assert "Orlando" not in said
 
 
-def test_a_green_case_title_is_told(la_safe, make_case, analyst_fl):
+def test_a_green_case_title_is_not_told_to_a_center_it_was_not_shared_with(
+    la_safe, admin_la_safe, make_case, analyst_fl, analyst_la, nopd_webhook, receiver
+):
+    """TLP:GREEN says how far the owner may share, not that it has: the alert to LA-SAFE,
+    its e-mail to LA-SAFE's admin and the webhook of a member agency hold no title."""
     case = make_case(analyst_fl, states=("FL", "LA"), tlp=TLP.GREEN, title="Stolen plates ring")
     tasks.deliver_event(la_alert(case).pk)
-    assert "Title: Stolen plates ring" in texts(la_notification(case))
+    note = la_notification(case)
+    assert "Stolen plates ring" not in note.title + texts(note)
+    assert [m.to for m in mail.outbox] == [["admin_lasafe@example.gov"]]
+    assert "Stolen plates ring" not in mail.outbox[0].subject + mail.outbox[0].body
+    assert receiver.processed
+    assert "Stolen plates ring" not in json.dumps(list(receiver.processed.values()))
+    client = HttpsClient()
+    client.force_login(fresh(analyst_la))
+    page = client.get(reverse("notification-inbox")).content.decode()
+    assert "Stolen plates ring" not in page and case.number in page
 
 
 def test_subjects_are_never_told(la_safe, admin_la_safe, make_case, analyst_fl, nopd_webhook,
@@ -143,8 +158,12 @@ def test_the_owner_may_give_involved_centers_view_access(la_safe, stac, make_cas
     assert cases_visible_to(fresh(analyst_la)).filter(pk=case.pk).exists()
     tasks.deliver_event(la_alert(case).pk)
     said = texts(la_notification(case))
-    assert "Title: Shared on purpose" in said
     assert "LA-SAFE may view the case" in said
+    # The title is told where LA-SAFE sees the case: in the e-mail, and on the inbox page of
+    # its analysts, at the moment they read it.
+    client = HttpsClient()
+    client.force_login(fresh(analyst_la))
+    assert "Shared on purpose" in client.get(reverse("notification-inbox")).content.decode()
     # The automatic share is part of the alert, not a second notification.
     assert not OutboxEvent.objects.filter(kind=OutboxEvent.Kind.SHARED).exists()
 
@@ -210,9 +229,20 @@ def test_the_center_admins_get_the_e_mail(la_safe, admin_la_safe, admin_cfix, tr
     message = mail.outbox[0]
     assert message.to == ["admin_lasafe@example.gov"]
     assert "MBI-2015-0042" in message.subject
-    assert "Handling: TLP:AMBER · LES" in message.body
-    assert trafficking_case.title not in message.body
+    assert "Point of contact" in message.body and "States: CA, FL, LA" in message.body
+    # A pointer: LA-SAFE does not see the case.
+    assert trafficking_case.title not in message.body and "TLP:AMBER" not in message.body
     assert EmailDelivery.objects.get().status == "delivered"
+
+
+def test_no_e_mail_to_an_admin_whose_agency_is_no_active_member(
+    la_safe, admin_la_safe, lsp, trafficking_case
+):
+    """LA-SAFE's admin works for the Louisiana State Police; with LSP's membership suspended,
+    what LA-SAFE is told no longer reaches that admin's mailbox."""
+    Membership.objects.filter(agency=lsp, center=la_safe).update(status=Membership.Status.SUSPENDED)
+    tasks.deliver_event(la_alert(trafficking_case).pk)
+    assert mail.outbox == []
 
 
 # Webhooks -----------------------------------------------------------------------------------------

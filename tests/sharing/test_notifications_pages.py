@@ -368,3 +368,33 @@ class TestWebhookRotate(WebhookPage, MemberPageTests):
         subject.refresh_from_db()
         assert subject.secret != old
         assert subject.secret in response.content.decode()
+
+
+def test_what_a_notification_shows_is_decided_when_it_is_read(
+    client, trafficking_case, analyst_fl, analyst_la, nopd
+):
+    """Told of a share, NOPD reads the case's title while it holds the share; once the share is
+    withdrawn the same notification shows the pointer alone (number, owner, contact)."""
+    record = share_grant(obj=trafficking_case, by=analyst_fl, agency=nopd, level=Level.VIEW)
+    deliver_all()
+    client.force_login(fresh(analyst_la))
+    inbox = reverse("notification-inbox")
+    page = client.get(inbox).content.decode()
+    assert trafficking_case.title in page and "Open the case" in page
+    unshare(share_record=record, by=analyst_fl)
+    page = client.get(inbox).content.decode()
+    assert trafficking_case.title not in page and "Open the case" not in page
+    assert trafficking_case.number in page and "withheld" in page
+
+
+def test_a_shared_item_is_linked_from_its_notification(client, make_item, analyst_fl,
+                                                       analyst_la, nopd):
+    item = make_item(by=analyst_fl, title="Plate seen at the Shreveport motel")
+    share_grant(obj=item, by=analyst_fl, agency=nopd, level=Level.VIEW)
+    deliver_all()
+    client.force_login(fresh(analyst_la))
+    page = client.get(reverse("notification-inbox")).content.decode()
+    assert reverse("item-detail", args=[item.pk]) in page
+    assert "Plate seen at the Shreveport motel" in page
+    note = Notification.objects.get(item=item)
+    assert "Shreveport" not in note.title + str(note.lines)  # stored as a pointer
