@@ -1,6 +1,6 @@
-"""The rooms moved without moving a row (and notifications lost the content they held): a database populated at the layout before the move
-(the access log and the notifications in the sharing app) is migrated to the head and every
-row is found through the models in their new rooms."""
+"""The rooms moved without moving a row: a database populated at the layout before the move
+(the access log and the notifications in the sharing app) is migrated to the head and every row
+is found through the models in their new rooms; the notifications lose the content they held."""
 
 import pytest
 from django.apps import apps as current_apps
