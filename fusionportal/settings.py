@@ -80,6 +80,9 @@ if not API_KEY_HMAC_SECRET:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# The reverse proxies whose X-Forwarded-For is believed (core.net.client_address); gunicorn reads
+# the same variable for the scheme.
+FORWARDED_ALLOW_IPS = env_list("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -13,6 +13,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from agencies.api_keys import KeyRefused, api_key_authenticate
 from agencies.models import ApiKey
+from core.net import client_address
 
 # Authentication ------------------------------------------------------------------------------
 
@@ -31,7 +32,7 @@ class ApiKeyAuthentication(BaseAuthentication):
             return None
         try:
             key = api_key_authenticate(
-                plaintext=plaintext, ip_address=request.META.get("REMOTE_ADDR")
+                plaintext=plaintext, ip_address=client_address(request)
             )
         except KeyRefused as refused:
             if refused.reason == "ip_not_allowed":

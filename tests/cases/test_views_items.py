@@ -13,7 +13,7 @@ from cases.models import Annotation, IntelligenceItem
 from core.handling import TLP, Level
 from sharing.models import Share
 from sharing.services import share
-from tests.base import ListPageTests, ObjectActionTests, ObjectViewTests
+from tests.base import HttpsClient, ListPageTests, ObjectActionTests, ObjectViewTests
 from tests.cases.attach import AttachPage
 from tests.conftest import fresh
 
@@ -171,3 +171,20 @@ class TestRfiResponses:
         assert response.status_code == 400
         assert "needs annotate" in str(response.context["form"].errors)
         assert not IntelligenceItem.objects.exists()
+
+
+def test_an_item_on_a_case_the_reader_does_not_see_says_what_an_item_on_no_case_says(
+    make_item, make_case, analyst_fl, analyst_la, nopd
+):
+    """"A case your agency does not see" told NOPD that the item belongs to a case at all."""
+    case = make_case(analyst_fl)
+    on_case = make_item(by=analyst_fl, case=case, title="On a case")
+    alone = make_item(by=analyst_fl, title="On no case")
+    client = HttpsClient()
+    client.force_login(fresh(analyst_la))
+    facts = []
+    for item in (on_case, alone):
+        share(obj=item, by=analyst_fl, agency=nopd, level=Level.VIEW)
+        page = client.get(reverse("item-detail", args=[item.pk])).content.decode()
+        facts.append(page[page.index("<dt>Case</dt>"):page.index("<dt>Created</dt>")])
+    assert facts[0] == facts[1]
