@@ -54,12 +54,16 @@ def rank_of(user):
 
 
 def _require_over(by, user, center):
-    """The actor manages this account: same agency scope, not themselves, not a higher rank."""
+    """The actor manages this account: same agency scope, not themselves, and only a lower rank
+    (a center admin never acts on the admin of another center, whose agency may be a member of
+    both: peers manage each other only through a superuser)."""
     require_user_admin(by, user.agency, center)
     if user.pk == by.pk:
         raise NotAllowed("You cannot change your own account here; ask another admin.")
-    if user.is_superuser or rank_of(user) > rank_of(by):
-        raise NotAllowed(f"{user.username} holds a higher role than yours; you cannot manage them.")
+    if user.is_superuser or rank_of(user) >= rank_of(by):
+        raise NotAllowed(
+            f"{user.username} holds an equal or higher role than yours; you cannot manage them."
+        )
 
 
 def _require_reason(reason):

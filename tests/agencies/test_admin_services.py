@@ -247,3 +247,17 @@ def test_a_deactivated_account_gets_no_reset_link(agency_admin_fl, analyst_fl):
     with pytest.raises(ValidationError, match="reactivate"):
         services.user_force_password_reset(user=analyst_fl, by=agency_admin_fl, reason="r")
     assert not Invitation.objects.filter(user=analyst_fl).exists()
+
+
+def test_a_center_admin_never_acts_on_the_admin_of_another_center(
+        cfix, nopd, admin_cfix, admin_la):
+    """NOPD is a member of CFIX too; LA-SAFE's admin works for NOPD. CFIX's admin reaches NOPD's
+    users, but not a peer: deactivation, a forced reset and a role change are all refused."""
+    Membership.objects.create(center=cfix, agency=nopd)
+    for service, extra in ((services.user_deactivate, {}),
+                           (services.user_force_password_reset, {}),
+                           (services.user_change_role, {"role": "agency_admin"})):
+        with pytest.raises(services.NotAllowed, match="equal or higher role"):
+            service(user=admin_la, by=admin_cfix, center=cfix, reason="r", **extra)
+    admin_la.refresh_from_db()
+    assert admin_la.is_active and admin_la.role == "analyst"
