@@ -13,6 +13,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Extra arguments for pytest, e.g. make test PYTEST_ARGS="-x tests/cases".
 PYTEST_ARGS ?=
+# Processes the suite runs in (pytest-xdist): one per core by default; 0 runs it in this process
+# alone, as --pdb needs.
+TEST_WORKERS ?= auto
 
 .PHONY: run test install lock lint check-deploy compose-check clean
 
@@ -63,8 +66,10 @@ run: install
 	@echo "Serving FusionPortal on http://$(HOST):$(PORT)/ (Ctrl-C stops it; the demo logins are above)"
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
+# The tests are shared out one by one among the workers, except those that start servers or
+# workers of their own: --dist loadgroup keeps them on one worker, one after another (conftest.py).
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
