@@ -15,9 +15,11 @@ RUN groupadd --system --gid 10001 fusionportal \
 
 WORKDIR /app
 
-# Dependencies first, in their own layer: a code change does not reinstall them.
-COPY pyproject.toml ./
-RUN pip install .
+# Dependencies first, in their own layer: a code change does not reinstall them. Exactly the
+# versions of the runtime lock (`make lock`), each file checked against its hash. The portal
+# itself is not installed: it runs from /app (pyproject.toml lists no packages).
+COPY requirements/runtime.txt requirements/
+RUN pip install --require-hashes -r requirements/runtime.txt
 
 COPY . .
 

@@ -5,17 +5,26 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# Hash-pinned locks made from pyproject.toml by `make lock`: the image installs the runtime one,
+# make the dev one (the same runtime versions, plus the dev extra).
+RUNTIME_LOCK := requirements/runtime.txt
+DEV_LOCK := requirements/dev.txt
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Extra arguments for pytest, e.g. make test PYTEST_ARGS="-x tests/cases".
 PYTEST_ARGS ?=
+# Processes the suite runs in (pytest-xdist): one per core by default; 0 runs it in this process
+# alone, as --pdb needs.
+TEST_WORKERS ?= auto
 
-.PHONY: run test install lint check-deploy compose-check clean
+.PHONY: run test install lock lint check-deploy compose-check clean
 
 # The venv is (re)made when it is missing, broken (its Python was removed or moved), or made by
 # a different Python minor version than $(PYTHON); the packages are (re)installed when
-# pyproject.toml is newer than the stamp. The stamp is touched only after pip succeeded, so an
-# interrupted install is resumed by the next make.
+# pyproject.toml or the lock is newer than the stamp: every package from the lock, each checked
+# against its hashes, then the project itself without dependencies (they all came from the lock).
+# The stamp is touched only after pip succeeded, so an interrupted install is resumed by the next
+# make.
 install:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
 	  echo "FusionPortal needs Python 3.11 or newer, and '$(PYTHON)' is not (or is not installed)." >&2; \
@@ -27,10 +36,23 @@ install:
 	  else echo "Creating $(VENV) with $(PYTHON)"; fi; \
 	  rm -rf $(VENV) && $(PYTHON) -m venv $(VENV) || exit 1; \
 	fi
-	@if [ ! -f $(STAMP) ] || [ pyproject.toml -nt $(STAMP) ]; then \
-	  echo "Installing FusionPortal and its dependencies into $(VENV)"; \
-	  $(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' && touch $(STAMP); \
+	@if [ ! -f $(STAMP) ] || [ pyproject.toml -nt $(STAMP) ] || [ $(DEV_LOCK) -nt $(STAMP) ]; then \
+	  echo "Installing FusionPortal and its dependencies ($(DEV_LOCK)) into $(VENV)"; \
+	  $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(DEV_LOCK) \
+	  && $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e . \
+	  && touch $(STAMP); \
 	fi
+
+# Regenerates the locks from pyproject.toml, for Python 3.11 on Linux (the image's and CI's
+# platform) whatever Python runs uv: run it after changing a dependency in pyproject.toml, then
+# commit pyproject.toml and both locks. A version already in a lock is kept unless pyproject.toml
+# asks for another, so adding a dependency moves nothing else. The dev lock takes the runtime
+# lock as a constraint: tests and the image run the same versions.
+LOCK_WITH_UV = $(BIN)/uv pip compile pyproject.toml --quiet --python-version 3.11 \
+	--python-platform linux --generate-hashes --custom-compile-command "make lock"
+lock: install
+	$(LOCK_WITH_UV) --output-file $(RUNTIME_LOCK)
+	$(LOCK_WITH_UV) --extra dev --constraint $(RUNTIME_LOCK) --output-file $(DEV_LOCK)
 
 # The embedded default: SQLite in the project folder, tasks in process, DEBUG on.
 # The port is checked first, so a busy port is reported before any set-up work.
@@ -44,8 +66,10 @@ run: install
 	@echo "Serving FusionPortal on http://$(HOST):$(PORT)/ (Ctrl-C stops it; the demo logins are above)"
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
+# The tests are shared out one by one among the workers, except those that start servers or
+# workers of their own: --dist loadgroup keeps them on one worker, one after another (conftest.py).
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -17,6 +17,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 
+from conftest import delete_queue
 from fusionportal.celery import app as celery_app
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -77,7 +78,7 @@ def test_tasks_go_where_the_environment_says():
             assert not isinstance(result, EagerResult)
             assert client.llen(queue) == 1
         finally:
-            client.delete(queue, f"_kombu.binding.{queue}")
+            delete_queue(REDIS_URL, queue)
     else:
         assert celery_app.conf.task_always_eager
         assert celery_app.conf.broker_url == "memory://"

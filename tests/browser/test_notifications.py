@@ -41,7 +41,9 @@ def test_the_louisiana_analyst_sees_the_alert_appear(
     nav.get_by_role("link").click()
     alert = louisiana.locator(".notification.unread")
     expect(alert).to_contain_text("Case MBI-2015-0042 now spans state lines into LA")
-    expect(alert).to_contain_text("Handling")
+    # LA-SAFE does not see the case: a pointer, the owner's point of contact to call.
+    expect(alert).to_contain_text("Point of contact")
+    expect(alert).to_contain_text("withheld")
     alert.get_by_role("button", name="Mark read").click()
     expect(louisiana.locator(".notification.unread")).to_have_count(0)
     expect(nav).to_have_text("Notifications")

@@ -8,6 +8,11 @@ web server, each a process of its own that the test starts, on the test session'
   SQLite it is a file (fusionportal/test_settings.py), so other processes can open it.
 - The web server (manage.py runserver) and the worker use tests/integration/service_settings.py:
   e-mail goes to files in a temporary folder, plain HTTP on 127.0.0.1.
+- What the web server and the worker keep in that Redis (the Celery queue and bindings, the
+  unacknowledged messages, the cache) is under a key prefix of the test's own, deleted when the
+  test ends: the worker never takes a message that another test process (another xdist worker,
+  another suite, the live server of a browser test) sent for the rows of another database, and a
+  message left by a worker the test killed does not outlive the test.
 """
 
 import http.cookiejar
@@ -173,11 +178,14 @@ class Portal:
         self.email_dir = tmp_path / "mail"
         self.email_dir.mkdir(exist_ok=True)
         self.web_port = free_port()
+        self.redis_prefix = f"it-{uuid.uuid4().hex[:12]}"
         env = dict(os.environ)
         env.update(
             DJANGO_SETTINGS_MODULE="tests.integration.service_settings",
             PYTHONPATH=str(ROOT),
             REDIS_URL=redis_url,
+            FP_TEST_BROKER_PREFIX=f"{self.redis_prefix}:",
+            CACHE_KEY_PREFIX=self.redis_prefix,
             FP_TEST_DATABASE_NAME=str(connection.settings_dict["NAME"]),
             FP_TEST_EMAIL_DIR=str(self.email_dir),
             # Fast clocks for the tests: beat sweeps every second what is 2 s overdue, and a
@@ -228,6 +236,18 @@ class Portal:
     def stop(self):
         self.worker.stop()
         self.web.stop()
+        self._delete_redis_keys()
+
+    def _delete_redis_keys(self):
+        import redis
+
+        try:
+            with redis.Redis.from_url(self.redis_url, socket_connect_timeout=2) as client:
+                keys = list(client.scan_iter(match=f"{self.redis_prefix}:*", count=1000))
+                if keys:
+                    client.delete(*keys)
+        except redis.RedisError:
+            pass  # a redis-server of the test's own, already stopped: nothing of it is left
 
     def logs(self):
         return f"--- web ---\n{self.web.log()[-4000:]}\n--- worker ---\n{self.worker.log()[-6000:]}"
