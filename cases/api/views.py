@@ -59,6 +59,8 @@ class VisibleViewSet(viewsets.GenericViewSet):
     model = None
     object_type = ""
     sort_field = "updated_at"
+    # What each write takes, by HTTP method: OPTIONS describes it (core.api.metadata).
+    input_serializers = {}
     lookup_value_regex = r"[0-9]{1,18}"
 
     def visible(self):
@@ -147,6 +149,7 @@ class CaseViewSet(VisibleViewSet):
     object_type = "case"
     filterset_class = CaseFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
+    input_serializers = {"POST": s.CaseCreateInput, "PATCH": s.CaseUpdateInput}
 
     def visible(self):
         return cases_visible_to(self.request.user)
@@ -190,6 +193,7 @@ class ItemViewSet(VisibleViewSet):
     object_type = "intelligenceitem"
     filterset_class = ItemFilter
     http_method_names = ["get", "post", "head", "options"]
+    input_serializers = {"POST": s.ItemCreateInput}
 
     def visible(self):
         return items_visible_to(self.request.user)
@@ -232,6 +236,7 @@ class AnnotationViewSet(VisibleViewSet):
     object_type = "annotation"
     filterset_class = AnnotationFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
+    input_serializers = {"POST": s.AnnotationCreateInput, "PATCH": s.AnnotationUpdateInput}
 
     def visible(self):
         return annotations_visible_to(self.request.user)

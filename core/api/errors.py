@@ -4,7 +4,9 @@ settings.REST_FRAMEWORK["EXCEPTION_HANDLER"] names `exception_handler`. The doma
 (core.errors) and Django's own exceptions are said the way DRF's are.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404
@@ -47,6 +49,17 @@ def error_body(code, message, fields=None):
     return {"code": code, "message": message, "fields": fields or {}}
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+    def __init__(self):
+        super().__init__(
+            f"The request body is larger than the {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes "
+            "the API accepts; nothing was written."
+        )
+
+
 def exception_handler(exc, context):
     """Every error of the API as {"code", "message", "fields"}; field errors name each field."""
     if isinstance(exc, StaleVersion):
@@ -60,6 +73,9 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc), code="insufficient_level")
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
+    elif isinstance(exc, RequestDataTooBig):
+        # Django would answer its HTML 400 page (a SuspiciousOperation).
+        exc = PayloadTooLarge()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, DjangoValidationError):
