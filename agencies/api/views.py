@@ -4,34 +4,22 @@ They have no change time of their own: their lists page by id (`cursor`), not `u
 """
 
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, viewsets
 from rest_framework.response import Response
 
-from core.api.errors import ErrorSerializer
-from core.api.pagination import keyset_keys, page_response, page_serializer
+from core.api.errors import DETAIL_ERRORS, LIST_ERRORS
+from core.api.pagination import (
+    ID_PAGE_PARAMETERS,
+    ID_PARAMETER,
+    keyset_keys,
+    page_response,
+    page_serializer,
+)
 
 from ..models import Agency, FusionCenter
 from . import schema  # noqa: F401  (the authentication schemes of the OpenAPI schema)
 from . import serializers as s
-
-ID_PAGE_PARAMETERS = [
-    OpenApiParameter("cursor", OpenApiTypes.STR, description="next_cursor of the previous page."),
-    OpenApiParameter(
-        "limit", OpenApiTypes.INT, description="Rows per page, 1 to 500 (default 100)."
-    ),
-]
-ERRORS = {
-    401: OpenApiResponse(ErrorSerializer, description="No API key, or one that is not valid."),
-    404: OpenApiResponse(ErrorSerializer, description="No such object."),
-    429: OpenApiResponse(ErrorSerializer, description="Too many requests; see Retry-After."),
-}
 
 
 class DirectoryViewSet(viewsets.GenericViewSet):
@@ -65,13 +53,17 @@ class DirectoryViewSet(viewsets.GenericViewSet):
     list=extend_schema(
         summary="Fusion centers of the network",
         parameters=ID_PAGE_PARAMETERS,
-        responses={200: page_serializer("CenterPage", s.CenterRowSerializer), **ERRORS},
+        responses={200: page_serializer("CenterPage", s.CenterRowSerializer), **LIST_ERRORS},
     ),
     retrieve=extend_schema(
-        summary="One fusion center", responses={200: s.CenterRowSerializer, **ERRORS}
+        summary="One fusion center",
+        parameters=[ID_PARAMETER],
+        responses={200: s.CenterRowSerializer, **DETAIL_ERRORS},
     ),
 )
 class CenterViewSet(DirectoryViewSet):
+    """The fusion centers of the network and the states they serve."""
+
     model = FusionCenter
 
     def rows(self, queryset, ids):
@@ -82,11 +74,17 @@ class CenterViewSet(DirectoryViewSet):
     list=extend_schema(
         summary="Agencies of the network",
         parameters=ID_PAGE_PARAMETERS,
-        responses={200: page_serializer("AgencyPage", s.AgencyRowSerializer), **ERRORS},
+        responses={200: page_serializer("AgencyPage", s.AgencyRowSerializer), **LIST_ERRORS},
     ),
-    retrieve=extend_schema(summary="One agency", responses={200: s.AgencyRowSerializer, **ERRORS}),
+    retrieve=extend_schema(
+        summary="One agency",
+        parameters=[ID_PARAMETER],
+        responses={200: s.AgencyRowSerializer, **DETAIL_ERRORS},
+    ),
 )
 class AgencyViewSet(DirectoryViewSet):
+    """The agencies of the network, with the centers where they are active members."""
+
     model = Agency
 
     def rows(self, queryset, ids):

@@ -1,6 +1,10 @@
 """Filters of the API lists (django-filter). They narrow a queryset that the permission service
 already restricted to what the caller's agency may see; none of them widens it.
 
+A filter answers as if what the agency may not see did not exist: a condition on a related
+case (an item's `case`, its `state`) holds only through the cases the permission service lets
+the caller see, so naming an invisible case answers as naming a missing one.
+
 Related conditions are semi-joins (`id IN (...)`), never joins, so that a row never repeats.
 """
 
@@ -9,6 +13,7 @@ from django import forms
 
 from core.handling import TLP
 from core.states import STATE_CHOICES
+from sharing.permissions import cases_visible_to
 
 from ..models import (
     Annotation,
@@ -66,16 +71,25 @@ class CaseFilter(HandledFilter):
 
 class ItemFilter(HandledFilter):
     kind = django_filters.ChoiceFilter(choices=IntelligenceItem.Kind.choices)
-    case = IdFilter(field_name="case_id", label="Linked case id")
+    case = IdFilter(method="filter_case", label="Linked case id")
 
     class Meta:
         model = IntelligenceItem
         fields = ["kind", "handling", "les", "owner", "owner_ori", "state", "entity_key", "case"]
 
+    def visible_cases(self):
+        return cases_visible_to(self.request.user)
+
+    def filter_case(self, queryset, name, value):
+        """Items linked to this case, if the caller may see it (else none, as for a missing
+        one)."""
+        return queryset.filter(case_id__in=self.visible_cases().filter(id=value).values("id"))
+
     def filter_state(self, queryset, name, value):
-        """Items whose linked case has a jurisdiction in this state."""
+        """Items whose linked case, one the caller may see, has a jurisdiction in this state."""
+        in_state = Jurisdiction.objects.filter(state=value).values("case_id")
         return queryset.filter(
-            case_id__in=Jurisdiction.objects.filter(state=value).values("case_id")
+            case_id__in=self.visible_cases().filter(id__in=in_state).values("id")
         )
 
     def filter_entity_key(self, queryset, name, value):

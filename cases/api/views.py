@@ -7,14 +7,16 @@ entities and states (cases.api.serializers).
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
 from rest_framework.response import Response
 
 from audit.services import log_api_list, log_api_read
-from core.api.errors import ErrorSerializer
+from core.api.errors import CREATE_ERRORS, DETAIL_ERRORS, LIST_ERRORS, UPDATE_ERRORS
 from core.api.etags import expected_version, with_etag
 from core.api.pagination import (
+    ID_PARAMETER,
     PAGE_PARAMETERS,
     PageRequest,
     finish_page,
@@ -38,17 +40,20 @@ from ..models import Annotation, Case, Entity, IntelligenceItem
 from . import serializers as s
 from .filters import AnnotationFilter, CaseFilter, EntityFilter, ItemFilter
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Bad input; `fields` names each problem."),
-    401: OpenApiResponse(ErrorSerializer, description="No API key, or one that is not valid."),
-    404: OpenApiResponse(ErrorSerializer, description="Not visible to your agency."),
-    429: OpenApiResponse(ErrorSerializer, description="Too many requests; see Retry-After."),
-}
-WRITE_ERRORS = {
-    **ERRORS,
-    403: OpenApiResponse(ErrorSerializer, description="Missing write scope, or level too low."),
-    412: OpenApiResponse(ErrorSerializer, description="Stale version: reload and apply again."),
-}
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    response=[200, 201],
+    description='The object\'s version, e.g. "case-12-v3": send it as If-Match to change it.',
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    description="The ETag of the version you read. A stale one gets 412 and nothing is "
+    "written. Send it, or the body's `version`.",
+)
 
 
 class VisibleViewSet(viewsets.GenericViewSet):
@@ -59,6 +64,8 @@ class VisibleViewSet(viewsets.GenericViewSet):
     model = None
     object_type = ""
     sort_field = "updated_at"
+    # What each write takes, by HTTP method: OPTIONS describes it (core.api.metadata).
+    input_serializers = {}
     lookup_value_regex = r"[0-9]{1,18}"
 
     def visible(self):
@@ -128,25 +135,34 @@ def _visible_target(request, model, pk, field):
     list=extend_schema(
         summary="Cases your agency may see",
         parameters=PAGE_PARAMETERS,
-        responses={200: page_serializer("CasePage", s.CaseRowSerializer), **ERRORS},
+        responses={200: page_serializer("CasePage", s.CaseRowSerializer), **LIST_ERRORS},
     ),
-    retrieve=extend_schema(summary="One case", responses={200: s.CaseRowSerializer, **ERRORS}),
+    retrieve=extend_schema(
+        summary="One case",
+        parameters=[ID_PARAMETER, ETAG],
+        responses={200: s.CaseRowSerializer, **DETAIL_ERRORS},
+    ),
     create=extend_schema(
         summary="Open a case owned by your agency (write scope)",
         request=s.CaseCreateInput,
-        responses={201: s.CaseRowSerializer, **WRITE_ERRORS},
+        parameters=[ETAG],
+        responses={201: s.CaseRowSerializer, **CREATE_ERRORS},
     ),
     partial_update=extend_schema(
         summary="Change a case (write scope, edit level; If-Match or version)",
         request=s.CaseUpdateInput,
-        responses={200: s.CaseRowSerializer, **WRITE_ERRORS},
+        parameters=[ID_PARAMETER, IF_MATCH, ETAG],
+        responses={200: s.CaseRowSerializer, **UPDATE_ERRORS},
     ),
 )
 class CaseViewSet(VisibleViewSet):
+    """Cases: owned by one agency, seen by those it is shared with."""
+
     model = Case
     object_type = "case"
     filterset_class = CaseFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
+    input_serializers = {"POST": s.CaseCreateInput, "PATCH": s.CaseUpdateInput}
 
     def visible(self):
         return cases_visible_to(self.request.user)
@@ -176,20 +192,28 @@ class CaseViewSet(VisibleViewSet):
     list=extend_schema(
         summary="Intelligence items your agency may see",
         parameters=PAGE_PARAMETERS,
-        responses={200: page_serializer("ItemPage", s.ItemRowSerializer), **ERRORS},
+        responses={200: page_serializer("ItemPage", s.ItemRowSerializer), **LIST_ERRORS},
     ),
-    retrieve=extend_schema(summary="One item", responses={200: s.ItemRowSerializer, **ERRORS}),
+    retrieve=extend_schema(
+        summary="One item",
+        parameters=[ID_PARAMETER, ETAG],
+        responses={200: s.ItemRowSerializer, **DETAIL_ERRORS},
+    ),
     create=extend_schema(
         summary="Submit an item sourced by your agency (write scope)",
         request=s.ItemCreateInput,
-        responses={201: s.ItemRowSerializer, **WRITE_ERRORS},
+        parameters=[ETAG],
+        responses={201: s.ItemRowSerializer, **CREATE_ERRORS},
     ),
 )
 class ItemViewSet(VisibleViewSet):
+    """Intelligence items: tips, SARs, RFIs and their responses, bulletins, reports."""
+
     model = IntelligenceItem
     object_type = "intelligenceitem"
     filterset_class = ItemFilter
     http_method_names = ["get", "post", "head", "options"]
+    input_serializers = {"POST": s.ItemCreateInput}
 
     def visible(self):
         return items_visible_to(self.request.user)
@@ -211,27 +235,37 @@ class ItemViewSet(VisibleViewSet):
     list=extend_schema(
         summary="Annotations on the cases and items your agency may see",
         parameters=PAGE_PARAMETERS,
-        responses={200: page_serializer("AnnotationPage", s.AnnotationRowSerializer), **ERRORS},
+        responses={
+            200: page_serializer("AnnotationPage", s.AnnotationRowSerializer),
+            **LIST_ERRORS,
+        },
     ),
     retrieve=extend_schema(
-        summary="One annotation", responses={200: s.AnnotationRowSerializer, **ERRORS}
+        summary="One annotation",
+        parameters=[ID_PARAMETER, ETAG],
+        responses={200: s.AnnotationRowSerializer, **DETAIL_ERRORS},
     ),
     create=extend_schema(
         summary="Annotate a case or an item (write scope, annotate level)",
         request=s.AnnotationCreateInput,
-        responses={201: s.AnnotationRowSerializer, **WRITE_ERRORS},
+        parameters=[ETAG],
+        responses={201: s.AnnotationRowSerializer, **CREATE_ERRORS},
     ),
     partial_update=extend_schema(
         summary="Edit your key's own annotation (write scope; If-Match or version)",
         request=s.AnnotationUpdateInput,
-        responses={200: s.AnnotationRowSerializer, **WRITE_ERRORS},
+        parameters=[ID_PARAMETER, IF_MATCH, ETAG],
+        responses={200: s.AnnotationRowSerializer, **UPDATE_ERRORS},
     ),
 )
 class AnnotationViewSet(VisibleViewSet):
+    """Analysts' notes on a case or an item; edited with history."""
+
     model = Annotation
     object_type = "annotation"
     filterset_class = AnnotationFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
+    input_serializers = {"POST": s.AnnotationCreateInput, "PATCH": s.AnnotationUpdateInput}
 
     def visible(self):
         return annotations_visible_to(self.request.user)
@@ -277,11 +311,17 @@ class AnnotationViewSet(VisibleViewSet):
         description="Entities do not change once created; `updated_after` and the cursor run on "
         "their creation time. Each case and item row also lists its entities.",
         parameters=PAGE_PARAMETERS,
-        responses={200: page_serializer("EntityPage", s.EntityRowSerializer), **ERRORS},
+        responses={200: page_serializer("EntityPage", s.EntityRowSerializer), **LIST_ERRORS},
     ),
-    retrieve=extend_schema(summary="One entity", responses={200: s.EntityRowSerializer, **ERRORS}),
+    retrieve=extend_schema(
+        summary="One entity",
+        parameters=[ID_PARAMETER],
+        responses={200: s.EntityRowSerializer, **DETAIL_ERRORS},
+    ),
 )
 class EntityViewSet(VisibleViewSet):
+    """Subjects (people, vehicles, phones ...) by their normalised match keys."""
+
     model = Entity
     object_type = "entity"
     sort_field = "created_at"

@@ -4,10 +4,13 @@ settings.REST_FRAMEWORK["EXCEPTION_HANDLER"] names `exception_handler`. The doma
 (core.errors) and Django's own exceptions are said the way DRF's are.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -47,6 +50,17 @@ def error_body(code, message, fields=None):
     return {"code": code, "message": message, "fields": fields or {}}
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+    def __init__(self):
+        super().__init__(
+            f"The request body is larger than the {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes "
+            "the API accepts; nothing was written."
+        )
+
+
 def exception_handler(exc, context):
     """Every error of the API as {"code", "message", "fields"}; field errors name each field."""
     if isinstance(exc, StaleVersion):
@@ -60,6 +74,9 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc), code="insufficient_level")
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
+    elif isinstance(exc, RequestDataTooBig):
+        # Django would answer its HTML 400 page (a SuspiciousOperation).
+        exc = PayloadTooLarge()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, DjangoValidationError):
@@ -115,3 +132,33 @@ class ErrorSerializer(serializers.Serializer):
         child=serializers.ListField(child=serializers.CharField()),
         help_text="For 400: each field in error and what is wrong with it.",
     )
+
+
+# What each error status means in the OpenAPI schema; an operation names those it can answer.
+ERROR_MEANINGS = {
+    400: "Bad input (a field, a filter, a page parameter); `fields` names each problem.",
+    401: "No API key, or one that is not valid, expired or revoked.",
+    403: "The key may not do this: missing write scope, level too low, or an address outside "
+    "the key's networks.",
+    404: "Not visible to your agency (the same answer as for an object that does not exist).",
+    409: "The write conflicts with the data as it is now; nothing was written.",
+    412: "Stale version: If-Match (or `version`) does not name the current version; nothing "
+    "was written. Reload and apply again.",
+    413: "The body is larger than the API accepts.",
+    415: "The body is not JSON.",
+    429: "Too many requests for this key; see Retry-After.",
+}
+
+
+def error_responses(*codes):
+    """The documented error responses of an operation, one per status it can answer."""
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=ERROR_MEANINGS[code]) for code in codes
+    }
+
+
+# A list, a detail, opening an object, changing one.
+LIST_ERRORS = error_responses(400, 401, 403, 429)
+DETAIL_ERRORS = error_responses(401, 403, 404, 429)
+CREATE_ERRORS = error_responses(400, 401, 403, 409, 413, 415, 429)
+UPDATE_ERRORS = error_responses(400, 401, 403, 404, 409, 412, 413, 415, 429)

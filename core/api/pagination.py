@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, extend_schema_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
@@ -60,24 +60,32 @@ def parse_limit(raw):
     return int(raw)
 
 
+LIMIT_PARAMETER = OpenApiParameter(
+    "limit",
+    {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
+    description=f"Rows per page, 1 to {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}).",
+)
+CURSOR_PARAMETER = OpenApiParameter(
+    "cursor",
+    OpenApiTypes.STR,
+    description="next_cursor of the previous page: continues after its last row. Keep the "
+    "last one you received to pull only what changed since.",
+)
 PAGE_PARAMETERS = [
     OpenApiParameter(
         "updated_after",
         OpenApiTypes.DATETIME,
         description="Only objects changed after this time (ISO 8601).",
     ),
-    OpenApiParameter(
-        "cursor",
-        OpenApiTypes.STR,
-        description="next_cursor of the previous page: continues after its last row. Keep the "
-        "last one you received to pull only what changed since.",
-    ),
-    OpenApiParameter(
-        "limit",
-        OpenApiTypes.INT,
-        description=f"Rows per page, 1 to {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}).",
-    ),
+    CURSOR_PARAMETER,
+    LIMIT_PARAMETER,
 ]
+# The directory has no change times: it pages by id.
+ID_PAGE_PARAMETERS = [CURSOR_PARAMETER, LIMIT_PARAMETER]
+# The id of a detail URL: an integer (the router's regex alone would document a string).
+ID_PARAMETER = OpenApiParameter(
+    "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The object's id."
+)
 
 
 PAGE_PARAMS = {"cursor", "limit", "updated_after"}
@@ -156,8 +164,9 @@ def page_response(results, next_cursor, has_more):
 
 
 def page_serializer(name, row_serializer):
-    """The documented shape of a page of `row_serializer` rows."""
-    return type(
+    """The documented shape of a page of `row_serializer` rows: one object, not an array of
+    them (many=False tells drf-spectacular so, though the view's action is a list)."""
+    page = type(
         name,
         (serializers.Serializer,),
         {
@@ -168,3 +177,4 @@ def page_serializer(name, row_serializer):
             "has_more": serializers.BooleanField(help_text="More rows follow right now."),
         },
     )
+    return extend_schema_serializer(many=False)(page)

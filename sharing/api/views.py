@@ -5,10 +5,10 @@ An object that became visible again since (shared anew) is left out: its list ro
 newer updated_at, is what the partner should keep.
 """
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.views import APIView
 
-from core.api.errors import ErrorSerializer
+from core.api.errors import LIST_ERRORS
 from core.api.pagination import PAGE_PARAMETERS, keyset_keys, page_response, page_serializer
 from sharing.permissions import (
     annotations_visible_to,
@@ -30,16 +30,12 @@ VISIBLE_AGAIN = {
 
 class ChangesView(APIView):
     @extend_schema(
+        operation_id="v1_changes_list",
         summary="Objects that stopped being visible to your agency (tombstones)",
         description="Pull with the next_cursor of your last page to get only what was removed "
         "since. `updated_after` filters on removed_at. Purge each (type, id).",
         parameters=PAGE_PARAMETERS,
-        responses={
-            200: page_serializer("ChangesPage", TombstoneRowSerializer),
-            400: OpenApiResponse(ErrorSerializer),
-            401: OpenApiResponse(ErrorSerializer),
-            429: OpenApiResponse(ErrorSerializer),
-        },
+        responses={200: page_serializer("ChangesPage", TombstoneRowSerializer), **LIST_ERRORS},
     )
     def get(self, request):
         user = request.user
