@@ -5,6 +5,7 @@ folder, tasks run in process, a local-memory cache. DATABASE_URL and REDIS_URL s
 to the production parts (PostgreSQL, Redis as Celery broker and cache).
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -269,6 +270,17 @@ CELERY_BEAT_SCHEDULE = {
 # Webhooks: seconds to wait for a partner's answer; plain http:// only in development.
 WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10, minimum=1)
 WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", default=DEBUG)
+# Webhooks go to public addresses only (notifications.destinations). A partner system on a private
+# network is reached only when its network is listed here, e.g. "10.20.0.0/16,fd12:3456::/48".
+WEBHOOK_ALLOWED_PRIVATE_NETWORKS = env_list("WEBHOOK_ALLOWED_PRIVATE_NETWORKS")
+for _network in WEBHOOK_ALLOWED_PRIVATE_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "WEBHOOK_ALLOWED_PRIVATE_NETWORKS must be comma-separated networks such as "
+            f"10.20.0.0/16; got {_network!r}"
+        ) from None
 
 # E-mail: the console in development, SMTP from the environment in production.
 EMAIL_BACKEND = os.environ.get(

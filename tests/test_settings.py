@@ -19,7 +19,7 @@ SETTINGS_VARIABLES = {
     "ATTACHMENT_ROOT", "ATTACHMENT_MAX_BYTES", "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT",
     "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_TIMEOUT",
     "DEFAULT_FROM_EMAIL", "SESSION_COOKIE_AGE", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
-    "LOG_LEVEL",
+    "LOG_LEVEL", "WEBHOOK_ALLOWED_PRIVATE_NETWORKS",
 }
 
 PRODUCTION = {
@@ -118,14 +118,27 @@ def test_negative_number_is_named():
         ({"LOG_LEVEL": "verbose"}, "LOG_LEVEL must be one of DEBUG, INFO, WARNING"),
         ({"EMAIL_USE_SSL": "1", "EMAIL_USE_TLS": "1"}, "Set only one of EMAIL_USE_SSL and"),
         ({"SECURE_SSL_REDIRECT": "sometimes"}, "SECURE_SSL_REDIRECT must be one of 1/0"),
+        ({"WEBHOOK_ALLOWED_PRIVATE_NETWORKS": "10.20.0.0/16,partners"},
+         "WEBHOOK_ALLOWED_PRIVATE_NETWORKS must be comma-separated networks"),
     ],
-    ids=["database-url", "redis-url", "log-level", "ssl-and-tls", "ssl-redirect"],
+    ids=["database-url", "redis-url", "log-level", "ssl-and-tls", "ssl-redirect",
+         "webhook-networks"],
 )
 def test_bad_value_is_named(variables, message):
     result = load_settings(**{**PRODUCTION, **variables})
 
     assert result.returncode != 0
     assert f"ImproperlyConfigured: {message}" in result.stderr
+
+
+def test_production_allow_lists_no_private_network_for_webhooks():
+    result = run(
+        ["-c", "from fusionportal import settings as s; print(s.WEBHOOK_ALLOWED_PRIVATE_NETWORKS)"],
+        **PRODUCTION,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 def test_port_465_speaks_tls_from_the_first_byte():
