@@ -5,6 +5,7 @@ from datetime import timedelta
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 os.environ.setdefault("API_KEY_HMAC_SECRET", "test-only-api-key-secret-" + "y" * 40)
+os.environ.setdefault("WEBHOOK_SECRET_KEYS", "dGVzdC1vbmx5LXdlYmhvb2stc2VjcmV0LWtleS0wMDA=")
 
 from .settings import *  # noqa: E402,F403
 

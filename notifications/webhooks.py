@@ -42,6 +42,7 @@ from audit.services import log_access
 from .claims import claim
 from .destinations import DestinationRefused, connection, resolve
 from .models import Delivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from .sealing import reseal
 
 SIGNATURE_HEADER = "X-FusionPortal-Signature"
 TIMESTAMP_HEADER = "X-FusionPortal-Timestamp"
@@ -130,8 +131,9 @@ def clean_url(url):
 
 @transaction.atomic
 def endpoint_register(*, by, url, description=""):
-    """Register a partner system's URL for the actor's agency (agency admins only). The secret
-    is on the returned endpoint; show it to the admin now."""
+    """Register a partner system's URL for the actor's agency (agency admins only), if it leads
+    to a public address (clean_url). The secret is stored sealed and is readable on the returned
+    endpoint: show it to the admin in the answer to this request, and keep it nowhere else."""
     _require_agency_admin(by)
     endpoint = WebhookEndpoint(
         agency=by.agency, url=clean_url(url), description=(description or "").strip()[:200],
@@ -146,12 +148,13 @@ def endpoint_register(*, by, url, description=""):
 
 @transaction.atomic
 def endpoint_rotate_secret(*, endpoint, by):
-    """A new secret; the old one stops signing at once."""
+    """A new secret, stored sealed; the old one stops signing at once. Like registering, show
+    the new secret in the answer to this request only."""
     _require_agency_admin(by)
     if endpoint.agency_id != by.agency_id:
         raise ValidationError("Not your agency's webhook.")
     endpoint.secret = _new_secret()
-    endpoint.save(update_fields=["secret"])
+    endpoint.save(update_fields=["sealed_secret"])
     log_access(action="admin", actor=by, obj=endpoint, detail={"webhook_secret_rotated": True})
     return endpoint
 
@@ -165,6 +168,23 @@ def endpoint_set_active(*, endpoint, by, active):
     endpoint.save(update_fields=["is_active"])
     log_access(action="admin", actor=by, obj=endpoint, detail={"webhook_active": active})
     return endpoint
+
+
+def endpoint_secrets_reseal():
+    """Seal every webhook secret under the first key of WEBHOOK_SECRET_KEYS (after a new key was
+    put first), one row at a time, each row locked while it is re-sealed. Returns how many were
+    re-sealed. A secret that no configured key opens raises InvalidToken: remove no old key
+    before this has run through."""
+    count = 0
+    for pk in WebhookEndpoint.objects.order_by("pk").values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            sealed = (WebhookEndpoint.objects.select_for_update().filter(pk=pk)
+                      .values_list("sealed_secret", flat=True).first())
+            if sealed is None:  # deleted meanwhile
+                continue
+            WebhookEndpoint.objects.filter(pk=pk).update(sealed_secret=reseal(sealed))
+            count += 1
+    return count
 
 
 # Delivering ---------------------------------------------------------------------------------------
