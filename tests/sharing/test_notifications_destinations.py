@@ -3,10 +3,16 @@ network (loopback, private ranges, the cloud metadata service) at registration, 
 making a name resolve elsewhere (DNS rebinding); the connection goes to the address that was
 checked; and the delivery log never tells a refused port from a silent one."""
 
+import datetime
 import socket
+import ssl
 import threading
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -302,3 +308,109 @@ def test_the_log_says_the_same_whatever_the_port_did(
     for detail in ("Errno", "Connection refused", "ConnectionRefused", "timed out", "TimeoutError",
                    "RemoteDisconnected", "Connection reset", "closed connection"):
         assert detail not in page
+
+
+# HTTPS: the checked address, the host name for SNI and the certificate -------------------------
+
+
+def _certificate_authority():
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test partner CA")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
+                                     content_commitment=False, key_encipherment=False,
+                                     data_encipherment=False, key_agreement=False,
+                                     encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return key, certificate
+
+
+def _server_certificate(ca_key, ca_certificate, host_name, folder):
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host_name)]))
+        .issuer_name(ca_certificate.subject).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(host_name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+                       critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    chain = folder / f"{host_name}.pem"
+    chain.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                          serialization.NoEncryption())
+        + certificate.public_bytes(serialization.Encoding.PEM)
+    )
+    return chain
+
+
+@pytest.fixture
+def https_receiver(tmp_path, monkeypatch):
+    """make(name): an HTTPS receiver on 127.0.0.1 whose certificate names `name`, issued by a
+    test authority that the portal's TLS context trusts (instead of the system's). Records the
+    SNI name each handshake asked for."""
+    ca_key, ca_certificate = _certificate_authority()
+    monkeypatch.setattr(destinations, "tls_context", lambda: ssl.create_default_context(
+        cadata=ca_certificate.public_bytes(serialization.Encoding.PEM).decode()))
+    running = []
+
+    def make(name):
+        receiver = Receiver()
+        server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server_context.load_cert_chain(_server_certificate(ca_key, ca_certificate, name, tmp_path))
+        receiver.sni = []
+        server_context.sni_callback = lambda sock, sni, context: receiver.sni.append(sni)
+        receiver.server.socket = server_context.wrap_socket(receiver.server.socket,
+                                                            server_side=True)
+        running.append(receiver.__enter__())
+        return receiver
+
+    yield make
+    for receiver in running:
+        receiver.__exit__(None, None, None)
+
+
+def test_https_goes_to_the_checked_address_with_the_host_name_for_sni_and_the_certificate(
+    nopd_admin, la_safe, trafficking_case, dns, connected_to, https_receiver
+):
+    receiver = https_receiver("rms.partner.example")
+    port = receiver.server.server_address[1]
+    dns.answers["rms.partner.example"] = ["127.0.0.1"]  # allow-listed by the test settings
+    webhooks.endpoint_register(by=nopd_admin, url=f"https://rms.partner.example:{port}/hook")
+    dns.lookups.clear()
+    dns.later["rms.partner.example"] = ["10.66.0.1"]
+    attempt = alert_nopd(trafficking_case)
+    assert attempt.status_code == 200, attempt.error
+    assert dns.lookups == ["rms.partner.example"]
+    assert [address for address in connected_to if address[1] == port] == [("127.0.0.1", port)]
+    assert receiver.sni == ["rms.partner.example"]
+    headers, _, _ = receiver.requests[0]
+    assert headers["Host"] == f"rms.partner.example:{port}"
+
+
+def test_https_refuses_a_certificate_for_another_name(
+    nopd_admin, la_safe, trafficking_case, dns, https_receiver
+):
+    receiver = https_receiver("someone-else.example")
+    port = receiver.server.server_address[1]
+    dns.answers["rms.partner.example"] = ["127.0.0.1"]
+    webhooks.endpoint_register(by=nopd_admin, url=f"https://rms.partner.example:{port}/hook")
+    attempt = alert_nopd(trafficking_case)
+    assert attempt.status_code is None
+    assert attempt.error == webhooks.UNREACHABLE  # the certificate failure is in the server log
+    assert receiver.requests == []
