@@ -28,6 +28,7 @@ COPY . .
 # Attachments live on a volume outside the static files, owned by the app user; a fresh named
 # volume mounted at ATTACHMENT_ROOT takes this ownership.
 RUN DEBUG=0 SECRET_KEY=collectstatic-only API_KEY_HMAC_SECRET=collectstatic-only \
+    WEBHOOK_SECRET_KEYS=Y29sbGVjdHN0YXRpYy1vbmx5LXBsYWNlaG9sZGVyISE= \
     python manage.py collectstatic --noinput \
     && mkdir -p "$ATTACHMENT_ROOT" \
     && chown fusionportal:fusionportal "$ATTACHMENT_ROOT"

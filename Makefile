@@ -89,6 +89,7 @@ bench-accesslog: install
 .PHONY: bench-api
 bench-api: install
 	DEBUG=0 DEVTOOLS=1 SECRET_KEY=bench-api-only API_KEY_HMAC_SECRET=bench-api-only ALLOWED_HOSTS=testserver \
+	WEBHOOK_SECRET_KEYS=YmVuY2gtYXBpLW9ubHktcGxhY2Vob2xkZXIta2V5ISE= \
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/fusionportal} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} CACHE_KEY_PREFIX=bench-api \
 	$(BIN)/python -W ignore::UserWarning manage.py bench_api $(BENCH_ARGS)
@@ -112,6 +113,7 @@ compose-check:
 	@command -v docker-compose >/dev/null || { \
 	  echo "docker-compose is not installed (Debian: apt-get install docker-compose)." >&2; exit 1; }
 	SECRET_KEY=compose-check API_KEY_HMAC_SECRET=compose-check ALLOWED_HOSTS=portal.example.gov \
+	  WEBHOOK_SECRET_KEYS=Y29tcG9zZS1jaGVjay1wbGFjZWhvbGRlci1rZXkhISE= \
 	  POSTGRES_PASSWORD=compose-check docker-compose config -q
 
 clean:

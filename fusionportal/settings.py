@@ -5,6 +5,10 @@ folder, tasks run in process, a local-memory cache. DATABASE_URL and REDIS_URL s
 to the production parts (PostgreSQL, Redis as Celery broker and cache).
 """
 
+import base64
+import binascii
+import hashlib
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -74,9 +78,35 @@ if not API_KEY_HMAC_SECRET:
             "without one: set it to a long random string, distinct from SECRET_KEY."
         )
     # Development only: derived from SECRET_KEY, so a development key survives restarts.
-    import hashlib
-
     API_KEY_HMAC_SECRET = hashlib.sha256(f"api-key-hmac:{SECRET_KEY}".encode()).hexdigest()
+
+# Webhook secrets are stored only sealed (Fernet) under these keys: a copy of the database alone
+# does not give the secrets that sign the portal's webhooks. Comma-separated Fernet keys; the first
+# seals, every one opens (to rotate: put a new key first, run `manage.py
+# rotate_webhook_secret_keys`, then drop the old key). Production refuses to start without it.
+WEBHOOK_SECRET_KEYS = env_list("WEBHOOK_SECRET_KEYS")
+if not WEBHOOK_SECRET_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "WEBHOOK_SECRET_KEYS is not set. In production (DEBUG=0) the portal refuses to start "
+            "without it: set it to a Fernet key, made with python3 -c 'from cryptography.fernet "
+            "import Fernet; print(Fernet.generate_key().decode())'."
+        )
+    # Development only: derived from SECRET_KEY, so development secrets survive restarts.
+    WEBHOOK_SECRET_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(f"webhook-secrets:{SECRET_KEY}".encode()).digest())
+        .decode()
+    ]
+for _key in WEBHOOK_SECRET_KEYS:
+    try:
+        _key_is_fernet = len(base64.urlsafe_b64decode(_key.encode())) == 32
+    except (binascii.Error, ValueError):
+        _key_is_fernet = False
+    if not _key_is_fernet:
+        raise ImproperlyConfigured(
+            "WEBHOOK_SECRET_KEYS must be comma-separated Fernet keys (32 bytes in URL-safe "
+            "base64, as Fernet.generate_key() makes them); one of them is not."
+        )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -272,6 +302,17 @@ CELERY_BEAT_SCHEDULE = {
 # Webhooks: seconds to wait for a partner's answer; plain http:// only in development.
 WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10, minimum=1)
 WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", default=DEBUG)
+# Webhooks go to public addresses only (notifications.destinations). A partner system on a private
+# network is reached only when its network is listed here, e.g. "10.20.0.0/16,fd12:3456::/48".
+WEBHOOK_ALLOWED_PRIVATE_NETWORKS = env_list("WEBHOOK_ALLOWED_PRIVATE_NETWORKS")
+for _network in WEBHOOK_ALLOWED_PRIVATE_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "WEBHOOK_ALLOWED_PRIVATE_NETWORKS must be comma-separated networks such as "
+            f"10.20.0.0/16; got {_network!r}"
+        ) from None
 
 # E-mail: the console in development, SMTP from the environment in production.
 EMAIL_BACKEND = os.environ.get(

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 os.environ.setdefault("API_KEY_HMAC_SECRET", "test-only-api-key-secret-" + "y" * 40)
+os.environ.setdefault("WEBHOOK_SECRET_KEYS", "dGVzdC1vbmx5LXdlYmhvb2stc2VjcmV0LWtleS0wMDA=")
 
 from .settings import *  # noqa: E402,F403
 
@@ -15,6 +16,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 API_SYNC_SETTLE = timedelta(0)
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The tests' webhook receivers listen on 127.0.0.1: allow-listed here, never by default.
+WEBHOOK_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.0/8"]
 STORAGES["default"]["OPTIONS"]["location"] = str(BASE_DIR / "var" / "test-attachments")  # noqa: F405
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: the integration tests' web server and Celery worker are other

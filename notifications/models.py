@@ -31,6 +31,8 @@ from agencies.models import Agency, FusionCenter
 from cases.models import Case, IntelligenceItem
 from core.states import STATE_CHOICES
 
+from .sealing import open_sealed, seal
+
 
 class CaseAlert(models.Model):
     """A state became part of a case that spans state lines; its primary center was alerted."""
@@ -209,12 +211,15 @@ class EmailDelivery(models.Model):
 class WebhookEndpoint(models.Model):
     """A partner system's URL, registered by an agency admin. Deliveries are signed with
     `secret` (HMAC-SHA256, see notifications.webhooks); the secret is shown to the admin when the
-    endpoint is created or its secret rotated."""
+    endpoint is created or its secret rotated, in the answer to that request only.
+
+    The database holds the secret only sealed under WEBHOOK_SECRET_KEYS (`sealed_secret`,
+    notifications.sealing); `secret` reads and sets it in the clear."""
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="webhook_endpoints")
     url = models.URLField(max_length=500)
     description = models.CharField(max_length=200, blank=True)
-    secret = models.CharField(max_length=100)
+    sealed_secret = models.TextField()
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
@@ -228,6 +233,14 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self):
         return self.url
+
+    @property
+    def secret(self):
+        return open_sealed(self.sealed_secret)
+
+    @secret.setter
+    def secret(self, value):
+        self.sealed_secret = seal(value)
 
 
 class WebhookDelivery(models.Model):

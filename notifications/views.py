@@ -14,6 +14,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.gate import require_agency_admin
@@ -129,10 +130,12 @@ def _own_endpoint_or_404(user, pk):
     return endpoint
 
 
+@never_cache  # the answer to a registration shows the secret
 @login_required
 @require_http_methods(["GET", "POST"])
 def webhook_list(request):
-    """The agency's webhook endpoints, and registering a new one."""
+    """The agency's webhook endpoints, and registering a new one. The new endpoint's secret is
+    shown in the answer to the registration, once, and kept nowhere but sealed in the database."""
     require_agency_admin(request.user)
     form = WebhookForm(request.POST or None)
     created = None
@@ -171,7 +174,10 @@ LOG_SIZE = 50
 @require_GET
 def webhook_detail(request, pk):
     """One endpoint and its delivery log: the latest deliveries, each with every attempt."""
-    endpoint = _own_endpoint_or_404(request.user, pk)
+    return _webhook_page(request, _own_endpoint_or_404(request.user, pk))
+
+
+def _webhook_page(request, endpoint, *, secret=None):
     deliveries = list(
         WebhookDelivery.objects.filter(endpoint=endpoint)
         .select_related("event")
@@ -184,13 +190,14 @@ def webhook_detail(request, pk):
         request,
         "notifications/webhook_detail.html",
         {"endpoint": endpoint, "deliveries": deliveries, "agency": request.user.agency,
-         "secret": request.session.pop(f"webhook-secret-{endpoint.pk}", None)},
+         "secret": secret},
     )
 
 
 WEBHOOK_ACTIONS = {"rotate", "disable", "enable"}
 
 
+@never_cache  # the answer to a rotation shows the new secret
 @login_required
 @require_POST
 def webhook_action(request, pk, action):
@@ -199,11 +206,11 @@ def webhook_action(request, pk, action):
         raise Http404("No such action.")
     if action == "rotate":
         webhooks.endpoint_rotate_secret(endpoint=endpoint, by=request.user)
-        # Shown once, on the next page, then gone from the session.
-        request.session[f"webhook-secret-{endpoint.pk}"] = endpoint.secret
+        # Shown once, in this answer: never parked in the session (stored in the database) for
+        # the next page.
         messages.success(request, "A new secret signs every delivery from now on; copy it below.")
-    else:
-        enable = action == "enable"
-        webhooks.endpoint_set_active(endpoint=endpoint, by=request.user, active=enable)
-        messages.success(request, f"The webhook is {'enabled' if enable else 'disabled'}.")
+        return _webhook_page(request, endpoint, secret=endpoint.secret)
+    enable = action == "enable"
+    webhooks.endpoint_set_active(endpoint=endpoint, by=request.user, active=enable)
+    messages.success(request, f"The webhook is {'enabled' if enable else 'disabled'}.")
     return redirect("webhook-detail", pk=endpoint.pk)

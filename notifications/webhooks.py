@@ -14,15 +14,19 @@ secret, compare in constant time, refuse a timestamp more than five minutes from
 and refuse a delivery id it has already processed (a replay, or a retry of a delivery it did
 process). It answers 2xx once it has the event; anything else, or no answer within
 WEBHOOK_TIMEOUT seconds, is retried with exponential backoff for up to 24 hours.
+
+Only public addresses receive webhooks (notifications.destinations), checked at registration and
+again at every delivery; a failed connection is logged here in full and shown to the agency admin
+only as a generic failure, so that the delivery log tells nothing of the network behind it.
 """
 
 import hashlib
 import hmac
+import http.client
 import json
+import logging
 import secrets
 import time
-import urllib.error
-import urllib.request
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -36,7 +40,9 @@ from agencies.gate import is_agency_admin
 from audit.services import log_access
 
 from .claims import claim
+from .destinations import DestinationRefused, connection, resolve
 from .models import Delivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from .sealing import reseal
 
 SIGNATURE_HEADER = "X-FusionPortal-Signature"
 TIMESTAMP_HEADER = "X-FusionPortal-Timestamp"
@@ -44,6 +50,12 @@ DELIVERY_HEADER = "X-FusionPortal-Delivery"
 EVENT_HEADER = "X-FusionPortal-Event"
 # A receiver refuses a timestamp further than this from its own clock (seconds).
 REPLAY_TOLERANCE = 300
+# What the delivery log says when no HTTP answer came: never the socket error itself, whose
+# wording (refused, timed out, reset) would map the ports behind the destination.
+UNREACHABLE = "Could not deliver: the destination refused or was unreachable."
+REFUSED_DESTINATION = "Could not deliver: the destination is not a public internet address."
+
+logger = logging.getLogger(__name__)
 
 
 class SignatureInvalid(Exception):
@@ -90,6 +102,10 @@ def _allowed_schemes():
     return ["https", "http"] if allow_http else ["https"]
 
 
+def _default_port(parts):
+    return parts.port or (443 if parts.scheme == "https" else 80)
+
+
 def clean_url(url):
     url = (url or "").strip()
     schemes = _allowed_schemes()
@@ -98,16 +114,26 @@ def clean_url(url):
     except ValidationError:
         needed = "https://" if schemes == ["https"] else "http:// or https://"
         raise ValidationError({"url": f"Enter a full URL starting with {needed}."}) from None
-    if urlsplit(url).username or urlsplit(url).password:
+    parts = urlsplit(url)
+    if parts.username or parts.password:
         raise ValidationError({"url": "Put no user name or password in the URL; the signature "
                                       "proves the sender."})
+    try:
+        resolve(parts.hostname, _default_port(parts))
+    except DestinationRefused as refused:
+        raise ValidationError({"url": str(refused)}) from None
+    except (OSError, UnicodeError):
+        # A name that does not resolve yet (a partner's DNS not live) is accepted: every delivery
+        # resolves and checks it again before connecting.
+        pass
     return url
 
 
 @transaction.atomic
 def endpoint_register(*, by, url, description=""):
-    """Register a partner system's URL for the actor's agency (agency admins only). The secret
-    is on the returned endpoint; show it to the admin now."""
+    """Register a partner system's URL for the actor's agency (agency admins only), if it leads
+    to a public address (clean_url). The secret is stored sealed and is readable on the returned
+    endpoint: show it to the admin in the answer to this request, and keep it nowhere else."""
     _require_agency_admin(by)
     endpoint = WebhookEndpoint(
         agency=by.agency, url=clean_url(url), description=(description or "").strip()[:200],
@@ -122,12 +148,13 @@ def endpoint_register(*, by, url, description=""):
 
 @transaction.atomic
 def endpoint_rotate_secret(*, endpoint, by):
-    """A new secret; the old one stops signing at once."""
+    """A new secret, stored sealed; the old one stops signing at once. Like registering, show
+    the new secret in the answer to this request only."""
     _require_agency_admin(by)
     if endpoint.agency_id != by.agency_id:
         raise ValidationError("Not your agency's webhook.")
     endpoint.secret = _new_secret()
-    endpoint.save(update_fields=["secret"])
+    endpoint.save(update_fields=["sealed_secret"])
     log_access(action="admin", actor=by, obj=endpoint, detail={"webhook_secret_rotated": True})
     return endpoint
 
@@ -143,6 +170,23 @@ def endpoint_set_active(*, endpoint, by, active):
     return endpoint
 
 
+def endpoint_secrets_reseal():
+    """Seal every webhook secret under the first key of WEBHOOK_SECRET_KEYS (after a new key was
+    put first), one row at a time, each row locked while it is re-sealed. Returns how many were
+    re-sealed. A secret that no configured key opens raises InvalidToken: remove no old key
+    before this has run through."""
+    count = 0
+    for pk in WebhookEndpoint.objects.order_by("pk").values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            sealed = (WebhookEndpoint.objects.select_for_update().filter(pk=pk)
+                      .values_list("sealed_secret", flat=True).first())
+            if sealed is None:  # deleted meanwhile
+                continue
+            WebhookEndpoint.objects.filter(pk=pk).update(sealed_secret=reseal(sealed))
+            count += 1
+    return count
+
+
 # Delivering ---------------------------------------------------------------------------------------
 
 
@@ -156,15 +200,6 @@ def backoff(attempt):
     return min(base * 2 ** (attempt - 1), 4 * 60 * 60)
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # A redirect is an answer other than 2xx: the registered URL is the only one posted to.
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
 def body_of(delivery):
     document = {
         "delivery_id": str(delivery.delivery_id),
@@ -176,28 +211,50 @@ def body_of(delivery):
 
 
 def post(endpoint, delivery, *, timestamp=None):
-    """POST one delivery; returns (status code or None, error text)."""
+    """POST one delivery; returns (status code or None, what the delivery log shows).
+
+    The host is resolved once and every address checked; the connection goes to a checked
+    address (notifications.destinations). No redirect is followed: a 3xx is an answer other than
+    2xx, and the registered URL is the only one posted to.
+    """
     body = body_of(delivery)
     timestamp = int(time.time()) if timestamp is None else timestamp
-    request = urllib.request.Request(
-        endpoint.url, data=body, method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "FusionPortal-Webhooks/1",
-            EVENT_HEADER: delivery.payload.get("event", ""),
-            DELIVERY_HEADER: str(delivery.delivery_id),
-            TIMESTAMP_HEADER: str(timestamp),
-            SIGNATURE_HEADER: sign(endpoint.secret, timestamp, body),
-        },
-    )
+    parts = urlsplit(endpoint.url)
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "FusionPortal-Webhooks/1",
+        EVENT_HEADER: delivery.payload.get("event", ""),
+        DELIVERY_HEADER: str(delivery.delivery_id),
+        TIMESTAMP_HEADER: str(timestamp),
+        SIGNATURE_HEADER: sign(endpoint.secret, timestamp, body),
+    }
+    timeout = getattr(settings, "WEBHOOK_TIMEOUT", 10)
     try:
-        with _opener.open(request, timeout=getattr(settings, "WEBHOOK_TIMEOUT", 10)) as response:
-            return response.status, ""
-    except urllib.error.HTTPError as error:
-        return error.code, f"HTTP {error.code} {error.reason}"[:500]
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        return None, f"{type(error).__name__}: {reason}"[:500]
+        pinned = connection(parts.scheme, parts.hostname, _default_port(parts), timeout=timeout)
+    except DestinationRefused:
+        logger.warning("Webhook delivery %s: %s is not a public address; not sent",
+                       delivery.delivery_id, parts.hostname)
+        return None, REFUSED_DESTINATION
+    except (OSError, UnicodeError) as error:
+        logger.warning("Webhook delivery %s: %s did not resolve: %r",
+                       delivery.delivery_id, parts.hostname, error)
+        return None, UNREACHABLE
+    try:
+        pinned.request("POST", path, body=body, headers=headers)
+        response = pinned.getresponse()
+        status, reason = response.status, response.reason
+    except (OSError, http.client.HTTPException) as error:
+        logger.warning("Webhook delivery %s to %s failed: %r",
+                       delivery.delivery_id, endpoint.url, error)
+        return None, UNREACHABLE
+    finally:
+        pinned.close()
+    if 200 <= status < 300:
+        return status, ""
+    return status, f"HTTP {status} {reason}"[:500]
 
 
 def delivery_attempt(*, delivery_id, now=None):

@@ -85,7 +85,7 @@ def test_every_row_is_found_in_its_new_room():
         for name in names:
             model = current_apps.get_model(app_label, name)
             assert model.objects.filter(pk=ids[name]).exists(), f"{app_label}.{name} lost its row"
-    # Notifications hold pointers only (notifications 0002): the title is read, if at all,
+    # Notifications hold pointers only (notifications 0003): the title is read, if at all,
     # when the notification is read.
     note = current_apps.get_model("notifications", "Notification").objects.get(
         pk=ids["Notification"])

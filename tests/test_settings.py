@@ -4,12 +4,14 @@ Each case starts a fresh Python with a controlled environment, as a server start
 settings module is read once per process, so it cannot be re-read inside the test process.
 """
 
+import ast
 import os
 import secrets
 import subprocess
 import sys
 
 import pytest
+from cryptography.fernet import Fernet
 from django.conf import settings
 
 # Everything the settings read; a test names what it wants and inherits none of the rest.
@@ -19,13 +21,14 @@ SETTINGS_VARIABLES = {
     "ATTACHMENT_ROOT", "ATTACHMENT_MAX_BYTES", "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT",
     "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_TIMEOUT",
     "DEFAULT_FROM_EMAIL", "SESSION_COOKIE_AGE", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
-    "LOG_LEVEL",
+    "LOG_LEVEL", "WEBHOOK_ALLOWED_PRIVATE_NETWORKS", "WEBHOOK_SECRET_KEYS",
 }
 
 PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "API_KEY_HMAC_SECRET": secrets.token_urlsafe(50),
+    "WEBHOOK_SECRET_KEYS": Fernet.generate_key().decode(),
     "ALLOWED_HOSTS": "portal.example.gov",
     "EMAIL_HOST": "smtp.example.gov",
     "EMAIL_PORT": "587",
@@ -65,6 +68,37 @@ def test_production_without_secret_key_refuses_to_start_and_says_why():
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
     assert "refuses to start" in result.stderr
+
+
+def test_production_without_webhook_secret_keys_refuses_to_start_and_says_why():
+    without_key = {k: v for k, v in PRODUCTION.items() if k != "WEBHOOK_SECRET_KEYS"}
+
+    result = run(["manage.py", "check"], **without_key)
+
+    assert result.returncode != 0
+    assert "WEBHOOK_SECRET_KEYS is not set" in result.stderr
+    assert "refuses to start" in result.stderr
+
+
+def test_a_webhook_secret_key_that_is_no_fernet_key_is_named():
+    result = load_settings(**{**PRODUCTION, "WEBHOOK_SECRET_KEYS": f"{Fernet.generate_key().decode()},"
+                                                                    "not-a-key"})
+
+    assert result.returncode != 0
+    assert "WEBHOOK_SECRET_KEYS must be comma-separated Fernet keys" in result.stderr
+    assert "not-a-key" not in result.stderr  # a key is never printed
+
+
+def test_development_derives_its_webhook_key_from_secret_key():
+    show = ["-c", "from fusionportal import settings as s; print(s.WEBHOOK_SECRET_KEYS)"]
+
+    first = run(show, DEBUG="1", SECRET_KEY="dev-one")
+    again = run(show, DEBUG="1", SECRET_KEY="dev-one")
+    other = run(show, DEBUG="1", SECRET_KEY="dev-two")
+
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == again.stdout != other.stdout
+    Fernet(ast.literal_eval(first.stdout)[0])  # a valid key
 
 
 def test_development_starts_without_secret_key():
@@ -118,14 +152,27 @@ def test_negative_number_is_named():
         ({"LOG_LEVEL": "verbose"}, "LOG_LEVEL must be one of DEBUG, INFO, WARNING"),
         ({"EMAIL_USE_SSL": "1", "EMAIL_USE_TLS": "1"}, "Set only one of EMAIL_USE_SSL and"),
         ({"SECURE_SSL_REDIRECT": "sometimes"}, "SECURE_SSL_REDIRECT must be one of 1/0"),
+        ({"WEBHOOK_ALLOWED_PRIVATE_NETWORKS": "10.20.0.0/16,partners"},
+         "WEBHOOK_ALLOWED_PRIVATE_NETWORKS must be comma-separated networks"),
     ],
-    ids=["database-url", "redis-url", "log-level", "ssl-and-tls", "ssl-redirect"],
+    ids=["database-url", "redis-url", "log-level", "ssl-and-tls", "ssl-redirect",
+         "webhook-networks"],
 )
 def test_bad_value_is_named(variables, message):
     result = load_settings(**{**PRODUCTION, **variables})
 
     assert result.returncode != 0
     assert f"ImproperlyConfigured: {message}" in result.stderr
+
+
+def test_production_allow_lists_no_private_network_for_webhooks():
+    result = run(
+        ["-c", "from fusionportal import settings as s; print(s.WEBHOOK_ALLOWED_PRIVATE_NETWORKS)"],
+        **PRODUCTION,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 def test_port_465_speaks_tls_from_the_first_byte():

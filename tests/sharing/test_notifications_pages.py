@@ -349,9 +349,11 @@ class TestWebhookDetail(WebhookPage, MemberPageTests, QueryCountTests):
 
 
 class TestWebhookRotate(WebhookPage, MemberPageTests):
+    """Rotating answers with the endpoint's page and the new secret on it (no redirect: the
+    secret is never kept in the session for a next page)."""
+
     url_name = "webhook-action"
     method = "post"
-    success_status = 302
 
     def url(self, subject, pk=None):
         return reverse(self.url_name, args=[subject.pk if pk is None else pk, "rotate"])
@@ -361,13 +363,16 @@ class TestWebhookRotate(WebhookPage, MemberPageTests):
         subject.refresh_from_db()
         assert subject.secret != old
 
-    def test_the_new_secret_is_shown(self, client, subject, member):
+    def test_the_new_secret_is_shown_once(self, client, subject, member):
         old = subject.secret
         client.force_login(member)
-        response = client.post(self.url(subject), follow=True)
+        response = client.post(self.url(subject))
         subject.refresh_from_db()
         assert subject.secret != old
         assert subject.secret in response.content.decode()
+        assert "no-store" in response["Cache-Control"]
+        assert subject.secret not in client.get(reverse("webhook-detail",
+                                                        args=[subject.pk])).content.decode()
 
 
 def test_what_a_notification_shows_is_decided_when_it_is_read(

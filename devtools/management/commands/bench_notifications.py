@@ -94,6 +94,8 @@ class Command(BaseCommand):
             app.conf.broker_url = redis_url
             app.conf.task_always_eager = False
             env = {**os.environ, "REDIS_URL": redis_url, "WEBHOOK_ALLOW_HTTP": "1",
+                   # The receiver is this process, on 127.0.0.1: allow-listed for the run only.
+                   "WEBHOOK_ALLOWED_PRIVATE_NETWORKS": "127.0.0.0/8",
                    "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE",
                                                             "fusionportal.settings")}
             log = open(tmp / "worker.log", "wb")  # noqa: SIM115
@@ -105,6 +107,7 @@ class Command(BaseCommand):
             ))
             time.sleep(3)  # the worker connects and starts its pool
             settings.WEBHOOK_ALLOW_HTTP = True
+            settings.WEBHOOK_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.0/8"]
             self._run(cases)
         finally:
             for process in reversed(processes):

@@ -24,6 +24,6 @@ def to_pointers(apps, schema_editor):
 
 class Migration(migrations.Migration):
 
-    dependencies = [("notifications", "0001_initial")]
+    dependencies = [("notifications", "0002_seal_webhook_secrets")]
 
     operations = [migrations.RunPython(to_pointers, migrations.RunPython.noop)]
