@@ -41,10 +41,12 @@ def _contact(agency):
     return ", ".join(part for part in parts if part) or "none on record"
 
 
-# A line that names what only a reader who sees the object may read: left out of the in-app
-# notification, whose reader is known only when it is read (notifications.selectors adds the
-# title then, for a reader who sees the object at that moment).
-CONTENT_LINES = {"Title", "Item"}
+# The lines an in-app notification keeps: the pointer (DESIGN.md) and who acted. Its reader is
+# known only when it is read, so the title, lead center and marking, which only a reader who
+# sees the object may read, are left out (notifications.selectors adds the title then, for a
+# reader who sees the object at that moment).
+POINTER_LINES = {"Case number", "Owner agency", "Source agency", "Point of contact", "States",
+                 "Kind", "Shared by", "Annotated by", "Access"}
 
 
 def _case_facts(case, *, title_visible):
@@ -166,7 +168,7 @@ def compose(event):
 
 def _with_inbox(message, inbox_title):
     message["inbox_title"] = inbox_title
-    message["inbox_lines"] = [line for line in message["lines"] if line[0] not in CONTENT_LINES]
+    message["inbox_lines"] = [line for line in message["lines"] if line[0] in POINTER_LINES]
     return message
 
 

@@ -5,7 +5,8 @@ reverse leaves the rows as they are."""
 
 from django.db import migrations
 
-CONTENT_LINES = {"Title", "Item"}
+POINTER_LINES = {"Case number", "Owner agency", "Source agency", "Point of contact", "States",
+                 "Kind", "Shared by", "Annotated by", "Access"}
 
 
 def to_pointers(apps, schema_editor):
@@ -17,7 +18,7 @@ def to_pointers(apps, schema_editor):
             title = title.split(": ", 1)[0]
         if note.kind == "shared" and note.item_id is not None:
             title = title.replace(f"intelligence item {note.item.title}", "an intelligence item")
-        lines = [line for line in note.lines or [] if line and line[0] not in CONTENT_LINES]
+        lines = [line for line in note.lines or [] if line and line[0] in POINTER_LINES]
         if (title, lines) != (note.title, note.lines):
             Notification.objects.filter(pk=note.pk).update(title=title[:300], lines=lines)
 

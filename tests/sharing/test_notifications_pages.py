@@ -403,3 +403,5 @@ def test_a_shared_item_is_linked_from_its_notification(client, make_item, analys
     assert "Plate seen at the Shreveport motel" in page
     note = Notification.objects.get(item=item)
     assert "Shreveport" not in note.title + str(note.lines)  # stored as a pointer
+    assert {label for label, _ in note.lines} <= {
+        "Kind", "Source agency", "Point of contact", "Shared by", "Access"}
