@@ -38,6 +38,7 @@ from .models import (
     Jurisdiction,
     TimelineEvent,
 )
+from .uploads import content_type_of
 
 
 def _timeline(case, kind, summary, by):
@@ -385,8 +386,10 @@ def annotation_edit(*, annotation, by, version, body):
 def attachment_add(*, by, uploaded_file, case=None, item=None):
     """Attach a file to a case or item (needs annotate).
 
-    Refuses files over ATTACHMENT_MAX_BYTES and content types outside the allow-list. Computes
-    the SHA-256 while reading the upload in chunks. The file goes to private storage.
+    Refuses files over ATTACHMENT_MAX_BYTES, and files whose content is not of an accepted type
+    or does not match their name or declared type (cases.uploads); the stored type is the one the
+    content proves. Computes the SHA-256 while reading the upload in chunks. The file goes to
+    private storage.
     """
     if (case is None) == (item is None):
         raise ValidationError("Attach the file to one case or one item.")
@@ -395,12 +398,7 @@ def attachment_add(*, by, uploaded_file, case=None, item=None):
     if uploaded_file.size > settings.ATTACHMENT_MAX_BYTES:
         limit = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
         raise ValidationError({"file": f"The file is larger than the {limit} MB limit."})
-    content_type = (uploaded_file.content_type or "").split(";")[0].strip().lower()
-    if content_type not in settings.ATTACHMENT_CONTENT_TYPES:
-        raise ValidationError(
-            {"file": f"Files of type {content_type or 'unknown'} are not accepted; "
-                     "PDF, images, text, CSV, Word and Excel are."}
-        )
+    content_type = content_type_of(uploaded_file)
     digest = hashlib.sha256()
     for chunk in uploaded_file.chunks():
         digest.update(chunk)

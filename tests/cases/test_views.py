@@ -512,8 +512,8 @@ class TestCaseAttach(AttachPage):
         upload = SimpleUploadedFile("payload.exe", b"MZ", "application/x-msdownload")
         response = client.post(self.url(subject), {"file": upload})
         assert response.status_code == 400
-        assert "application/x-msdownload are not accepted" in response.content.decode()
-        assert "are not accepted" in str(response.context["attachment_form"].errors)
+        assert "application/x-msdownload (.exe), which is not accepted" in response.content.decode()
+        assert "not accepted" in str(response.context["attachment_form"].errors)
         assert not Attachment.objects.exists()
 
     def test_a_file_over_the_limit_is_refused(self, client, subject, owner, settings):
