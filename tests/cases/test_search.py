@@ -7,12 +7,14 @@ agency see; subjects are found by their normalised keys however they were typed.
 import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.urls import reverse
 
 from audit.models import AccessLog
 from cases import search as portal_search
 from cases import services
-from cases.models import Case, Entity
+from cases.models import Annotation, Case, Entity, IntelligenceItem
 from core.handling import Level
 from sharing.permissions import cases_visible_to
 from sharing.services import share
@@ -138,23 +140,43 @@ def test_the_page_lists_what_was_found_and_logs_it(story, analyst_fl):
 
 
 def test_full_text_on_postgres_word_matching_on_sqlite(story, analyst_fl):
-    """On PostgreSQL the query's vector is the indexed expression, so the planner can use the
-    GIN index; SQLite has no such index and matches words instead."""
+    """On PostgreSQL each table stores its vector in a generated column with a GIN index, so a
+    match never parses text again and the planner can start from the words; SQLite has neither
+    and matches words instead."""
     results = portal_search.search(analyst_fl, "trafficked")
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             assert results.full_text is False
-            cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE '%search_vector'")
+            cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE '%search%'")
             assert cursor.fetchall() == []
             return
         assert results.full_text is True
-        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%%_search_vector'")
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%%_search_%%'")
         assert {row[0] for row in cursor.fetchall()} == {
-            "case_search_vector", "item_search_vector", "annotation_search_vector"}
+            "case_search_stored", "item_search_stored", "annotation_search_stored"}
         cursor.execute("SET enable_seqscan = off")
     query = SearchQuery("trafficked", search_type="websearch", config=portal_search.CONFIG)
-    # The matching expression alone (the visibility semi-join would lead on a table this small).
-    plan = Case.objects.annotate(document=portal_search.case_vector()).filter(document=query)
-    assert "case_search_vector" in plan.explain()
+    # The match alone (the visibility semi-join would lead on a table this small).
+    cases = Case.objects.all()
+    plan = cases.annotate(document=portal_search.stored_vector(cases)).filter(document=query)
+    assert "case_search_stored" in plan.explain()
     # And the search itself still goes through the permission service.
     assert results.cases == list(cases_visible_to(analyst_fl))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="stored vectors are PostgreSQL's")
+def test_the_stored_vectors_are_the_search_vectors_and_follow_every_write(story, analyst_fl):
+    """The generated columns (SQL in migration 0004) hold exactly the vectors cases.search
+    defines, and PostgreSQL keeps them in step with the text, whatever writes it."""
+    Case.objects.update(summary="Skimmers found at the pumps")
+    for model, vector in [(Case, portal_search.case_vector()),
+                          (IntelligenceItem, portal_search.item_vector()),
+                          (Annotation, portal_search.annotation_vector())]:
+        rows = model.objects.all()
+        assert rows.exists(), model
+        pairs = rows.annotate(
+            stored=Cast(portal_search.stored_vector(rows), TextField()),
+            expected=Cast(vector, TextField()),
+        ).values_list("stored", "expected")
+        assert [stored for stored, _ in pairs] == [expected for _, expected in pairs], model
+    assert portal_search.search(analyst_fl, "skimmer").cases
