@@ -170,29 +170,36 @@ def entities_visible_to(principal):
     )
 
 
-def visible_page_ids(model, principal, *, limit, after=None, cursor=None, until=None):
-    """The ids of the first `limit` cases or items visible to the principal, ascending by
-    (updated_at, id): those changed after `after`, after `cursor` (an (updated_at, id) pair)
-    and not after `until`, when given. A subquery for `id__in=` (the caller orders the rows it
-    selects), or None when the principal sees nothing. The same objects as the first `limit` of
-    `visible_queryset(...).order_by("updated_at", "id")`.
+def visible_page_ids(model, principal, *, limit, after=None, cursor=None, until=None,
+                     descending=False):
+    """The ids of the first `limit` cases or items visible to the principal, by (updated_at, id),
+    ascending (newest last) or `descending`: those changed after `after`, beyond `cursor` (an
+    (updated_at, id) pair) and not after `until`, when given. A subquery for `id__in=` (the
+    caller orders the rows it selects), or None when the principal sees nothing. The same
+    objects as the first `limit` of `visible_queryset(...)` in that order.
 
     Reads the permission rows alone: they carry their object's updated_at (kept equal by
     triggers, migration sharing 0005), so each visibility group costs one range scan of the
-    (group, permission, updated_at, object) index, however many objects there are.
+    (group, permission, updated_at, object) index, however many objects there are and whatever
+    share of them the principal sees. The partner API pages with it, and so do the analyst's
+    lists in their default order.
     """
     group_ids = visibility_group_ids(principal)
     if not group_ids:
         return None
     table = PERMISSION_MODELS[model]._meta.db_table
     adapt = connection.ops.adapt_datetimefield_value
+    beyond, order = ("<", "DESC") if descending else (">", "ASC")
     condition, condition_params = "", []
     if after is not None:
         condition += " AND updated_at > %s"
         condition_params.append(adapt(after))
     if cursor is not None:
         stamp, pk = cursor
-        condition += " AND updated_at >= %s AND (updated_at > %s OR content_object_id > %s)"
+        condition += (
+            f" AND updated_at {beyond}= %s AND (updated_at {beyond} %s"
+            f" OR content_object_id {beyond} %s)"
+        )
         condition_params += [adapt(stamp), adapt(stamp), pk]
     if until is not None:
         condition += " AND updated_at <= %s"
@@ -203,13 +210,14 @@ def visible_page_ids(model, principal, *, limit, after=None, cursor=None, until=
         parts.append(
             f"SELECT * FROM (SELECT content_object_id, updated_at FROM {table} "
             f"WHERE group_id = %s AND permission_id = %s{condition} "
-            f"ORDER BY updated_at, content_object_id LIMIT %s) AS g{n}"
+            f"ORDER BY updated_at {order}, content_object_id {order} LIMIT %s) AS g{n}"
         )
         params += [group_id, permission_id, *condition_params, limit]
     # An object seen through several groups appears once (its rows share one updated_at).
     sql = (
         f"SELECT content_object_id FROM ({' UNION ALL '.join(parts)}) AS keys "
-        "GROUP BY content_object_id ORDER BY MIN(updated_at), content_object_id LIMIT %s"
+        f"GROUP BY content_object_id ORDER BY MIN(updated_at) {order}, content_object_id {order} "
+        "LIMIT %s"
     )
     return RawSQL(sql, [*params, limit])
 

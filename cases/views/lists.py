@@ -11,7 +11,13 @@ from sharing.permissions import cases_visible_to
 
 from ..filters import CaseFilter, ItemFilter
 from ..models import IntelligenceItem
-from ..selectors import CASE_SORTS, SORTS, case_list_queryset, item_list_queryset, sorted_page
+from ..selectors import (
+    CASE_SORTS,
+    SORTS,
+    case_list_queryset,
+    item_list_queryset,
+    visible_sorted_page,
+)
 from .pages import invalid_page
 
 
@@ -32,8 +38,9 @@ def _list_page(request, *, filterset, sorts, template, extra, decorate=None):
     if not filterset.is_valid():
         return render(request, template, context, status=400)
     try:
-        rows, next_cursor = sorted_page(
-            filterset.qs, sort=sort, cursor=request.GET.get("cursor"), sorts=sorts
+        rows, next_cursor = visible_sorted_page(
+            filterset.qs, request.user, narrowed=_narrowed(filterset), sort=sort,
+            cursor=request.GET.get("cursor"), sorts=sorts,
         )
     except ValidationError as error:
         return invalid_page(request, template, context, error)
@@ -51,6 +58,11 @@ def _list_page(request, *, filterset, sorts, template, extra, decorate=None):
             },
         )
     return render(request, template, context)
+
+
+def _narrowed(filterset):
+    """Whether any filter of the (valid) filterset holds a value."""
+    return any(value not in (None, "", [], ()) for value in filterset.form.cleaned_data.values())
 
 
 @login_required

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -134,6 +136,45 @@ class TestCaseListFilters:
             if not cursor:
                 break
         assert seen == sorted(numbers)
+
+
+    @pytest.mark.parametrize("sort", ["updated", "updated_asc"])
+    def test_the_default_order_pages_from_the_permission_rows_through_every_case_once(
+        self, client, make_case, analyst_fl, analyst_la, nopd, sort, monkeypatch
+    ):
+        """Unfiltered and in the order the permission rows carry, a page's ids come from one
+        range scan per visibility group: every case NOPD sees, once (one seen through its
+        own group and the network's), in the list's order, and nothing else."""
+        monkeypatch.setattr("cases.selectors.PAGE_SIZE", 2)
+        own = [make_case(analyst_la, states=("LA",)) for _ in range(3)]
+        shared = [make_case(analyst_fl, tlp=TLP.CLEAR) for _ in range(4)]
+        share(obj=shared[0], by=analyst_fl, agency=nopd, level=Level.VIEW)
+        share(obj=shared[1], by=analyst_fl, target=Share.Target.NETWORK, level=Level.VIEW)
+        share(obj=shared[1], by=analyst_fl, agency=nopd, level=Level.ANNOTATE)
+        make_case(analyst_fl)  # unshared: never listed
+        descending = sort == "updated"
+        expected = sorted(Case.objects.filter(pk__in=[c.pk for c in own + shared[:2]]),
+                          key=lambda c: (c.updated_at, c.pk), reverse=descending)
+        client.force_login(analyst_la)
+        seen, cursor = [], None
+        while True:
+            params = {"sort": sort, **({"cursor": cursor} if cursor else {})}
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(reverse("case-list"), params)
+            assert response.status_code == 200
+            assert any("sharing_casegroupobjectpermission" in q["sql"] and "UNION ALL" in q["sql"]
+                       for q in queries.captured_queries)
+            seen += [row.pk for row in response.context["rows"]]
+            cursor = response.context["next_cursor"]
+            if not cursor:
+                break
+        assert seen == [c.pk for c in expected]
+        # Narrowed by a filter, the list reads the same visibility through the semi-join.
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("case-list"), {"sort": sort, "state": "LA"})
+        assert [row.pk for row in response.context["rows"]] == [
+            c.pk for c in expected if c in own][:2]
+        assert not any("UNION ALL" in q["sql"] for q in queries.captured_queries)
 
 
 # The case page ----------------------------------------------------------------------------------
