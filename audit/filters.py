@@ -9,6 +9,10 @@ from django.utils import timezone
 from agencies.models import Agency, Membership
 from audit.models import AccessLog
 
+# Without a From date the page shows this many days up to To (or today): a page bounded in time
+# reads only the partitions of its months (audit.partitions), however long the log.
+DEFAULT_WINDOW_DAYS = 30
+
 
 def _start_of(day):
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
@@ -57,6 +61,18 @@ class AccessLogFilter(django_filters.FilterSet):
         self.filters["agency"].queryset = Agency.objects.filter(
             id__in=Membership.objects.filter(center=center).values("agency_id")
         ).order_by("name")
+
+    def page_window(self):
+        """(start, end, days) of the page: the dates chosen, and when From is not chosen the
+        last DEFAULT_WINDOW_DAYS days up to To (days is then that number, else None). Call
+        after is_valid()."""
+        chosen_from = self.form.cleaned_data.get("date_from")
+        last_day = self.form.cleaned_data.get("date_to") or timezone.now().date()
+        end = _start_of(last_day + timedelta(days=1))
+        if chosen_from:
+            return _start_of(chosen_from), end, None
+        first_day = last_day - timedelta(days=DEFAULT_WINDOW_DAYS - 1)
+        return _start_of(first_day), end, DEFAULT_WINDOW_DAYS
 
     # Ranges on `at` itself (not at__date) so that the (-at, -id) index serves them.
     def filter_from(self, queryset, name, value):
