@@ -97,6 +97,9 @@ def _create_month(cursor, month):
         f" AND at < {_bound(end)})")
     if cursor.fetchone()[0]:
         moved = f"{DEFAULT_PARTITION}_moving"
+        # Foreign-key checks still deferred in this transaction run now: a table with pending
+        # checks cannot be detached or dropped.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"ALTER TABLE {TABLE} DETACH PARTITION {DEFAULT_PARTITION}")
         cursor.execute(f"ALTER TABLE {DEFAULT_PARTITION} RENAME TO {moved}")
         cursor.execute(f"CREATE TABLE {DEFAULT_PARTITION} PARTITION OF {TABLE} DEFAULT")
@@ -150,6 +153,7 @@ def access_log_partitions_drop_expired(*, today=None, using=connection):
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [TABLE])
         for month, name in sorted(month_partitions(using).items()):
             if add_months(month, 1) <= cutoff:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f"ALTER TABLE {TABLE} DETACH PARTITION {name}")
                 cursor.execute(f"DROP TABLE {name}")
                 dropped.append(name)
