@@ -122,14 +122,15 @@ class PartitionReport:
 
 def access_log_partitions_create(*, months=None, today=None, ahead=MONTHS_AHEAD,
                                  using=connection):
-    """Creates the partitions of the current month and `ahead` months after it (or of the
-    `months` named), those that do not exist yet: safe to run any number of times, also from
+    """Creates the partitions of the current month, the one before and `ahead` months after it
+    (or of the `months` named), those that do not exist yet: safe to run any number of times, also from
     two processes at once (an advisory lock serialises them). Returns the names created."""
     if not is_partitioned(using):
         return []
     if months is None:
         first = month_start(today or datetime.now(UTC).date())
-        months = [add_months(first, n) for n in range(ahead + 1)]
+        # The month before too: the log page's default window (30 days) reaches into it.
+        months = [add_months(first, n) for n in range(-1, ahead + 1)]
     created = []
     with transaction.atomic(using=using.alias), using.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [TABLE])

@@ -6,7 +6,7 @@ its months, and lets retention drop a whole old month instead of deleting rows (
 refuses). The table is rebuilt under the same name: a partitioned table with the same columns, its
 primary key (id, at) (PostgreSQL requires the partition key in it; `id` still comes from the same
 identity sequence, so ids stay unique and go on from where they were), a default partition and one
-partition per month from the oldest row to two months ahead; the rows are copied, then the old
+partition per month from the oldest row (or last month) to two months ahead; the rows are copied, then the old
 table's indexes, foreign keys and append-only trigger are made again on the new one, so that each
 partition has them.
 
@@ -55,7 +55,7 @@ def _rebuild(schema_editor, *, partitioned):
             cursor.execute(f"CREATE TABLE {TABLE}_default PARTITION OF {TABLE} DEFAULT")
             months = _fetch(cursor, f"""
                 SELECT generate_series(
-                    date_trunc('month', LEAST(min(at), now()), 'UTC'),
+                    date_trunc('month', LEAST(min(at), now() - interval '1 month'), 'UTC'),
                     date_trunc('month', now(), 'UTC') + interval '{MONTHS_AHEAD} months',
                     interval '1 month')
                 FROM {OLD}""")
@@ -76,7 +76,9 @@ def _rebuild(schema_editor, *, partitioned):
                        [TABLE, last_value, is_called])
         cursor.execute(f"DROP TABLE {OLD}")
         for _, definition in indexes:
-            cursor.execute(definition)
+            # A partitioned index reads as made ON ONLY its table: made again without ONLY,
+            # so that it is built on every partition.
+            cursor.execute(definition.replace(" ON ONLY ", " ON "))
         for name, definition in foreign_keys:
             cursor.execute(f'ALTER TABLE {TABLE} ADD CONSTRAINT "{name}" {definition}')
         cursor.execute(TRIGGER)

@@ -15,8 +15,8 @@ from audit.partitions import (
 
 class Command(BaseCommand):
     help = (
-        "Creates the access log's partitions for the current month and the next two (PostgreSQL), "
-        "drops whole months older than ACCESS_LOG_RETENTION_MONTHS (0: none), and lists them."
+        "Creates the access log's partitions of last month, this month and the next two "
+        "(PostgreSQL), drops whole months older than ACCESS_LOG_RETENTION_MONTHS (0: none), lists them."
     )
 
     def add_arguments(self, parser):
