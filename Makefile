@@ -84,7 +84,7 @@ bench-accesslog: install
 
 # The access log at scale (PostgreSQL only): one log write and the center's filtered log page at
 # 10,000, 1,000,000 and 10,000,000 rows, with EXPLAIN (ANALYZE, BUFFERS) and the ratios, in a
-# scratch database of its own on the server of DATABASE_URL, kept for reruns (README, Access log).
+# scratch database per size on the server of DATABASE_URL, kept for reruns (README, Access log).
 .PHONY: bench-accesslog-scale
 bench-accesslog-scale: export DEBUG ?= 1
 bench-accesslog-scale: install

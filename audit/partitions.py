@@ -28,7 +28,7 @@ PARTITION_NAME = re.compile(rf"^{TABLE}_y(\d{{4}})m(\d{{2}})$")
 # Months created ahead of the current one: beat runs daily, so a month exists weeks before its
 # first row, and a beat down for a few weeks still loses nothing (the default partition holds it).
 MONTHS_AHEAD = 2
-# At least a year of log is kept (CJIS AU-11 asks for one year online).
+# At least a year of log is kept (the CJIS Security Policy keeps audit records a year at least).
 MINIMUM_RETENTION_MONTHS = 12
 
 

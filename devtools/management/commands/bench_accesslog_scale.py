@@ -1,19 +1,20 @@
 """Benchmark of the access log at scale (PostgreSQL): a request's log write and the center
 admin's filtered log page must cost the same with 10,000 rows and with many millions.
 
-In a scratch database of its own (`<DATABASE_URL's name>_bench_accesslog_scale`, kept for reruns:
-a size already seeded is not seeded again; `--drop` removes it at the end), it seeds a year of log
+In a scratch database of its own per size (`<DATABASE_URL's name>_bench_accesslog_<rows>`, kept
+for reruns: a size already seeded is not seeded again; `--drop` removes them), it seeds a year of log
 for 1,000 agencies and 4,000 users set-based (INSERT ... SELECT generate_series, the rows of a size
 in time order; above a million rows the secondary indexes are made after the rows, as a restore
 would), 40 of the agencies members of the benchmark's center. At each size it prints:
 
-- one log write (`audit.services.log_access`, what every request does): median and p95 ms, and
-  EXPLAIN (ANALYZE, BUFFERS) of the INSERT (rolled back);
+- one log write (`audit.services.log_access` in its own transaction, what every request does):
+  median and p95 ms, and EXPLAIN (ANALYZE, BUFFERS) of its INSERT (rolled back): execution time
+  in the database and shared buffers touched;
 - the center's log page through its own view (filters, the admin gate, the default 30-day window,
   keyset, the template): the first page and a page 5 pages deep, unfiltered and filtered by
-  agency, user and action; median ms, and EXPLAIN (ANALYZE, BUFFERS) of the page's rows query:
-  shared buffers touched and partitions scanned;
-- the ratio of each figure to the first size's.
+  agency, user and action; median and p95 ms, and EXPLAIN (ANALYZE, BUFFERS) of the page's rows
+  query: execution time in the database, shared buffers touched, partitions scanned;
+- the ratio of each figure at the largest size to the smallest.
 
     make bench-accesslog-scale   (BENCH_ARGS="--sizes 10000,1000000,10000000")
 """
@@ -33,7 +34,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, CenterAdmin, FusionCenter, Membership, User
-from audit.models import AccessLog
 from audit.partitions import TABLE, access_log_partitions_create, add_months, month_start
 from audit.services import log_access
 from audit.views import center_access_log
@@ -44,6 +44,7 @@ MEMBERS = 40
 YEAR_SECONDS = 365 * 24 * 3600
 WRITES = 200
 PAGE_RUNS = 15
+EXPLAIN_RUNS = 7
 DEEP = 5
 # Above this many new rows the secondary indexes are dropped and made again after the insert.
 REBUILD_INDEXES_ABOVE = 1_000_000
@@ -56,7 +57,7 @@ class Command(BaseCommand):
         parser.add_argument("--sizes", default="10000,1000000,10000000",
                             help="Comma-separated row counts, ascending.")
         parser.add_argument("--drop", action="store_true",
-                            help="Drop the scratch database at the end.")
+                            help="Drop the scratch databases at the end.")
 
     def handle(self, *args, sizes, drop, **options):
         try:
@@ -67,16 +68,24 @@ class Command(BaseCommand):
             raise CommandError("--sizes takes positive row counts in ascending order.")
         if connection.vendor != "postgresql":
             raise CommandError("The scale benchmark needs PostgreSQL: set DATABASE_URL.")
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = (
-            f"{connection.settings_dict['NAME']}_bench_accesslog_scale")
-        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True,
-                                                      serialize=False, keepdb=True)
-        self.stdout.write(f"Scratch database: {connection.settings_dict['NAME']}")
-        try:
-            self._run(counts)
-        finally:
-            if drop:
-                connection.creation.destroy_test_db(old_name, verbosity=0)
+        portal_database = connection.settings_dict["NAME"]
+        results = {}
+        for count in counts:
+            # One scratch database per size, kept for reruns: a size is seeded once.
+            connection.settings_dict.setdefault("TEST", {})["NAME"] = (
+                f"{portal_database}_bench_accesslog_{count}")
+            connection.creation.create_test_db(verbosity=0, autoclobber=True,
+                                               serialize=False, keepdb=True)
+            self.stdout.write(f"\nScratch database: {connection.settings_dict['NAME']}")
+            try:
+                self._measure_size(count, results)
+            finally:
+                if drop:
+                    connection.creation.destroy_test_db(portal_database, verbosity=0)
+                else:
+                    connection.close()
+                    connection.settings_dict["NAME"] = portal_database
+        self._report(counts, results)
 
     # The network and the rows ---------------------------------------------------------------
 
@@ -169,10 +178,15 @@ class Command(BaseCommand):
     # The measures ---------------------------------------------------------------------------
 
     def _explain(self, sql, params):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, TIMING OFF) " + sql, params)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-            transaction.set_rollback(True)
+        """EXPLAIN (ANALYZE, BUFFERS) of the statement, rolled back; its execution time is the
+        median of EXPLAIN_RUNS runs."""
+        executions = []
+        for _ in range(EXPLAIN_RUNS):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS, TIMING OFF) " + sql, params)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                transaction.set_rollback(True)
+            executions.append(float(re.search(r"Execution Time: ([\d.]+) ms", plan)[1]))
         # The top node's buffers count its children's.
         top = next((line for line in plan.splitlines() if "Buffers:" in line), "")
         buffers = sum(int(n) for n in re.findall(r"(?:hit|read|dirtied|written)=(\d+)", top))
@@ -180,7 +194,10 @@ class Command(BaseCommand):
         touched = {name for line in plan.splitlines() if "never executed" not in line
                    for name in re.findall(rf"\b({TABLE}_(?:y\d{{4}}m\d{{2}}|default))\b", line)}
         return {"buffers": buffers, "partitions": len(touched),
-                "index": "Index" in plan and "Seq Scan" not in plan, "plan": plan}
+                "db_ms": statistics.median(executions),
+                "index": "-" if plan.startswith("Insert") else
+                         "yes" if "Index" in plan and "Seq Scan" not in plan else "NO",
+                "plan": plan}
 
     def _write_cost(self, admin):
         times = []
@@ -218,9 +235,9 @@ class Command(BaseCommand):
             assert response.status_code == 200, response.content[:500]
             sql = next(q["sql"] for q in reversed(queries.captured_queries)
                        if f'FROM "{TABLE}"' in q["sql"])
-        return statistics.median(times), self._explain(sql, ())
+        return statistics.median(times), _p95(times), self._explain(sql, ())
 
-    def _run(self, counts):
+    def _measure_size(self, count, results):
         center, admin, agencies, users = self._network()
         member, user = agencies[3], User.objects.get(pk=users[3])
         year = {"date_from": (timezone.now() - timedelta(days=364)).date().isoformat()}
@@ -231,34 +248,41 @@ class Command(BaseCommand):
             ("page: + user, a year", {**year, "user": user.username}),
             ("page: + share, a year", {**year, "action": "share"}),
         ]
-        results = {}
-        for count in counts:
-            started = time.perf_counter()
-            new = self._seed(count, agencies, users)
-            if new:
-                self.stdout.write(f"seeded {new:,} rows in {time.perf_counter() - started:.0f} s")
-            total = AccessLog.objects.count() if count <= 1_000_000 else count
-            self.stdout.write(f"\n== {count:,} seeded rows ({total:,} in the table) ==")
-            median, p95, plan = self._write_cost(admin)
-            results.setdefault("log write", []).append((median, plan))
-            self.stdout.write(
-                f"{'log write':<24} median {median:6.2f} ms  p95 {p95:6.2f} ms  "
-                f"buffers {plan['buffers']:>5}  partitions {plan['partitions']}")
-            for label, query in pages:
-                for depth, name in ((0, "first"), (DEEP, f"{DEEP} deep")):
-                    median, plan = self._page_cost(center, admin, query, depth)
-                    results.setdefault(f"{label} ({name})", []).append((median, plan))
-                    self.stdout.write(
-                        f"{label + ' (' + name + ')':<36} median {median:7.2f} ms  "
-                        f"buffers {plan['buffers']:>6}  partitions {plan['partitions']}  "
-                        f"index {'yes' if plan['index'] else 'NO'}")
-        self.stdout.write(f"\n== ratio of {counts[-1]:,} rows to {counts[0]:,} ==")
+        started = time.perf_counter()
+        new = self._seed(count, agencies, users)
+        if new:
+            self.stdout.write(f"seeded {new:,} rows in {time.perf_counter() - started:.0f} s")
+        last_month = add_months(month_start(timezone.now().date()), -1)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s",
+                           [f"{TABLE}_y{last_month:%Y}m{last_month:%m}"])
+            a_month = cursor.fetchone()[0]
+        self.stdout.write(f"== {count:,} rows, about {a_month:,} in last month's partition ==")
+        self.stdout.write(f"{'':<36} {'view ms':>8} {'p95':>7} {'db ms':>6} {'buffers':>7} "
+                          f"{'partitions':>10}  index")
+        median, p95, plan = self._write_cost(admin)
+        results.setdefault("log write (log_access)", []).append((median, plan))
+        self._line("log write (log_access)", median, p95, plan)
+        for label, query in pages:
+            for depth, name in ((0, "first"), (DEEP, f"{DEEP} deep")):
+                median, p95, plan = self._page_cost(center, admin, query, depth)
+                results.setdefault(f"{label} ({name})", []).append((median, plan))
+                self._line(f"{label} ({name})", median, p95, plan)
+
+    def _line(self, label, median, p95, plan):
+        self.stdout.write(
+            f"{label:<36} {median:8.2f} {p95:7.2f} {plan['db_ms']:6.2f} {plan['buffers']:>7} "
+            f"{plan['partitions']:>10}  {plan['index']}")
+
+    def _report(self, counts, results):
+        self.stdout.write(f"\n== {counts[-1]:,} rows / {counts[0]:,} rows ==")
+        self.stdout.write(f"{'':<36} {'view ms':>8} {'db ms':>6} {'buffers':>7}")
         for label, figures in results.items():
-            (first_ms, first_plan), (last_ms, last_plan) = figures[0], figures[-1]
+            (first_ms, first), (last_ms, last) = figures[0], figures[-1]
             self.stdout.write(
-                f"{label:<40} time {last_ms / first_ms:5.2f}x  buffers "
-                f"{last_plan['buffers'] / max(first_plan['buffers'], 1):5.2f}x")
-        self.stdout.write("\nPlans at the largest size:")
+                f"{label:<36} {last_ms / first_ms:7.2f}x {last['db_ms'] / first['db_ms']:5.2f}x "
+                f"{last['buffers'] / max(first['buffers'], 1):6.2f}x")
+        self.stdout.write(f"\nPlans at {counts[-1]:,} rows:")
         for label, figures in results.items():
             self.stdout.write(f"-- {label}\n{figures[-1][1]['plan']}")
 
