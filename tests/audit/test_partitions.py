@@ -6,6 +6,7 @@ import io
 from datetime import UTC, date, datetime
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection
@@ -83,6 +84,12 @@ def test_the_task_creates_the_next_months_and_the_last_once():
     assert row_at(2031, 7, 31, 23, 59) and partition_of(
         AccessLog.objects.get(at=datetime(2031, 7, 31, 23, 59, tzinfo=UTC))
     ) == "sharing_accesslog_y2031m07"
+
+
+def test_beat_runs_the_upkeep_at_least_daily():
+    entry = settings.CELERY_BEAT_SCHEDULE["audit-partitions"]
+    assert entry["task"] == maintain_access_log_partitions.name
+    assert entry["schedule"] <= 24 * 3600
 
 
 def test_a_month_created_late_takes_its_rows_from_the_default_partition():
