@@ -123,8 +123,9 @@ class PartitionReport:
 def access_log_partitions_create(*, months=None, today=None, ahead=MONTHS_AHEAD,
                                  using=connection):
     """Creates the partitions of the current month, the one before and `ahead` months after it
-    (or of the `months` named), those that do not exist yet: safe to run any number of times, also from
-    two processes at once (an advisory lock serialises them). Returns the names created."""
+    (or of the `months` named), those that do not exist yet: safe to run any number of times,
+    also from two processes at once (an advisory lock serialises them). Returns the names
+    created."""
     if not is_partitioned(using):
         return []
     if months is None:
