@@ -82,6 +82,15 @@ bench-accesslog: export DEBUG ?= 1
 bench-accesslog: install
 	$(BIN)/python manage.py bench_accesslog
 
+# The access log at scale (PostgreSQL only): one log write and the center's filtered log page at
+# 10,000, 1,000,000 and 10,000,000 rows, with EXPLAIN (ANALYZE, BUFFERS) and the ratios, in a
+# scratch database per size on the server of DATABASE_URL, kept for reruns (README, Access log).
+.PHONY: bench-accesslog-scale
+bench-accesslog-scale: export DEBUG ?= 1
+bench-accesslog-scale: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/fusionportal} \
+	nice -n 10 $(BIN)/python manage.py bench_accesslog_scale $(BENCH_ARGS)
+
 # The partner pull: pages of 500 of /api/v1/items/ for a key that sees ~2% of 100,000 items
 # (BENCH_ARGS=--million: 1,000,000), against a hand-written SQL floor. The production parts:
 # PostgreSQL, in a database of its own on the server of DATABASE_URL (default: the local one),

@@ -65,6 +65,7 @@ class AccessLog(models.Model):
             models.Index(fields=["agency", "-at"], name="accesslog_agency"),
             models.Index(fields=["actor", "-at"], name="accesslog_actor"),
             models.Index(fields=["-at", "-id"], name="accesslog_keyset"),
+            models.Index(fields=["action", "-at", "-id"], name="accesslog_action"),
         ]
         db_table = "sharing_accesslog"
 

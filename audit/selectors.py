@@ -18,9 +18,17 @@ def center_access_log(center):
     return AccessLog.objects.filter(Q(agency_id__in=member_ids) | Q(detail__center_id=center.id))
 
 
-def access_log_page(queryset, cursor=None, size=LOG_PAGE_SIZE):
-    """One page, newest first, keyset on (at, id): no OFFSET, no COUNT(*)."""
+def access_log_page(queryset, cursor=None, size=LOG_PAGE_SIZE, *, since=None, until=None):
+    """One page, newest first, keyset on (at, id): no OFFSET, no COUNT(*).
+
+    `since` and `until` bound it in time: on PostgreSQL the query then reads only the month
+    partitions of that window (the default partition too only when the window reaches past the
+    months created), each through its index, newest first."""
     queryset = queryset.select_related("actor", "agency").order_by("-at", "-id")
+    if since is not None:
+        queryset = queryset.filter(at__gte=since)
+    if until is not None:
+        queryset = queryset.filter(at__lt=until)
     if cursor:
         try:
             at, pk = decode_cursor(cursor)
@@ -28,7 +36,8 @@ def access_log_page(queryset, cursor=None, size=LOG_PAGE_SIZE):
             raise ValidationError(
                 "That page link is not valid; start again from the first page."
             ) from error
-        queryset = queryset.filter(Q(at__lt=at) | Q(at=at, id__lt=pk))
+        # `at <= cursor` stated on its own, so that it bounds the index scan and the partitions.
+        queryset = queryset.filter(Q(at__lt=at) | Q(id__lt=pk), at__lte=at)
     rows = list(queryset[: size + 1])
     next_cursor = None
     if len(rows) > size:

@@ -26,8 +26,10 @@ def center_access_log(request, center_id):
     context = {"center": center, "filter": log_filter, "rows": [], "next_cursor": None}
     if not log_filter.is_valid():
         return render(request, "audit/center_access_log.html", context, status=400)
+    since, until, context["window_days"] = log_filter.page_window()
     try:
-        rows, next_cursor = selectors.access_log_page(log_filter.qs, request.GET.get("cursor"))
+        rows, next_cursor = selectors.access_log_page(log_filter.qs, request.GET.get("cursor"),
+                                                      since=since, until=until)
     except ValidationError as error:
         context["cursor_error"] = error.messages[0]
         return render(request, "audit/center_access_log.html", context, status=400)

@@ -296,10 +296,22 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # (between commit and enqueue, or a worker killed mid-task) is delivered within about a minute.
 NOTIFICATION_SWEEP_AFTER = env_int("NOTIFICATION_SWEEP_AFTER", 60, minimum=1)
 NOTIFICATION_CLAIM_LEASE = env_int("NOTIFICATION_CLAIM_LEASE", 60, minimum=1)
+# The access log (audit.partitions): months kept on PostgreSQL. 0 keeps every month (the
+# default); otherwise at least 12: a year of log is always kept.
+ACCESS_LOG_RETENTION_MONTHS = env_int("ACCESS_LOG_RETENTION_MONTHS", 0)
+if 0 < ACCESS_LOG_RETENTION_MONTHS < 12:
+    raise ImproperlyConfigured(
+        "ACCESS_LOG_RETENTION_MONTHS must be 0 (keep the access log forever) or at least 12 "
+        f"(a year is the minimum kept); got {ACCESS_LOG_RETENTION_MONTHS}")
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {
         "task": "notifications.tasks.sweep_outbox",
         "schedule": float(env_int("NOTIFICATION_SWEEP_EVERY", 60, minimum=1)),
+    },
+    # The next months' access-log partitions, and retention: daily, idempotent.
+    "audit-partitions": {
+        "task": "audit.tasks.maintain_access_log_partitions",
+        "schedule": 24 * 3600.0,
     },
 }
 # Webhooks: seconds to wait for a partner's answer; plain http:// only in development.

@@ -2,6 +2,8 @@
 (the access log and the notifications in the sharing app) is migrated to the head and every row
 is found through the models in their new rooms; the notifications lose the content they held."""
 
+from datetime import timedelta
+
 import pytest
 from django.apps import apps as current_apps
 from django.contrib.contenttypes.models import ContentType
@@ -121,3 +123,27 @@ def test_the_stored_search_vectors_come_and_go_with_their_migration():
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
     assert search_columns() == tables
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_access_log_keeps_its_rows_and_ids_when_partitioned_by_month():
+    """audit 0002 rebuilds the table partitioned by month on PostgreSQL (a no-op on SQLite):
+    every row is kept with its id, and the next id goes on after them."""
+    old = migrate([("audit", "0001_initial")])
+    log = old.get_model("audit", "AccessLog")
+    written = [log.objects.create(action="read", object_type="case", object_id=n,
+                                  at=timezone.now() - timedelta(days=400 * n))
+               for n in range(3)]
+
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    model = current_apps.get_model("audit", "AccessLog")
+    kept = {row.pk: (row.object_id, row.at) for row in model.objects.filter(
+        pk__in=[row.pk for row in written])}
+    assert kept == {row.pk: (row.object_id, row.at) for row in written}
+    assert model.objects.create(action="read").pk > max(kept)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_partitioned_table"
+                           " WHERE partrelid = 'sharing_accesslog'::regclass")
+            assert cursor.fetchone()[0] == 1

@@ -22,6 +22,7 @@ SETTINGS_VARIABLES = {
     "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_TIMEOUT",
     "DEFAULT_FROM_EMAIL", "SESSION_COOKIE_AGE", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
     "LOG_LEVEL", "WEBHOOK_ALLOWED_PRIVATE_NETWORKS", "WEBHOOK_SECRET_KEYS",
+    "ACCESS_LOG_RETENTION_MONTHS",
 }
 
 PRODUCTION = {
@@ -154,9 +155,11 @@ def test_negative_number_is_named():
         ({"SECURE_SSL_REDIRECT": "sometimes"}, "SECURE_SSL_REDIRECT must be one of 1/0"),
         ({"WEBHOOK_ALLOWED_PRIVATE_NETWORKS": "10.20.0.0/16,partners"},
          "WEBHOOK_ALLOWED_PRIVATE_NETWORKS must be comma-separated networks"),
+        ({"ACCESS_LOG_RETENTION_MONTHS": "6"},
+         "ACCESS_LOG_RETENTION_MONTHS must be 0 (keep the access log forever) or at least 12"),
     ],
     ids=["database-url", "redis-url", "log-level", "ssl-and-tls", "ssl-redirect",
-         "webhook-networks"],
+         "webhook-networks", "access-log-retention"],
 )
 def test_bad_value_is_named(variables, message):
     result = load_settings(**{**PRODUCTION, **variables})
