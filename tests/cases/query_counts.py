@@ -16,12 +16,13 @@ HEADER = 1
 QUERY_COUNTS = {
     # The list: the page of cases (one semi-join on the permission rows, owner and lead center
     # joined), their jurisdictions (one prefetch), the access-log row of what was listed; the
-    # owners offered by the filter (owners of visible cases only). Sorting and filtering add none.
+    # agencies the owner menu offers (the user's and its centers' members, from the directory,
+    # whatever is visible). Sorting and filtering add none.
     "case-list": SIGNED_IN + 3 + 1 + HEADER,
     # The home page is the case list.
     "home": SIGNED_IN + 3 + 1 + HEADER,
     # The item list: the page of items, the visible cases among theirs (one query a page), the
-    # access-log row; the owners offered by the filter.
+    # access-log row; the agencies the source menu offers (from the directory).
     "item-list": SIGNED_IN + 3 + 1 + HEADER,
     # The results (the best twenty of each kind): cases, items, annotations, and the subjects
     # matched by their keys through cases and through items (cases/search.py); the access-log
