@@ -147,6 +147,7 @@ class TestCaseDetail(ObjectViewTests):
     url_name = "case-detail"
     model = Case
     rows_shown = "annotations"
+    page_size = selectors.NOTES_PAGE_SIZE  # the latest; the earlier ones come a page at a time
 
     @pytest.fixture
     def make_row(self, subject, owner, nopd, analyst_la, tip):
@@ -333,13 +334,32 @@ class TestCaseAnnotate(ObjectActionTests):
         assert response.status_code == 400
         assert not Annotation.objects.exists()
 
-    def test_adding_with_htmx_returns_the_thread(self, client, subject, owner):
+    def test_adding_with_htmx_returns_the_note_and_a_blank_form(self, client, subject, owner):
+        services.annotation_add(by=owner, case=subject, body="An earlier note")
         client.force_login(owner)
         response = client.post(self.url(subject), {"body": "Via htmx"},
                                headers={"HX-Request": "true"})
         assert response.status_code == 200
         fragment = response.content.decode()
-        assert 'id="thread"' in fragment and "Via htmx" in fragment and "<html" not in fragment
+        note = Annotation.objects.get(body="Via htmx")
+        # The note first (the form puts it on top of the thread), then the form, blank, out of
+        # band; not the earlier notes, not a page.
+        assert fragment.index(f'id="note-{note.pk}"') < fragment.index('id="note-add"')
+        assert 'hx-swap-oob="true"' in fragment and ">Via htmx</textarea>" not in fragment
+        assert "An earlier note" not in fragment and "<html" not in fragment
+
+    def test_a_refusal_with_htmx_puts_the_form_with_its_error_in_place(
+        self, client, subject, owner
+    ):
+        client.force_login(owner)
+        response = client.post(self.url(subject), {"body": "  "},
+                               headers={"HX-Request": "true"})
+        assert response.status_code == 400
+        assert (response["HX-Retarget"], response["HX-Reswap"]) == ("#note-add", "outerHTML")
+        fragment = response.content.decode()
+        assert fragment.startswith('<form id="note-add"') and "hx-swap-oob" not in fragment
+        assert "An annotation needs some text." in fragment
+        assert not Annotation.objects.exists()
 
 
 class AnnotationPage:
