@@ -72,7 +72,7 @@ class AgencySearchInput(forms.TextInput):
     def __init__(self):
         super().__init__(attrs={
             "autocomplete": "off",
-            "placeholder": "Name or ORI",
+            "placeholder": "Name or ORI, to add to the menu",
             "hx-get": reverse_lazy("agency-lookup"),
             "hx-trigger": "input changed delay:300ms, search",
             "hx-target": "#id_owner",
@@ -124,7 +124,7 @@ class HandledFilterSet(django_filters.FilterSet):
     # the menu and narrows no list.
     owner_search = django_filters.CharFilter(
         method="filter_nothing", label="Find another agency", max_length=100,
-        widget=AgencySearchInput(), help_text="By name or ORI: what is found joins the menu.",
+        widget=AgencySearchInput(),
     )
     updated_since = django_filters.DateFilter(
         method="filter_updated_since", label="Changed since",

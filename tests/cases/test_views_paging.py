@@ -274,3 +274,25 @@ def test_earlier_reaches_every_timeline_entry_once_latest_first(
     kinds = {kind for kind, _ in seen}
     assert {"annotation", "event", "created"} <= kinds
     assert ("item" in kinds) == (reader == "owner") and ("shared" in kinds)
+
+
+@pytest.mark.django_db
+def test_a_timeline_entry_of_an_annotation_leads_to_the_page_of_the_thread_that_starts_with_it(
+    client, trafficking_case, analyst_fl
+):
+    notes = bulk_notes(trafficking_case, analyst_fl, 60, case=trafficking_case)
+    newest_first = sorted(notes, key=lambda n: (n.created_at, n.pk), reverse=True)
+    deep = newest_first[45]  # far beyond the case page's latest annotations
+    client.force_login(analyst_fl)
+    response = client.get(reverse("annotation-show", args=[deep.pk]))
+    assert response.status_code == 302
+    url, _, anchor = response["Location"].partition("#")
+    assert url.startswith(reverse("case-annotations", args=[trafficking_case.pk]) + "?cursor=")
+    assert anchor == f"note-{deep.pk}"
+    page = client.get(url).content.decode()
+    assert note_ids(page) == [note.pk for note in newest_first[45:45 + NOTES_PAGE_SIZE]]
+    # The timeline's entry of a note links there.
+    case_page = client.get(reverse("case-detail", args=[trafficking_case.pk])).content.decode()
+    timeline = case_page.split('id="timeline"', 1)[1]
+    newest = newest_first[0]
+    assert f'<a href="{reverse("annotation-show", args=[newest.pk])}">A note' in timeline
