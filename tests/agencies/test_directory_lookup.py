@@ -85,7 +85,7 @@ class TestAgencyLookup(PageTests, QueryCountTests):
         after = (client.get(self.url(None), ask, headers=HTMX).content,
                  client.get(self.url(None), ask).content)
         assert before[0] == after[0]
-        # The page differs only by what every page differs by (its CSRF token).
+        # The page (whose CSRF token changes from one request to the next) names none of them.
         assert b"Warehouse" not in after[1] and b"Informant" not in after[1]
 
     def test_with_htmx_a_lookup_costs_the_same_for_10_and_200_agencies(
