@@ -1,9 +1,10 @@
 """What the admin pages read: the centers a person administers, their member agencies, the
 users of an agency, and the center's access log. Every function that takes a person answers
-with a 404 for what they may not administer, as if it did not exist."""
+with a 404 for what they may not administer, as if it did not exist. And the directory as the
+filter menus of the lists offer it (agency_menu)."""
 
 
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -84,3 +85,63 @@ def agency_user_or_404(agency, user_id):
     if user is None:
         raise Http404("No user found.")
     return user
+
+
+# The directory as the filter menus offer it ------------------------------------------------------
+
+# How many agencies a type-to-search answers with at most: a person looking for one agency types
+# more letters rather than scrolls.
+LOOKUP_LIMIT = 20
+LOOKUP_MIN_CHARS = 2
+
+
+def agencies_near(user):
+    """The agencies a filter menu offers first: the user's own and the active members of the
+    centers where the user's agency is an active member, by name. One query over the directory
+    tables, whatever the number of cases or items: what an agency owns has no say in whether it
+    is offered."""
+    agency_id = getattr(user, "agency_id", None)
+    if agency_id is None:
+        return []
+    own_centers = Membership.objects.filter(
+        agency_id=agency_id, status=Membership.Status.ACTIVE
+    ).values("center_id")
+    members = Membership.objects.filter(
+        center_id__in=own_centers, status=Membership.Status.ACTIVE
+    ).values("agency_id")
+    return list(
+        Agency.objects.filter(Q(pk=agency_id) | Q(pk__in=members))
+        .only("id", "name", "ori", "home_state")
+        .order_by("name", "id")
+    )
+
+
+def agencies_matching(text, *, limit=LOOKUP_LIMIT):
+    """The agencies of the directory whose name contains `text` or whose ORI starts with it, by
+    name, at most `limit`: the directory facts every member agency may read (the API's
+    `agencies/` endpoint), nothing about what they own. Shorter than LOOKUP_MIN_CHARS: none."""
+    text = " ".join((text or "").split())
+    if len(text) < LOOKUP_MIN_CHARS:
+        return []
+    return list(
+        Agency.objects.filter(Q(name__icontains=text) | Q(ori__startswith=text.upper()))
+        .only("id", "name", "ori", "level", "home_state")
+        .order_by("name", "id")[:limit]
+    )
+
+
+def agency_menu(user, *, chosen=None, text=""):
+    """The option groups of an agency filter menu, as (label, agencies): the agencies near the
+    user (agencies_near), the one already `chosen` if it is not among them, and the directory's
+    answer to `text` (agencies_matching). One query, two with a text; none for what is visible."""
+    near = agencies_near(user)
+    offered = {agency.pk for agency in near}
+    groups = [("Your agency and your centers' members", near)]
+    if chosen is not None and chosen.pk not in offered:
+        groups.append(("Chosen", [chosen]))
+        offered.add(chosen.pk)
+    text = " ".join((text or "").split())
+    if text:
+        found = [agency for agency in agencies_matching(text) if agency.pk not in offered]
+        groups.append((f"Found for \u201c{text}\u201d", found))
+    return [(label, agencies) for label, agencies in groups if agencies]

@@ -3,6 +3,7 @@ from django.urls import path, register_converter
 
 from .views import admin as views
 from .views import api_keys as api_key_views
+from .views import directory as directory_views
 from .views.admin import PortalLoginView
 
 
@@ -43,6 +44,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
     path("manage/", views.admin_home, name="admin-home"),
+    # Anyone signed in: the directory's type-to-search (the lists' agency menus).
+    path("directory/agencies/", directory_views.agency_lookup, name="agency-lookup"),
     # An agency admin: the agency's API keys for partner systems.
     path("agency/api-keys/", api_key_views.api_keys, name="api-keys"),
     path("agency/api-keys/<int:pk>/revoke/", api_key_views.api_key_revoke_view, name="api-key-revoke"),

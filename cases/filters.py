@@ -1,8 +1,14 @@
 """The filters of the case and item lists (django-filter), over what the user may already see.
 
 Each filterset is given a queryset that starts from the permission service; a filter can
-only narrow it. Bad values (an unknown state, a date that is not a date) are form errors
-shown next to the filter, never a 500.
+only narrow it. Bad values (an unknown state, a date that is not a date, an agency the directory
+does not hold) are form errors shown next to the filter, never a 500.
+
+The agency menus ("Owner agency", "Source agency") come from the directory, never from what is
+visible: they offer the user's agency and the members of its centers, and a type-to-search over
+the directory (by name or ORI) adds any other agency. Any agency of the directory is accepted;
+picking one whose cases the reader does not see lists nothing, exactly as picking one that owns
+nothing would.
 """
 
 from datetime import datetime, time
@@ -10,33 +16,71 @@ from datetime import datetime, time
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
+from django.urls import reverse_lazy
 from django.utils import timezone
 
 from agencies.models import Agency
+from agencies.selectors import agency_menu
 from core.handling import TLP
 from core.states import STATE_CHOICES
-from sharing.permissions import cases_visible_to, items_visible_to
 
 from .models import Case, IntelligenceItem, Jurisdiction
 
 SCOPE_CHOICES = [("ours", "Owned by my agency"), ("shared", "Shared with my agency")]
 
 
-def _case_owners(request):
-    # Only the owners of cases this agency may see: the filter reveals no other agency.
-    if request is None:
-        return Agency.objects.none()
-    return Agency.objects.filter(
-        pk__in=cases_visible_to(request.user).values("owner_id")
-    ).order_by("name")
+class AgencyMenuIterator(ModelChoiceIterator):
+    """The options of an agency menu: the field's `menu` groups, not every agency it accepts."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for label, agencies in self.field.menu():
+            yield (label, [self.choice(agency) for agency in agencies])
+
+    def __len__(self):
+        return sum(len(agencies) for _, agencies in self.field.menu()) + 1
+
+    def __bool__(self):
+        return True
 
 
-def _item_sources(request):
-    if request is None:
-        return Agency.objects.none()
-    return Agency.objects.filter(
-        pk__in=items_visible_to(request.user).values("owner_id")
-    ).order_by("name")
+class DirectoryAgencyField(forms.ModelChoiceField):
+    """Any agency of the directory, offered from a short menu (set by the filterset)."""
+
+    iterator = AgencyMenuIterator
+    default_error_messages = {
+        "invalid_choice": "The directory holds no such agency; pick one from the menu, or find "
+        "it by name or ORI.",
+    }
+
+    def menu(self):
+        return []
+
+
+class DirectoryAgencyFilter(django_filters.ModelChoiceFilter):
+    field_class = DirectoryAgencyField
+
+
+class AgencySearchInput(forms.TextInput):
+    """Type-to-search for an agency outside the menu: with htmx, the menu's options are fetched
+    as one types; without it, the next Apply adds what was found to the menu."""
+
+    input_type = "search"
+
+    def __init__(self):
+        super().__init__(attrs={
+            "autocomplete": "off",
+            "placeholder": "Name or ORI, to add to the menu",
+            "hx-get": reverse_lazy("agency-lookup"),
+            "hx-trigger": "input changed delay:300ms, search",
+            "hx-target": "#id_owner",
+            "hx-swap": "innerHTML",
+            "hx-include": "#id_owner",
+            "hx-sync": "this:replace",
+            "aria-controls": "id_owner",
+        })
 
 
 class TextQuery(django_filters.CharFilter):
@@ -76,10 +120,38 @@ class HandledFilterSet(django_filters.FilterSet):
     scope = django_filters.ChoiceFilter(
         choices=SCOPE_CHOICES, method="filter_scope", label="Whose", empty_label="Ours and shared"
     )
+    # The type-to-search of the agency menu (`owner`, declared by each list): it only adds to
+    # the menu and narrows no list.
+    owner_search = django_filters.CharFilter(
+        method="filter_nothing", label="Find another agency", max_length=100,
+        widget=AgencySearchInput(),
+    )
     updated_since = django_filters.DateFilter(
         method="filter_updated_since", label="Changed since",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["owner"].menu = self._agency_menu
+        # The search goes right after the menu it adds to.
+        names = [name for name in self.form.fields if name != "owner_search"]
+        names.insert(names.index("owner") + 1, "owner_search")
+        self.form.order_fields(names)
+
+    def _agency_menu(self):
+        # Built when the menu is drawn, after validation: the chosen agency is then known
+        # (one query, made by the validation itself) and is offered even from outside the menu.
+        if not hasattr(self, "_menu"):
+            cleaned = getattr(self.form, "cleaned_data", {})
+            user = self.request.user if self.request is not None else None
+            self._menu = agency_menu(
+                user, chosen=cleaned.get("owner"), text=cleaned.get("owner_search", "")
+            )
+        return self._menu
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
 
     def filter_scope(self, queryset, name, value):
         agency_id = self.request.user.agency_id
@@ -102,8 +174,8 @@ class CaseFilter(HandledFilterSet):
     state = django_filters.ChoiceFilter(
         choices=STATE_CHOICES, method="filter_state", label="State", empty_label="Any state"
     )
-    owner = django_filters.ModelChoiceFilter(
-        queryset=_case_owners, label="Owner agency", empty_label="Any agency"
+    owner = DirectoryAgencyFilter(
+        queryset=Agency.objects.all(), label="Owner agency", empty_label="Any agency"
     )
 
     class Meta:
@@ -121,8 +193,8 @@ class ItemFilter(HandledFilterSet):
     kind = django_filters.ChoiceFilter(
         choices=IntelligenceItem.Kind.choices, label="Kind", empty_label="Every kind"
     )
-    owner = django_filters.ModelChoiceFilter(
-        queryset=_item_sources, label="Source agency", empty_label="Any agency"
+    owner = DirectoryAgencyFilter(
+        queryset=Agency.objects.all(), label="Source agency", empty_label="Any agency"
     )
 
     class Meta:

@@ -9,6 +9,9 @@ from django.db.models import Prefetch, Q
 
 from agencies.models import Agency, FusionCenter, Membership
 from audit.models import AccessLog
+from core.cursors import DATETIME, InvalidCursor
+from core.cursors import decode_cursor as decode_core_cursor
+from core.cursors import encode_cursor as encode_core_cursor
 from core.handling import TLP, Level
 from sharing.models import Share
 from sharing.permissions import (
@@ -205,6 +208,7 @@ def case_timeline(*, events, annotations, attachments, items=(), reader=None, sh
             "summary": e.summary,
             "agency": e.agency,
             "anchor": None,
+            "position": _position(e.occurred_at, e.pk, EVENT),
         }
         for e in events
         if e.kind not in (TimelineEvent.Kind.ATTACHMENT, TimelineEvent.Kind.ITEM)
@@ -220,6 +224,7 @@ def case_timeline(*, events, annotations, attachments, items=(), reader=None, sh
                 f"({s.get_level_display().lower()})",
                 "agency": s.granted_by_agency,
                 "anchor": "sharing",
+                "position": _position(s.updated_at, s.pk, SHARE),
             }
             for s in shares
         ]
@@ -231,6 +236,7 @@ def case_timeline(*, events, annotations, attachments, items=(), reader=None, sh
             "summary": i.title,
             "agency": i.owner,
             "anchor": "items",
+            "position": _position(i.created_at, i.pk, ITEM),
         }
         for i in items
     ]
@@ -242,6 +248,8 @@ def case_timeline(*, events, annotations, attachments, items=(), reader=None, sh
             "summary": a.body if len(a.body) <= 140 else a.body[:139] + "…",
             "agency": a.agency,
             "anchor": f"note-{a.pk}",
+            "note_id": a.pk,
+            "position": _position(a.created_at, a.pk, NOTE),
         }
         for a in annotations
     ]
@@ -253,17 +261,59 @@ def case_timeline(*, events, annotations, attachments, items=(), reader=None, sh
             "summary": f"Attached {f.filename}",
             "agency": f.agency,
             "anchor": f"file-{f.pk}",
+            "position": _position(f.uploaded_at, f.pk, FILE),
         }
         for f in attachments
     ]
-    entries.sort(key=lambda entry: entry["at"], reverse=True)
+    entries.sort(key=lambda entry: entry["position"], reverse=True)
     return entries
 
 
-def annotations_of(*, case=None, item=None):
+# The case page a page at a time: annotations and the timeline, latest first ------------------
+
+# How many annotations, and how many timeline entries, a case or item page shows before its
+# "Earlier" button; the rest come a page at a time (views: case-annotations, case-timeline).
+NOTES_PAGE_SIZE = 20
+
+INVALID_PAGE_LINK = "That page link is not valid; start again from the first page."
+
+# The sources of the timeline. At the same instant, entries follow (id, source): the place of an
+# entry is (time, id * SOURCES + source), one number that the cursor codec carries as its id.
+EVENT, SHARE, ITEM, NOTE, FILE = range(5)
+SOURCES = 8
+
+
+def _position(at, pk, source):
+    return (at, pk * SOURCES + source)
+
+
+def _decode(cursor):
+    if not cursor:
+        return None
+    try:
+        return decode_core_cursor(cursor, kind=DATETIME)
+    except InvalidCursor as error:
+        raise ValidationError(INVALID_PAGE_LINK) from error
+
+
+def _older(field, place, source=None):
+    """The rows that come after `place` (a decoded cursor) in a newest-first order on (field, id),
+    or, for a timeline `source`, on the place (field, id * SOURCES + source)."""
+    if place is None:
+        return Q()
+    at, position = place
+    # id * SOURCES + source < position  <=>  id < ceil((position - source) / SOURCES)
+    below = position if source is None else -((source - position) // SOURCES)
+    return Q(**{f"{field}__lt": at}) | Q(**{field: at, "id__lt": below})
+
+
+def newest_annotations(*, case=None, item=None, cursor=None, size=NOTES_PAGE_SIZE):
+    """The newest `size + 1` annotations of a case or an item before `cursor`, with what the
+    thread shows of each (author, agency, earlier versions): two queries, an index range scan."""
     target = {"case": case} if case is not None else {"item": item}
     return list(
         Annotation.objects.filter(**target)
+        .filter(_older("created_at", _decode(cursor)))
         .select_related("author", "agency")
         .prefetch_related(
             Prefetch(
@@ -273,8 +323,102 @@ def annotations_of(*, case=None, item=None):
                 ),
             )
         )
-        .order_by("created_at", "id")
+        .order_by("-created_at", "-id")[: size + 1]
     )
+
+
+def page_of_notes(rows, size=NOTES_PAGE_SIZE):
+    """(the page, the cursor of the earlier annotations or None) of newest_annotations' rows."""
+    if len(rows) <= size:
+        return rows, None
+    rows = rows[:size]
+    return rows, encode_core_cursor(rows[-1].created_at, rows[-1].pk)
+
+
+def cursor_of_note(note):
+    """The cursor of the page of annotations that starts with `note` (the next newer one would
+    come just before it: same time, the next id)."""
+    return encode_core_cursor(note.created_at, note.pk + 1)
+
+
+def annotations_page(*, case=None, item=None, cursor=None, size=NOTES_PAGE_SIZE):
+    """A page of a case's or an item's annotations, newest first, from `cursor` (a link's, or
+    None for the latest), and the cursor of the earlier ones. ValidationError for a cursor this
+    portal did not give out."""
+    return page_of_notes(
+        newest_annotations(case=case, item=item, cursor=cursor, size=size), size
+    )
+
+
+def case_timeline_page(*, case, reader, cursor=None, size=NOTES_PAGE_SIZE, known=None):
+    """A page of the case's timeline (case_timeline's entries and rules), newest first, from
+    `cursor`, and the cursor of the earlier entries.
+
+    Each source gives its newest `size + 1` entries before the cursor, one query each along an
+    index (events, annotations, attachments, the linked items the reader sees; the shares it is
+    shown are read whole, as the page shows them anyway); the page is the newest `size` of them
+    all. `known` hands over rows the caller already read: a source's rows in full, or, for
+    "annotations", newest_annotations' rows from the same cursor.
+    """
+    known = known or {}
+    place = _decode(cursor)
+    is_owner = reader is None or case.owner_id == reader.agency_id
+    hidden = [TimelineEvent.Kind.ATTACHMENT, TimelineEvent.Kind.ITEM]
+    if not is_owner:
+        hidden += [TimelineEvent.Kind.SHARED, TimelineEvent.Kind.UNSHARED]
+    events = list(
+        TimelineEvent.objects.filter(case=case)
+        .exclude(kind__in=hidden)
+        .filter(_older("occurred_at", place, EVENT))
+        .select_related("agency")
+        .order_by("-occurred_at", "-id")[: size + 1]
+    )
+    annotations = known.get("annotations")
+    if annotations is None:
+        annotations = list(
+            Annotation.objects.filter(case=case)
+            .filter(_older("created_at", place, NOTE))
+            .select_related("agency")
+            .order_by("-created_at", "-id")[: size + 1]
+        )
+    attachments = known.get("attachments")
+    if attachments is None:
+        attachments = list(
+            Attachment.objects.filter(case=case)
+            .filter(_older("uploaded_at", place, FILE))
+            .select_related("agency")
+            .order_by("-uploaded_at", "-id")[: size + 1]
+        )
+    items = known.get("items")
+    if items is None:
+        items = (
+            list(
+                items_visible_to(reader)
+                .filter(case=case)
+                .filter(_older("created_at", place, ITEM))
+                .select_related("owner")
+                .order_by("-created_at", "-id")[: size + 1]
+            )
+            if reader is not None
+            else []
+        )
+    shares = known.get("shares")
+    if shares is None:
+        shares = [] if is_owner else shares_seen_by(reader, shares_of(case), is_owner)
+    entries = case_timeline(
+        events=events,
+        annotations=annotations,
+        attachments=attachments,
+        items=items,
+        reader=None if is_owner else reader,
+        shares=shares,
+    )
+    if place is not None:
+        entries = [entry for entry in entries if entry["position"] < place]
+    if len(entries) <= size:
+        return entries, None
+    entries = entries[:size]
+    return entries, encode_core_cursor(*entries[-1]["position"])
 
 
 def attachments_of(*, case=None, item=None):
@@ -311,14 +455,12 @@ def shares_seen_by(user, shares, is_owner):
 
 
 def case_detail_parts(case, user=None):
-    """What the case page shows besides the case itself (a fixed number of queries)."""
-    annotations = annotations_of(case=case)
+    """What the case page shows besides the case itself (a fixed number of queries, whatever the
+    case's size): the latest annotations and the latest timeline entries, a page of each, with
+    the cursors of the earlier ones."""
+    newest_notes = newest_annotations(case=case)
+    annotations, annotations_next = page_of_notes(newest_notes)
     attachments = attachments_of(case=case)
-    events = list(
-        TimelineEvent.objects.filter(case=case)
-        .select_related("agency")
-        .order_by("-occurred_at", "-id")[:200]
-    )
     # Only the linked items this agency may itself see: a case share is not an item share.
     items = (
         list(
@@ -332,18 +474,25 @@ def case_detail_parts(case, user=None):
     )
     is_owner = user is None or case.owner_id == user.agency_id
     shares = shares_seen_by(user, shares_of(case), is_owner)
+    # The first page of the timeline reads its events; its annotations are the thread's (the
+    # latest page of them) and its attachments, items and shares those the page shows anyway.
+    timeline_entries, timeline_next = case_timeline_page(
+        case=case,
+        reader=user,
+        known={
+            "annotations": newest_notes,
+            "attachments": attachments,
+            "items": items,
+            "shares": shares,
+        },
+    )
     return {
         "jurisdictions": list(case.jurisdictions.all()),
         "annotations": annotations,
+        "annotations_next": annotations_next,
         "attachments": attachments,
-        "timeline_entries": case_timeline(
-            events=events,
-            annotations=annotations,
-            attachments=attachments,
-            items=items,
-            reader=None if is_owner else user,
-            shares=shares,
-        ),
+        "timeline_entries": timeline_entries,
+        "timeline_next": timeline_next,
         "shares": shares,
         "subjects": list(
             CaseEntity.objects.filter(case=case)
@@ -363,9 +512,10 @@ def item_list_queryset(user):
 
 
 def item_detail_parts(item, user):
-    annotations = annotations_of(item=item)
+    annotations, annotations_next = annotations_page(item=item)
     parts = {
         "annotations": annotations,
+        "annotations_next": annotations_next,
         "attachments": attachments_of(item=item),
         "shares": shares_seen_by(user, shares_of(item), item.owner_id == user.agency_id),
         "subjects": list(

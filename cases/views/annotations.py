@@ -1,19 +1,22 @@
-"""Annotations on cases and items: adding (htmx or not), showing one, editing it in place."""
+"""Annotations on cases and items: adding (htmx or not), the earlier ones a page at a time,
+showing one, editing it in place."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
 
 from core.errors import InsufficientLevel
 from core.handling import Level
-from sharing.permissions import get_child_or_404, level_of, require_level
+from sharing.permissions import get_child_or_404, get_visible_or_404, level_of, require_level
 
 from .. import services
 from ..forms import AnnotationEditForm, AnnotationForm, apply_errors
 from ..models import Annotation
-from .pages import object_urls, page_with_errors, target_or_404, thread_context
+from ..selectors import annotations_page, cursor_of_note
+from .pages import MODELS, handling_context, object_urls, page_with_errors, target_or_404
 
 
 @login_required
@@ -30,14 +33,56 @@ def annotate(request, pk, kind):
             apply_errors(form, error)
         else:
             if request.htmx:
-                return render(request, "cases/_thread.html", thread_context(request, obj, kind))
+                # The note goes on top of the thread (the form's target); a blank form takes
+                # the place of the one sent.
+                return render(request, "cases/_note_added.html", {
+                    "note": note,
+                    "obj": obj,
+                    "can_annotate": True,
+                    "annotation_form": AnnotationForm(),
+                    "urls": object_urls(kind, obj.pk),
+                })
             messages.success(request, "Annotation added.")
             return redirect(object_urls(kind, obj.pk)["detail"] + f"#note-{note.pk}")
     if request.htmx:
-        return render(
-            request, "cases/_thread.html", thread_context(request, obj, kind, form), status=400
+        response = render(
+            request,
+            "cases/_note_add.html",
+            {"annotation_form": form, "urls": object_urls(kind, obj.pk)},
+            status=400,
         )
+        return reswap(retarget(response, "#note-add"), "outerHTML")
     return page_with_errors(request, kind, obj, annotation_form=form)
+
+
+@login_required
+@require_GET
+def annotations_earlier(request, pk, kind):
+    """The annotations of a case or item from `cursor` on, a page of them, newest first. With
+    htmx: the notes and the next "Earlier" button, in place of the one pressed; without: a page
+    of their own, whose "Earlier" is a plain link to the next."""
+    obj = get_visible_or_404(request.user, MODELS[kind], pk)
+    level = level_of(request.user, obj)
+    context = {
+        kind: obj,
+        "obj": obj,
+        "obj_kind": kind,
+        "can_annotate": level >= Level.ANNOTATE,
+        "urls": object_urls(kind, obj.pk),
+        "annotations": [],
+        "annotations_next": None,
+        **handling_context(obj),
+    }
+    status = 200
+    try:
+        context["annotations"], context["annotations_next"] = annotations_page(
+            **{kind: obj}, cursor=request.GET.get("cursor")
+        )
+    except ValidationError as error:
+        context["page_error"] = " ".join(error.messages)
+        status = 400
+    template = "cases/_notes_page.html" if request.htmx else "cases/annotations_page.html"
+    return render(request, template, context, status=status)
 
 
 def _annotation_and_target(request, pk):
@@ -54,7 +99,11 @@ def annotation_show(request, pk):
     """One annotation as the thread shows it (what 'Cancel' of an in-place edit puts back)."""
     note, kind, target = _annotation_and_target(request, pk)
     if not request.htmx:
-        return redirect(object_urls(kind, target.pk)["detail"] + f"#note-{note.pk}")
+        # The page of the thread that starts with this note, wherever it is in the thread.
+        return redirect(
+            object_urls(kind, target.pk)["annotations"]
+            + f"?cursor={cursor_of_note(note)}#note-{note.pk}"
+        )
     level = level_of(request.user, target)
     return render(
         request,

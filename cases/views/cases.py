@@ -15,7 +15,8 @@ from sharing.permissions import get_visible_or_404, require_level
 from .. import services
 from ..forms import CaseCreateForm, CaseEditForm, JurisdictionForm, apply_errors
 from ..models import Case
-from .pages import case_page, handling_context, visible
+from ..selectors import case_timeline_page
+from .pages import case_page, handling_context, object_urls, visible
 
 
 @login_required
@@ -25,6 +26,33 @@ def case_detail(request, pk):
         request.user, Case, pk, queryset=Case.objects.select_related("owner", "lead_center")
     )
     return case_page(request, case)
+
+
+@login_required
+@require_GET
+def case_timeline_earlier(request, pk):
+    """The case's timeline from `cursor` on, a page of entries, newest first. With htmx: the
+    entries and the next "Earlier" button, in place of the one pressed; without: a page of
+    their own, whose "Earlier" is a plain link to the next."""
+    case = get_visible_or_404(request.user, Case, pk)
+    context = {
+        "case": case,
+        "obj": case,
+        "urls": object_urls("case", case.pk),
+        "timeline_entries": [],
+        "timeline_next": None,
+        **handling_context(case),
+    }
+    status = 200
+    try:
+        context["timeline_entries"], context["timeline_next"] = case_timeline_page(
+            case=case, reader=request.user, cursor=request.GET.get("cursor")
+        )
+    except ValidationError as error:
+        context["page_error"] = " ".join(error.messages)
+        status = 400
+    template = "cases/_timeline_page.html" if request.htmx else "cases/timeline_page.html"
+    return render(request, template, context, status=status)
 
 
 @login_required

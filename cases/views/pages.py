@@ -14,7 +14,6 @@ from ..forms import AnnotationForm, AttachmentForm, JurisdictionForm, ShareForm,
 from ..models import Case, IntelligenceItem
 from ..selectors import (
     access_log_of,
-    annotations_of,
     case_detail_parts,
     item_detail_parts,
     share_options,
@@ -77,14 +76,18 @@ def case_page(request, case, *, status=200, **forms):
 
 def object_urls(kind, pk):
     prefix = "case" if kind == "case" else "item"
-    return {
+    urls = {
         "detail": reverse(f"{prefix}-detail", args=[pk]),
+        "annotations": reverse(f"{prefix}-annotations", args=[pk]),
         "annotate": reverse(f"{prefix}-annotate", args=[pk]),
         "attach": reverse(f"{prefix}-attach", args=[pk]),
         "share": reverse(f"{prefix}-share", args=[pk]),
         "subject": reverse(f"{prefix}-subject", args=[pk]),
         "edit": reverse(f"{prefix}-edit", args=[pk]),
     }
+    if kind == "case":
+        urls["timeline"] = reverse("case-timeline", args=[pk])
+    return urls
 
 
 def visible(request, model, pk):
@@ -99,18 +102,6 @@ def page_with_errors(request, kind, obj, **forms):
     if kind == "case":
         return case_page(request, obj, status=400, **forms)
     return item_page(request, obj, status=400, **forms)
-
-
-def thread_context(request, obj, kind, form=None):
-    level = level_of(request.user, obj)
-    return {
-        "obj": obj,
-        "obj_kind": kind,
-        "annotations": annotations_of(**{kind: obj}),
-        "can_annotate": level is not None and level >= Level.ANNOTATE,
-        "annotation_form": form or AnnotationForm(),
-        "urls": object_urls(kind, obj.pk),
-    }
 
 
 def item_page(request, item, *, status=200, **forms):

@@ -34,4 +34,6 @@ QUERY_COUNTS = {
     # One user (with the same flags) and the centers it administers.
     "agency-user-detail": SIGNED_IN + OWN_AGENCY + 2 + LAYOUT,
     "center-user-detail": SIGNED_IN + CENTER + CENTER_AGENCY + 2 + LAYOUT,
+    # The directory's type-to-search as a page: the agencies found (at most LOOKUP_LIMIT).
+    "agency-lookup": SIGNED_IN + 1 + LAYOUT,
 }

@@ -61,7 +61,7 @@ def test_trafficking_case_from_florida_to_louisiana(
     expect(page.locator(".usmap .tile-on")).to_have_count(3)
     screenshot(page, "fl-case")
 
-    # Annotate (htmx: the thread is replaced in place, no reload).
+    # Annotate (htmx: the note goes on top of the thread in place, no reload).
     new_note = page.get_by_role("textbox", name=re.compile(r"^Add a note"))
     new_note.fill(NOTE.replace("a second adult", "an adult"))
     page.get_by_role("button", name="Add annotation").click()

@@ -16,25 +16,42 @@ HEADER = 1
 QUERY_COUNTS = {
     # The list: the page of cases (one semi-join on the permission rows, owner and lead center
     # joined), their jurisdictions (one prefetch), the access-log row of what was listed; the
-    # owners offered by the filter (owners of visible cases only). Sorting and filtering add none.
+    # agencies the owner menu offers (the user's and its centers' members, from the directory,
+    # whatever is visible). Sorting and filtering add none.
     "case-list": SIGNED_IN + 3 + 1 + HEADER,
     # The home page is the case list.
     "home": SIGNED_IN + 3 + 1 + HEADER,
     # The item list: the page of items, the visible cases among theirs (one query a page), the
-    # access-log row; the owners offered by the filter.
+    # access-log row; the agencies the source menu offers (from the directory).
     "item-list": SIGNED_IN + 3 + 1 + HEADER,
     # The results (the best twenty of each kind): cases, items, annotations, and the subjects
     # matched by their keys through cases and through items (cases/search.py); the access-log
     # row of what was found.
     "search": SIGNED_IN + 5 + 1 + HEADER,
     # The case page of its owner: the case (owner and lead center joined) and its read row; the
-    # share options (agencies, centers); the access log of the case (owner only); annotations,
-    # their revisions (one prefetch), attachments, timeline, linked items, shares,
-    # jurisdictions, subjects. The owner's level needs no query.
+    # share options (agencies, centers); the access log of the case (owner only); the latest
+    # annotations and their revisions (one prefetch), attachments, the timeline's latest events
+    # (its annotations, attachments, items and shares are those the page reads anyway), linked
+    # items, shares, jurisdictions, subjects. The owner's level needs no query.
     "case-detail (owner)": SIGNED_IN + 2 + 2 + 1 + 8 + HEADER,
     # The case page of a viewer: the same without the share options and the access log, and
     # with the viewer's level (one query of the permission rows).
     "case-detail (viewer)": SIGNED_IN + 2 + 1 + 8 + HEADER,
+    # "Earlier" annotations of a case (a page of their own, or with htmx the notes alone, without
+    # the header's query): the case and its read row; the page of annotations (keyset on the
+    # case's index) and their revisions (one prefetch). The owner's level needs no query.
+    "case-annotations (owner)": SIGNED_IN + 2 + 2 + HEADER,
+    # The same for a viewer, and the viewer's level (may it edit its own notes?).
+    "case-annotations (viewer)": SIGNED_IN + 2 + 1 + 2 + HEADER,
+    # The same for an item.
+    "item-annotations (owner)": SIGNED_IN + 2 + 2 + HEADER,
+    "item-annotations (viewer)": SIGNED_IN + 2 + 1 + 2 + HEADER,
+    # "Earlier" entries of a case's timeline: the case and its read row; the next entries of
+    # each source, one keyset query each: events, annotations, attachments, the linked items the
+    # reader sees.
+    "case-timeline (owner)": SIGNED_IN + 2 + 4 + HEADER,
+    # The same for a viewer, and the shares it is shown (read whole, as the case page does).
+    "case-timeline (viewer)": SIGNED_IN + 2 + 4 + 1 + HEADER,
     # The item page of its owner: the item and its read row; share options (agencies, centers);
     # the access log; annotations, their revisions, attachments, shares, subjects, its case if
     # visible.

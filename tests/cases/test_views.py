@@ -98,12 +98,16 @@ class TestCaseListFilters:
         since = (timezone.now() - timedelta(days=2)).date().isoformat()
         assert "MBI-3" not in self.numbers(client, analyst_fl, updated_since=since)
 
-    def test_an_owner_filter_offers_only_owners_of_visible_cases(self, client, cases, analyst_fl,
-                                                                  outsider, make_case):
+    def test_the_owner_menu_offers_the_agencies_of_the_readers_centers(
+        self, client, cases, analyst_fl, outsider, make_case, mbi, ocso
+    ):
+        # NOPD shares a case with MBI and Houston owns one: neither is a member of CFIX, so
+        # neither is offered (the type-to-search finds them); OCSO, which owns nothing, is.
         make_case(outsider, states=("TX",), number="HPD-1")
         client.force_login(analyst_fl)
-        choices = client.get(reverse("case-list")).context["filter"].form.fields["owner"].queryset
-        assert outsider.agency not in choices
+        choices = client.get(reverse("case-list")).context["filter"].form.fields["owner"].choices
+        offered = {int(str(value)) for value, _ in list(choices)[1][1]}
+        assert offered == {mbi.pk, ocso.pk}
 
     @pytest.mark.parametrize("params, message", [
         ({"updated_since": "last tuesday"}, "Enter a valid date"),
@@ -184,6 +188,7 @@ class TestCaseDetail(ObjectViewTests):
     url_name = "case-detail"
     model = Case
     rows_shown = "annotations"
+    page_size = selectors.NOTES_PAGE_SIZE  # the latest; the earlier ones come a page at a time
 
     @pytest.fixture
     def make_row(self, subject, owner, nopd, analyst_la, tip):
@@ -370,13 +375,32 @@ class TestCaseAnnotate(ObjectActionTests):
         assert response.status_code == 400
         assert not Annotation.objects.exists()
 
-    def test_adding_with_htmx_returns_the_thread(self, client, subject, owner):
+    def test_adding_with_htmx_returns_the_note_and_a_blank_form(self, client, subject, owner):
+        services.annotation_add(by=owner, case=subject, body="An earlier note")
         client.force_login(owner)
         response = client.post(self.url(subject), {"body": "Via htmx"},
                                headers={"HX-Request": "true"})
         assert response.status_code == 200
         fragment = response.content.decode()
-        assert 'id="thread"' in fragment and "Via htmx" in fragment and "<html" not in fragment
+        note = Annotation.objects.get(body="Via htmx")
+        # The note first (the form puts it on top of the thread), then the form, blank, out of
+        # band; not the earlier notes, not a page.
+        assert fragment.index(f'id="note-{note.pk}"') < fragment.index('id="note-add"')
+        assert 'hx-swap-oob="true"' in fragment and ">Via htmx</textarea>" not in fragment
+        assert "An earlier note" not in fragment and "<html" not in fragment
+
+    def test_a_refusal_with_htmx_puts_the_form_with_its_error_in_place(
+        self, client, subject, owner
+    ):
+        client.force_login(owner)
+        response = client.post(self.url(subject), {"body": "  "},
+                               headers={"HX-Request": "true"})
+        assert response.status_code == 400
+        assert (response["HX-Retarget"], response["HX-Reswap"]) == ("#note-add", "outerHTML")
+        fragment = response.content.decode()
+        assert fragment.startswith('<form id="note-add"') and "hx-swap-oob" not in fragment
+        assert "An annotation needs some text." in fragment
+        assert not Annotation.objects.exists()
 
 
 class AnnotationPage:

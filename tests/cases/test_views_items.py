@@ -59,6 +59,7 @@ class TestItemList(ItemPage, ListPageTests):
 class TestItemDetail(ItemPage, ObjectViewTests):
     url_name = "item-detail"
     rows_shown = "annotations"
+    page_size = selectors.NOTES_PAGE_SIZE  # the latest; the earlier ones come a page at a time
 
     @pytest.fixture
     def make_row(self, subject, owner, nopd, analyst_la):
