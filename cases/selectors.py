@@ -162,6 +162,8 @@ def visible_sorted_page(queryset, principal, *, narrowed, sort="updated", cursor
     size = size or PAGE_SIZE
     if not narrowed and sort in PERMISSION_ROW_SORTS and sort in sorts:
         key = decode_sorted_cursor(cursor, sort) if cursor else None
+        if key is not None and not isinstance(key[0], datetime):
+            raise ValidationError("That page link is not valid; start again from the first page.")
         ids = visible_page_ids(queryset.model, principal, limit=size + 1, cursor=key,
                                descending=PERMISSION_ROW_SORTS[sort])
         queryset = queryset.filter(id__in=ids) if ids is not None else queryset.none()

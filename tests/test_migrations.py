@@ -106,11 +106,17 @@ def search_columns():
         return {row[0] for row in cursor.fetchall()}
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="stored vectors are PostgreSQL's")
 @pytest.mark.django_db(transaction=True)
 def test_the_stored_search_vectors_come_and_go_with_their_migration():
-    """cases 0004 adds a generated vector to each searchable table, filled for the rows already
-    there; migrated back, the expression indexes of 0003 return."""
+    """cases 0004 adds a generated vector to each searchable table on PostgreSQL, filled for the
+    rows already there; migrated back, the expression indexes of 0003 return. On SQLite it adds
+    nothing."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            for table in ("cases_case", "cases_intelligenceitem", "cases_annotation"):
+                columns = connection.introspection.get_table_description(cursor, table)
+                assert "search_vector" not in {column.name for column in columns}
+        return
     tables = {"cases_case", "cases_intelligenceitem", "cases_annotation"}
     assert search_columns() == tables
     migrate([("cases", "0003_search_indexes")])
