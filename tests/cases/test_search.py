@@ -7,7 +7,7 @@ agency see; subjects are found by their normalised keys however they were typed.
 import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import TextField
+from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.urls import reverse
 
@@ -183,3 +183,21 @@ def test_the_stored_vectors_are_the_search_vectors_and_follow_every_write(story,
         ).values_list("stored", "expected")
         assert [stored for stored, _ in pairs] == [expected for _, expected in pairs], model
     assert portal_search.search(analyst_fl, "skimmer").cases
+
+
+def test_a_subject_is_found_by_its_key_through_an_index(story, analyst_fl):
+    """The key patterns a typed subject becomes (a plate's suffix, a name's substring) are
+    served by the trigram index on PostgreSQL; SQLite scans its (small, embedded) table."""
+    matching = Q()
+    for condition in portal_search.entity_conditions("abc 1234"):
+        matching |= condition
+    lookup = Entity.objects.filter(matching)
+    assert lookup.exists()
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+    # The patterns alone (on a table this small the planner may prefer the kind's index).
+    for pattern in (Entity.objects.filter(key__endswith=":ABC1234"),
+                    Entity.objects.filter(key__contains="halvorsen")):
+        assert "entity_key_trigram" in pattern.explain()
