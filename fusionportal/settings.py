@@ -15,6 +15,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -312,6 +313,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 0,
     "socket_connect_timeout": BROKER_CONNECT_TIMEOUT,
 }
+# Two queues: the default one for the events (inbox rows, e-mails) and the beat sweep, and one for
+# webhook deliveries, which wait on partners' servers (docker-compose.yml runs a worker for each;
+# a worker started without --queues takes both).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+NOTIFICATION_WEBHOOK_QUEUE = "webhooks"
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name)
+    for name in (CELERY_TASK_DEFAULT_QUEUE, NOTIFICATION_WEBHOOK_QUEUE)
+]
 # A worker that starts before Redis answers keeps trying instead of exiting.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Tasks are idempotent and acknowledged late: when the broker connection drops, cancel what is
