@@ -223,9 +223,15 @@ def _followers_told(event):
     return told
 
 
-def _fan_out(event, message):
+def _fan_out(event, message, *, first):
     """Write the in-app notifications, e-mail rows and webhook rows of the event, each once: one
-    INSERT per kind whatever the audience's size (a row already there is left as it is)."""
+    INSERT per kind whatever the audience's size. Returns (the e-mail rows left to send, the
+    webhook delivery ids left to attempt).
+
+    `first`: no earlier attempt of the event committed anything (the claim and the fan-out are
+    one transaction), so the rows written are all there are. Otherwise a row already there is
+    left as it is, and what is left to do is read back.
+    """
     common = {"event": event, "kind": event.kind, "case_id": event.case_id,
               "item_id": event.item_id, "title": message["inbox_title"][:300],
               "lines": message["inbox_lines"]}
@@ -236,20 +242,26 @@ def _fan_out(event, message):
     else:
         audiences = [{"agency_id": event.agency_id}]
     Notification.objects.bulk_create(
-        [Notification(**audience, **common) for audience in audiences], ignore_conflicts=True
+        [Notification(**audience, **common) for audience in audiences], ignore_conflicts=not first
     )
     if event.kind == Kind.ANNOTATED:
-        return  # in-app only: followers asked for their inbox, not their mailbox
-    EmailDelivery.objects.bulk_create(
+        return [], []  # in-app only: followers asked for their inbox, not their mailbox
+    emails = EmailDelivery.objects.bulk_create(
         [EmailDelivery(event=event, user=user, address=user.email)
          for user in _audience_users_for_email(event)],
-        ignore_conflicts=True,
+        ignore_conflicts=not first,
     )
-    WebhookDelivery.objects.bulk_create(
+    deliveries = WebhookDelivery.objects.bulk_create(
         [WebhookDelivery(event=event, endpoint=endpoint, payload=message["data"])
          for endpoint in _audience_endpoints(event)],
-        ignore_conflicts=True,
+        ignore_conflicts=not first,
     )
+    if first:
+        return emails, [delivery.pk for delivery in deliveries]
+    emails = list(EmailDelivery.objects.filter(event=event).exclude(status=Delivery.DELIVERED))
+    webhook_ids = list(WebhookDelivery.objects.filter(event=event, status=Delivery.PENDING)
+                       .values_list("pk", flat=True))
+    return emails, webhook_ids
 
 
 def _email_text(message):
@@ -297,15 +309,9 @@ def event_deliver(*, event_id, now=None):
             event = (OutboxEvent.objects.select_related("center", "agency", "item__owner")
                      .get(pk=event_id))
             message = compose(event)
-            _fan_out(event, message)
-            emails = list(EmailDelivery.objects.filter(event_id=event_id)
-                          .exclude(status=Delivery.DELIVERED))
+            emails, webhook_ids = _fan_out(event, message, first=event.attempts == 1)
             if not emails:
                 _mark_delivered(event_id, now)
-            webhook_ids = list(
-                WebhookDelivery.objects.filter(event_id=event_id, status=Delivery.PENDING)
-                .values_list("pk", flat=True)
-            )
         if emails:
             _send_emails(emails, message, now)
             _mark_delivered(event_id, now)

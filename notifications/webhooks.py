@@ -34,6 +34,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
 from agencies.gate import is_agency_admin
@@ -260,11 +261,11 @@ def deliveries_attempt(*, delivery_ids, now=None):
     Returns the attempts made, each with `retry_in`: the seconds until the delivery's next
     attempt is due (None: no retry), for the task (notifications.tasks) to schedule.
 
-    Whatever the number of deliveries, five queries: before the POSTs, in one transaction, the
-    claim (one conditional UPDATE), the deliveries with their endpoints and events (one read, no
-    other), the attempts logged (one INSERT: an attempt cut short by a dying worker stays in the
-    log, unfinished); after them, in one transaction, the attempts completed and the deliveries
-    marked (one UPDATE each).
+    Whatever the number of deliveries, five queries when they all get the same answer: before
+    the POSTs, in one transaction, the claim (one conditional UPDATE), the deliveries with their
+    endpoints and events (one read, no other), the attempts logged (one INSERT: an attempt cut
+    short by a dying worker stays in the log, unfinished); after them, in one transaction, the
+    attempts completed and the deliveries marked (one UPDATE each per outcome).
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -289,22 +290,32 @@ def deliveries_attempt(*, delivery_ids, now=None):
         attempt.status_code, attempt.error = post(delivery.endpoint, delivery)
         attempt.duration_ms = int((time.monotonic() - started) * 1000)
     finished = timezone.now()
+    outcomes = {}  # the deliveries' new columns -> their ids: usually one UPDATE for all
     for delivery, attempt in zip(deliveries, attempts, strict=True):
         attempt.retry_in = None
         if attempt.succeeded:
-            delivery.status, delivery.delivered_at = Delivery.DELIVERED, finished
+            outcome = {"status": Delivery.DELIVERED, "delivered_at": finished}
         elif not delivery.endpoint.is_active or finished - delivery.created_at >= retry_for():
-            delivery.status = Delivery.FAILED
+            outcome = {"status": Delivery.FAILED}
         else:
             attempt.retry_in = backoff(delivery.attempts)
-            delivery.status = Delivery.PENDING
-            delivery.next_attempt_at = finished + timedelta(seconds=attempt.retry_in)
+            outcome = {"status": Delivery.PENDING,
+                       "next_attempt_at": finished + timedelta(seconds=attempt.retry_in)}
+        outcomes.setdefault(tuple(outcome.items()), []).append(delivery.pk)
+    answers = {}  # (status code, error) -> the attempts that got it
+    for attempt in attempts:
+        answers.setdefault((attempt.status_code, attempt.error), []).append(attempt)
     with transaction.atomic():
-        WebhookAttempt.objects.bulk_update(attempts, ["status_code", "error", "duration_ms"])
-        # Only what this task still holds: a delivery whose lease ran out meanwhile is another's.
-        WebhookDelivery.objects.filter(claimed_at=now).bulk_update(
-            deliveries, ["status", "delivered_at", "next_attempt_at"]
-        )
+        for (status_code, error), same in answers.items():
+            WebhookAttempt.objects.filter(pk__in=[attempt.pk for attempt in same]).update(
+                status_code=status_code, error=error,
+                duration_ms=Case(*[When(pk=attempt.pk, then=Value(attempt.duration_ms))
+                                   for attempt in same], output_field=IntegerField()),
+            )
+        for outcome, ids in outcomes.items():
+            # Only what this task still holds: a delivery whose lease ran out meanwhile is
+            # another's.
+            WebhookDelivery.objects.filter(pk__in=ids, claimed_at=now).update(**dict(outcome))
     return attempts
 
 
