@@ -449,11 +449,26 @@ def app_default_queue():
 
 
 def test_a_worker_started_without_queues_takes_both_the_events_and_the_webhooks():
-    """docker-compose.yml gives each queue a worker of its own; a worker started plainly (make
-    run's, the tests') takes both."""
+    """A worker started plainly (the tests', a developer's) takes both queues."""
     from fusionportal.celery import app
 
     assert {queue.name for queue in app.conf.task_queues} == {"celery", "webhooks"}
+
+
+def test_production_runs_a_worker_for_each_queue_and_none_takes_both():
+    """docker-compose.yml: the events' worker and the webhooks' worker, so that a slow partner
+    never holds up an alert's inbox row."""
+    import yaml
+    from django.conf import settings as django_settings
+
+    compose = yaml.safe_load((django_settings.BASE_DIR / "docker-compose.yml").read_text())
+    taken = {}
+    for name, service in compose["services"].items():
+        command = service.get("command") or []
+        if command[:4] == ["celery", "--app", "fusionportal", "worker"]:
+            assert "--queues" in command, f"{name} takes whatever queues a plain worker takes"
+            taken[name] = command[command.index("--queues") + 1]
+    assert taken == {"worker": "celery", "webhook-worker": "webhooks"}
 
 
 def test_the_failed_deliveries_of_a_batch_are_retried_together(
