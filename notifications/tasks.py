@@ -40,9 +40,11 @@ def deliver_event(event_id):
 
 @shared_task(name="notifications.tasks.deliver_webhooks", **RELIABLE)
 def deliver_webhooks(delivery_ids):
-    """One attempt of each of these webhook deliveries; the failed ones are scheduled again with
+    """One attempt of each of these webhook deliveries, and of other due ones up to a batch (when
+    deliveries queue up, one task carries many); the failed ones are scheduled again with
     backoff, those due at the same time in one message."""
-    attempts = webhooks.deliveries_attempt(delivery_ids=delivery_ids)
+    attempts = webhooks.deliveries_attempt(
+        delivery_ids=delivery_ids, also_due=WEBHOOK_BATCH - len(delivery_ids))
     retries = {}
     for attempt in attempts:
         if attempt.retry_in is not None:

@@ -256,10 +256,13 @@ def post(endpoint, delivery, *, timestamp=None):
     return status, f"HTTP {status} {reason}"[:500]
 
 
-def deliveries_attempt(*, delivery_ids, now=None):
-    """One attempt of each of these webhook deliveries that is due and held by no other task.
-    Returns the attempts made, each with `retry_in`: the seconds until the delivery's next
-    attempt is due (None: no retry), for the task (notifications.tasks) to schedule.
+def deliveries_attempt(*, delivery_ids, now=None, also_due=0):
+    """One attempt of each of these webhook deliveries that is due and held by no other task,
+    and of up to `also_due` other pending deliveries that are due, oldest first: when deliveries
+    queue up (one per alert, many alerts) one task takes a batch of them, and the tasks that
+    were to carry those find nothing left to do. Returns the attempts made, each with
+    `retry_in`: the seconds until the delivery's next attempt is due (None: no retry), for the
+    task (notifications.tasks) to schedule.
 
     Whatever the number of deliveries, five queries when they all get the same answer: before
     the POSTs, in one transaction, the claim (one conditional UPDATE), the deliveries with their
@@ -268,13 +271,20 @@ def deliveries_attempt(*, delivery_ids, now=None):
     attempts completed and the deliveries marked (one UPDATE each per outcome).
     """
     now = now or timezone.now()
+    wanted = list(delivery_ids)
+    others = None
+    if also_due > 0:
+        others = (WebhookDelivery.objects
+                  .filter(status=Delivery.PENDING, next_attempt_at__lte=now)
+                  .exclude(pk__in=wanted).order_by("next_attempt_at").values("pk")[:also_due])
     with transaction.atomic():
-        if not claim_many(WebhookDelivery, delivery_ids, now=now,
-                          extra={"next_attempt_at__lte": now}):
+        if not claim_many(WebhookDelivery, wanted, now=now, extra={"next_attempt_at__lte": now},
+                          or_among=others):
             return []
+        # The deliveries being delivered are few (the index on status): this task's are those
+        # it claimed at `now`.
         deliveries = list(
-            WebhookDelivery.objects.filter(pk__in=list(delivery_ids), claimed_at=now,
-                                           status=Delivery.DELIVERING)
+            WebhookDelivery.objects.filter(status=Delivery.DELIVERING, claimed_at=now)
             .select_related("endpoint", "event").order_by("pk")
         )
         attempts = WebhookAttempt.objects.bulk_create(

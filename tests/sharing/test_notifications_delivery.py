@@ -483,3 +483,28 @@ def test_the_failed_deliveries_of_a_batch_are_retried_together(
     assert len(failed) == 2
     assert [(sorted(ids), wait) for ids, wait in scheduled] == [(failed, 30)]
     assert WebhookDelivery.objects.filter(status="delivered").count() == 1
+
+
+def test_a_batch_task_also_takes_the_deliveries_that_queued_up_behind_it(
+    la_safe, trafficking_case, make_case, analyst_fl, partner_endpoints, handed_over,
+    django_assert_num_queries,
+):
+    """One webhook per alert, many alerts: the first task carries every due delivery (up to a
+    batch), and the tasks handed the others find nothing left to do."""
+    partner = partner_endpoints(1)
+    cases = [trafficking_case] + [make_case(analyst_fl, states=("FL", "LA")) for _ in range(3)]
+    for case in cases:
+        tasks.deliver_event(la_alert(case).pk)
+    later = WebhookDelivery.objects.get(event__case=cases[-1])
+    WebhookDelivery.objects.filter(pk=later.pk).update(
+        next_attempt_at=timezone.now() + timedelta(minutes=5))  # a retry not due yet
+    [first, *others] = [ids for ids, _ in handed_over]
+    with django_assert_num_queries(QUERY_COUNTS["webhook batch"]):
+        assert tasks.deliver_webhooks(first) == 3
+    assert len(partner.processed) == 3
+    for ids in others:
+        assert tasks.deliver_webhooks(ids) == 0
+    assert len(partner.processed) == 3
+    assert list(WebhookDelivery.objects.exclude(status="delivered")
+                .values_list("pk", "status")) == [(later.pk, "pending")]
+    assert partner.connections == 1
