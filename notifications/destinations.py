@@ -148,7 +148,7 @@ def connection(scheme, host, port, *, timeout, addresses=None):
 # Keeping connections open ----------------------------------------------------------------------
 
 # An answer's body is read (and dropped) so that its connection can carry the next request; one
-# longer than this closes the connection instead of being read.
+# longer than this, or of undeclared length, closes the connection instead of being read.
 ANSWER_READ_LIMIT = 64 * 1024
 
 
@@ -221,7 +221,10 @@ def _exchange(pinned, method, path, body, headers):
     may be kept. Returns (status, reason, keep)."""
     pinned.request(method, path, body=body, headers=headers)
     response = pinned.getresponse()
-    response.read(ANSWER_READ_LIMIT + 1)
+    # Only a short body of declared length is read: a chunked or long one is not waited for,
+    # and its connection is closed instead of kept.
+    if response.length is not None and response.length <= ANSWER_READ_LIMIT:
+        response.read()
     keep = not response.will_close and response.isclosed()
     return response.status, response.reason, keep
 

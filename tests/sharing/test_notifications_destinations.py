@@ -4,6 +4,7 @@ making a name resolve elsewhere (DNS rebinding); the connection goes to the addr
 checked; and the delivery log never tells a refused port from a silent one."""
 
 import datetime
+import http.server
 import socket
 import ssl
 import threading
@@ -503,3 +504,42 @@ def test_a_partner_that_closes_after_each_answer_gets_a_new_connection_each_time
     assert alert_nopd(trafficking_case).status_code == 200
     assert alert_nopd_again(make_case, analyst_fl).status_code == 200
     assert receiver.connections == 2
+
+
+def test_a_long_or_chunked_answer_is_not_read_and_its_connection_not_kept(
+    la_safe, trafficking_case, make_case, analyst_fl, nopd_admin,
+):
+    """A partner that answers with more than a short body (or one of undeclared length) is not
+    waited for while it sends it: the connection is closed, and the next delivery opens one."""
+    connections = []
+
+    class Talkative(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def setup(self):
+            super().setup()
+            connections.append(self.client_address)
+
+        def do_POST(self):  # noqa: N802 (http.server's naming)
+            self.rfile.read(int(self.headers["Content-Length"]))
+            body = b"x" * (destinations.ANSWER_READ_LIMIT + 1)
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Talkative)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        host, port = server.server_address
+        webhooks.endpoint_register(by=nopd_admin, url=f"http://{host}:{port}/hook")
+        assert alert_nopd(trafficking_case).status_code == 200
+        assert alert_nopd_again(make_case, analyst_fl).status_code == 200
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(connections) == 2
