@@ -104,13 +104,18 @@ bench-api: install
 	$(BIN)/python -W ignore::UserWarning manage.py bench_api $(BENCH_ARGS)
 
 # Cross-center notifications with a real worker and Redis (started by the command): commit ->
-# notification latency over 200 cases (p50, p95) and webhook deliveries per second, on the
-# configured database (DATABASE_URL=postgres://... for PostgreSQL). See README, Notifications.
+# notification latency over 200 cases (p50, p95) and webhook deliveries per second (one webhook
+# per alert, then each alert to 10 partner systems), on the configured database
+# (DATABASE_URL=postgres://... for PostgreSQL; give it a database of its own). As production
+# runs: DEBUG off (Django then keeps no log of every query in the worker). BENCH_ARGS passes
+# --cases / --partners. See README, Notifications.
 .PHONY: bench-notifications
-bench-notifications: export DEBUG ?= 1
+BENCH_NOTIFICATIONS_ENV = DEBUG=0 DEVTOOLS=1 SECRET_KEY=bench-notifications-only \
+	API_KEY_HMAC_SECRET=bench-notifications-only ALLOWED_HOSTS=testserver \
+	WEBHOOK_SECRET_KEYS=YmVuY2gtbm90aWZpY2F0aW9ucy1vbmx5LWtleS0wMDA= LOG_LEVEL=WARNING
 bench-notifications: install
-	$(BIN)/python manage.py migrate --noinput
-	LOG_LEVEL=WARNING $(BIN)/python manage.py bench_notifications
+	$(BENCH_NOTIFICATIONS_ENV) $(BIN)/python manage.py migrate --noinput
+	$(BENCH_NOTIFICATIONS_ENV) $(BIN)/python -W ignore::UserWarning manage.py bench_notifications $(BENCH_ARGS)
 
 # What `manage.py check --deploy` says about a production configuration from the environment.
 check-deploy: install

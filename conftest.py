@@ -158,8 +158,9 @@ def _shared_services_kept_apart(tmp_path_factory):
       its prefix when it ends (below), which would otherwise take another process's throttle
       counts and cached pages in the middle of its test.
     - The tasks the process sends to Redis (from the live server of the browser tests) go to a
-      queue of its own, deleted at the end: no worker of tests/integration or of a developer takes
-      a message whose ids belong to another test database.
+      queue of its own (and webhook deliveries to a second one), deleted at the end: no worker
+      of tests/integration or of a developer takes a message whose ids belong to another test
+      database.
     - Attachments are stored in a folder of the process under pytest's temporary folder.
     """
     from django.conf import settings
@@ -173,12 +174,15 @@ def _shared_services_kept_apart(tmp_path_factory):
     storages = copy.deepcopy(settings.STORAGES)
     storages["default"]["OPTIONS"]["location"] = str(tmp_path_factory.mktemp("attachments"))
     queue, default_queue = f"fusionportal-test-{name}", celery_app.conf.task_default_queue
+    webhook_queue = f"{queue}-webhooks"
     celery_app.conf.task_default_queue = queue
-    with override_settings(CACHES=caches, STORAGES=storages):
+    with override_settings(CACHES=caches, STORAGES=storages,
+                           NOTIFICATION_WEBHOOK_QUEUE=webhook_queue):
         yield
     celery_app.conf.task_default_queue = default_queue
     if os.environ.get("REDIS_URL"):
         delete_queue(os.environ["REDIS_URL"], queue)
+        delete_queue(os.environ["REDIS_URL"], webhook_queue)
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -44,6 +45,20 @@ def env_int(name, default, *, minimum=0):
     if number < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {number}")
     return number
+
+
+def env_seconds(name, default):
+    """A positive number of seconds, fractions allowed (0.5)."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds; got {value!r}") from None
+    if not seconds > 0:
+        raise ImproperlyConfigured(f"{name} must be more than 0 seconds; got {value!r}")
+    return seconds
 
 
 def env_list(name, default=""):
@@ -286,7 +301,30 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A commit never waits for the broker (the change is saved, its outbox row written; the hand-over
+# to Redis is a courtesy that the beat sweep stands in for). kombu's default, when it sets up a
+# connection to send a message, is to try again for broker_connection_timeout seconds (about 6 s
+# with a stopped Redis, per message, whatever `retry=False` says: that covers the publish, not the
+# connection). So sending makes one connection attempt (`max_retries` 0) bounded at
+# BROKER_CONNECT_TIMEOUT seconds (0.5). Who needs patience has it elsewhere: the worker reconnects
+# with broker_connection_max_retries, beat and the tasks' own sends retry by the publish retry
+# policy. Measured by tests/integration/test_commit_without_broker.py.
+BROKER_CONNECT_TIMEOUT = env_seconds("BROKER_CONNECT_TIMEOUT", 0.5)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_CONNECT_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "max_retries": 0,
+    "socket_connect_timeout": BROKER_CONNECT_TIMEOUT,
+}
+# Two queues: the default one for the events (inbox rows, e-mails) and the beat sweep, and one for
+# webhook deliveries, which wait on partners' servers (docker-compose.yml runs a worker for each;
+# a worker started without --queues takes both).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+NOTIFICATION_WEBHOOK_QUEUE = "webhooks"
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name)
+    for name in (CELERY_TASK_DEFAULT_QUEUE, NOTIFICATION_WEBHOOK_QUEUE)
+]
 # A worker that starts before Redis answers keeps trying instead of exiting.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Tasks are idempotent and acknowledged late: when the broker connection drops, cancel what is

@@ -25,10 +25,20 @@ def claim_lease():
 def claim(model, pk, *, now, extra=None):
     """Take a row for delivery with one conditional UPDATE: pending, or claimed by a task whose
     lease ran out (a worker that died). Returns True for exactly one of two racing tasks."""
+    return claim_many(model, [pk], now=now, extra=extra) == 1
+
+
+def claim_many(model, pks, *, now, extra=None, or_among=None):
+    """Take whichever of the rows `pks` (or of the subquery of ids `or_among`) are free, as
+    `claim` does, with one UPDATE. Returns how many; the rows taken are those whose `claimed_at`
+    is now `now`. Two tasks racing for a row: the second's UPDATE finds it taken, and skips it."""
     stale = now - timedelta(seconds=claim_lease())
     free = Q(status=Delivery.PENDING) | Q(status=Delivery.DELIVERING, claimed_at__lt=stale)
-    rows = model.objects.filter(free, pk=pk, **(extra or {}))
+    chosen = Q(pk__in=list(pks))
+    if or_among is not None:
+        chosen |= Q(pk__in=or_among)
+    rows = model.objects.filter(free, chosen, **(extra or {}))
     changes = {"status": Delivery.DELIVERING, "claimed_at": now}
     if hasattr(model, "attempts"):
         changes["attempts"] = F("attempts") + 1
-    return rows.update(**changes) == 1
+    return rows.update(**changes)

@@ -65,7 +65,8 @@ def _case_facts(case, *, title_visible):
     ]
     if title_visible:
         lines.append(["Lead center", f"{lead.label} ({lead.state})"])
-    lines.append(["States", ", ".join(case.states)])
+    states = case.states
+    lines.append(["States", ", ".join(states)])
     if title_visible:
         lines.append(["Handling", handling])
     data = {
@@ -81,12 +82,18 @@ def _case_facts(case, *, title_visible):
             {"name": lead.name, "short_name": lead.short_name, "state": lead.state}
             if title_visible else None
         ),
-        "states": case.states,
+        "states": states,
         "handling": (
             {"tlp": case.tlp, "les": case.les, "label": handling} if title_visible else None
         ),
     }
     return lines, data
+
+
+def _case_of(event):
+    """The event's case with what its message names: owner, lead center, states (two queries)."""
+    return (Case.objects.select_related("owner", "lead_center")
+            .prefetch_related("jurisdictions").get(pk=event.case_id))
 
 
 def _recipient_sees(event, obj):
@@ -106,7 +113,7 @@ def compose(event):
     known when it is read, and sees the title then if it may (notifications.selectors).
     """
     if event.kind == Kind.STATE_LINES:
-        case = Case.objects.select_related("owner", "lead_center").get(pk=event.case_id)
+        case = _case_of(event)
         center = event.center
         sees = _center_sees(center, case)
         lines, data = _case_facts(case, title_visible=sees)
@@ -130,7 +137,7 @@ def compose(event):
         recipient = event.center.label if event.center_id else event.agency.name
         by_agency = event.detail.get("by_agency", "An agency")
         if event.case_id:
-            case = Case.objects.select_related("owner", "lead_center").get(pk=event.case_id)
+            case = _case_of(event)
             sees = _recipient_sees(event, case)
             lines, data = _case_facts(case, title_visible=sees)
             pointer = f"case {case.number}"
@@ -156,7 +163,7 @@ def compose(event):
         title = f"{by_agency} shared {pointer} with {recipient} ({level})"
         return _with_inbox({"title": title, "lines": lines, "data": payload}, title)
     if event.kind == Kind.ANNOTATED:
-        case = Case.objects.select_related("owner", "lead_center").get(pk=event.case_id)
+        case = _case_of(event)
         # Followers are told only while they see the case (_followers_told), in-app only.
         lines, data = _case_facts(case, title_visible=True)
         lines.insert(0, ["Annotated by", event.detail.get("by_agency", "")])
@@ -216,8 +223,15 @@ def _followers_told(event):
     return told
 
 
-def _fan_out(event, message):
-    """Write the in-app notifications, e-mail rows and webhook rows of the event, each once."""
+def _fan_out(event, message, *, first):
+    """Write the in-app notifications, e-mail rows and webhook rows of the event, each once: one
+    INSERT per kind whatever the audience's size. Returns (the e-mail rows left to send, the
+    webhook delivery ids left to attempt).
+
+    `first`: no earlier attempt of the event committed anything (the claim and the fan-out are
+    one transaction), so the rows written are all there are. Otherwise a row already there is
+    left as it is, and what is left to do is read back.
+    """
     common = {"event": event, "kind": event.kind, "case_id": event.case_id,
               "item_id": event.item_id, "title": message["inbox_title"][:300],
               "lines": message["inbox_lines"]}
@@ -227,20 +241,27 @@ def _fan_out(event, message):
         audiences = [{"center_id": event.center_id}]
     else:
         audiences = [{"agency_id": event.agency_id}]
-    for audience in audiences:
-        Notification.objects.get_or_create(**audience, event=event, defaults=common)
+    Notification.objects.bulk_create(
+        [Notification(**audience, **common) for audience in audiences], ignore_conflicts=not first
+    )
     if event.kind == Kind.ANNOTATED:
-        return  # in-app only: followers asked for their inbox, not their mailbox
-    EmailDelivery.objects.bulk_create(
+        return [], []  # in-app only: followers asked for their inbox, not their mailbox
+    emails = EmailDelivery.objects.bulk_create(
         [EmailDelivery(event=event, user=user, address=user.email)
          for user in _audience_users_for_email(event)],
-        ignore_conflicts=True,
+        ignore_conflicts=not first,
     )
-    WebhookDelivery.objects.bulk_create(
+    deliveries = WebhookDelivery.objects.bulk_create(
         [WebhookDelivery(event=event, endpoint=endpoint, payload=message["data"])
          for endpoint in _audience_endpoints(event)],
-        ignore_conflicts=True,
+        ignore_conflicts=not first,
     )
+    if first:
+        return emails, [delivery.pk for delivery in deliveries]
+    emails = list(EmailDelivery.objects.filter(event=event).exclude(status=Delivery.DELIVERED))
+    webhook_ids = list(WebhookDelivery.objects.filter(event=event, status=Delivery.PENDING)
+                       .values_list("pk", flat=True))
+    return emails, webhook_ids
 
 
 def _email_text(message):
@@ -251,8 +272,8 @@ def _email_text(message):
     return "\n".join(body)
 
 
-def _send_emails(event, message, now):
-    for email in EmailDelivery.objects.filter(event=event).exclude(status=Delivery.DELIVERED):
+def _send_emails(emails, message, now):
+    for email in emails:
         if not claim(EmailDelivery, email.pk, now=now):
             continue
         try:
@@ -273,27 +294,39 @@ def _send_emails(event, message, now):
 
 def event_deliver(*, event_id, now=None):
     """Deliver one outbox event, once. Returns the webhook delivery ids to attempt, or None when
-    another task holds (or finished) the event."""
+    another task holds (or finished) the event.
+
+    The claim, the message, every row of the fan-out and (when no e-mail is left to send) the
+    event's delivered mark are one transaction: a worker that dies half-way leaves the event
+    pending for the sweep, with nothing written. E-mails go out after that commit (a mail server
+    is no part of the transaction); the event is marked delivered once they have.
+    """
     now = now or timezone.now()
-    if not claim(OutboxEvent, event_id, now=now):
-        return None
-    event = OutboxEvent.objects.select_related("center", "agency", "item__owner").get(pk=event_id)
     try:
-        message = compose(event)
         with transaction.atomic():
-            _fan_out(event, message)
-        _send_emails(event, message, now)
+            if not claim(OutboxEvent, event_id, now=now):
+                return None
+            event = (OutboxEvent.objects.select_related("center", "agency", "item__owner")
+                     .get(pk=event_id))
+            message = compose(event)
+            emails, webhook_ids = _fan_out(event, message, first=event.attempts == 1)
+            if not emails:
+                _mark_delivered(event_id, now)
+        if emails:
+            _send_emails(emails, message, now)
+            _mark_delivered(event_id, now)
     except Exception as error:
-        OutboxEvent.objects.filter(pk=event_id, claimed_at=now).update(
+        # Held by this task (e-mails failed after the commit) or pending again (rolled back).
+        OutboxEvent.objects.filter(Q(claimed_at=now) | Q(status=Delivery.PENDING), pk=event_id).update(
             status=Delivery.PENDING, last_error=f"{type(error).__name__}: {error}"[:2000]
         )
         raise
+    return webhook_ids
+
+
+def _mark_delivered(event_id, now):
     OutboxEvent.objects.filter(pk=event_id, claimed_at=now).update(
         status=Delivery.DELIVERED, delivered_at=timezone.now(), last_error=""
-    )
-    return list(
-        WebhookDelivery.objects.filter(event_id=event_id, status=Delivery.PENDING)
-        .values_list("pk", flat=True)
     )
 
 

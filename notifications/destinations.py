@@ -12,12 +12,22 @@ check still use the host name.
 
 A partner system on a private network is reached only when the portal's operators list that
 network in WEBHOOK_ALLOWED_PRIVATE_NETWORKS.
+
+Connections are kept open between deliveries (`post`): a process keeps its idle connections by
+(scheme, checked address, host name, port) and a delivery reuses one only when the address it
+goes to is among those this delivery's own lookup just checked. The name is still resolved and
+checked at every delivery; a reused connection carries the same Host header and was set up with
+the same TLS server name and certificate check as a new one.
 """
 
 import http.client
 import ipaddress
+import os
+import select
 import socket
 import ssl
+import threading
+import time
 
 from django.conf import settings
 
@@ -78,8 +88,8 @@ def resolve(host, port):
 
 
 def _connect(addresses, timeout):
-    """A socket connected to the first of the checked `addresses` that answers. The sockaddr is
-    an IP address already: connecting to it makes no DNS lookup."""
+    """A socket connected to the first of the checked `addresses` that answers, and that address.
+    The sockaddr is an IP address already: connecting to it makes no DNS lookup."""
     error = None
     for family, sockaddr in addresses:
         sock = socket.socket(family, socket.SOCK_STREAM)
@@ -87,7 +97,7 @@ def _connect(addresses, timeout):
             sock.settimeout(timeout)
             sock.connect(sockaddr)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            return sock
+            return sock, sockaddr[0]
         except OSError as failed:
             sock.close()
             error = failed
@@ -95,28 +105,30 @@ def _connect(addresses, timeout):
 
 
 class PinnedHTTPConnection(http.client.HTTPConnection):
-    """HTTP to `host` (its Host header), over a connection to one of the checked `addresses`."""
+    """HTTP to `host` (its Host header), over a connection to one of the checked `addresses`;
+    `peer` is the one it reached."""
 
     def __init__(self, host, port, *, addresses, timeout):
         super().__init__(host, port, timeout=timeout)
         self.addresses = addresses
+        self.peer = None
 
     def connect(self):
-        self.sock = _connect(self.addresses, self.timeout)
+        self.sock, self.peer = _connect(self.addresses, self.timeout)
 
 
 class PinnedHTTPSConnection(http.client.HTTPSConnection):
     """HTTPS to `host`: connected to one of the checked `addresses`, with the host name as TLS
-    SNI and as the name the certificate must carry."""
+    SNI and as the name the certificate must carry; `peer` is the address it reached."""
 
     def __init__(self, host, port, *, addresses, timeout):
         super().__init__(host, port, timeout=timeout, context=tls_context())
         self.addresses = addresses
+        self.peer = None
 
     def connect(self):
-        self.sock = self._context.wrap_socket(
-            _connect(self.addresses, self.timeout), server_hostname=self.host
-        )
+        sock, self.peer = _connect(self.addresses, self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
 def tls_context():
@@ -124,9 +136,130 @@ def tls_context():
     return ssl.create_default_context()
 
 
-def connection(scheme, host, port, *, timeout):
-    """A connection to a checked address of `host`; raises DestinationRefused, or OSError when
-    the name does not resolve."""
-    addresses = resolve(host, port)
+def connection(scheme, host, port, *, timeout, addresses=None):
+    """A new connection to a checked address of `host` (resolved and checked now unless the
+    caller just did); raises DestinationRefused, or OSError when the name does not resolve."""
+    if addresses is None:
+        addresses = resolve(host, port)
     pinned = PinnedHTTPSConnection if scheme == "https" else PinnedHTTPConnection
     return pinned(host, port, addresses=addresses, timeout=timeout)
+
+
+# Keeping connections open ----------------------------------------------------------------------
+
+# An answer's body is read (and dropped) so that its connection can carry the next request; one
+# longer than this, or of undeclared length, closes the connection instead of being read.
+ANSWER_READ_LIMIT = 64 * 1024
+
+
+class IdleConnections:
+    """The idle keep-alive connections of this process, by (scheme, address, host, port): the
+    address is the checked one the connection reached, the host the name it speaks to (Host
+    header, TLS server name). A connection is lent to one delivery at a time."""
+
+    def __init__(self, *, per_destination=4, idle_for=30.0):
+        self.per_destination = per_destination
+        self.idle_for = idle_for
+        self.lock = threading.Lock()
+        self.idle = {}  # key -> [(connection, since)]
+
+    def take(self, scheme, host, port, addresses):
+        """An idle connection to one of `addresses` (this delivery's checked ones), or None. One
+        the partner closed meanwhile, or idle too long, is closed and skipped."""
+        now = time.monotonic()
+        with self.lock:
+            for _, sockaddr in addresses:
+                waiting = self.idle.get((scheme, sockaddr[0], host, port))
+                while waiting:
+                    pinned, since = waiting.pop()
+                    if now - since < self.idle_for and not _dropped(pinned):
+                        return pinned
+                    pinned.close()
+        return None
+
+    def give_back(self, scheme, host, port, pinned):
+        key = (scheme, pinned.peer, host, port)
+        with self.lock:
+            waiting = self.idle.setdefault(key, [])
+            if len(waiting) < self.per_destination:
+                waiting.append((pinned, time.monotonic()))
+                return
+        pinned.close()
+
+    def forget(self):
+        """Drop every idle connection without a word to the partner (after fork: the parent's
+        sockets are not the child's to use)."""
+        with self.lock:
+            self.idle = {}
+
+    def close_all(self):
+        with self.lock:
+            idle, self.idle = self.idle, {}
+        for waiting in idle.values():
+            for pinned, _ in waiting:
+                pinned.close()
+
+
+def _dropped(pinned):
+    """Whether an idle connection was closed by the partner (or holds unasked-for bytes): either
+    way it cannot carry the next request."""
+    if pinned.sock is None:
+        return True
+    try:
+        readable, _, _ = select.select([pinned.sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
+
+
+IDLE = IdleConnections()
+os.register_at_fork(after_in_child=IDLE.forget)
+
+
+def _exchange(pinned, method, path, body, headers):
+    """One request and its answer on `pinned`; the answer's body is read so that the connection
+    may be kept. Returns (status, reason, keep)."""
+    pinned.request(method, path, body=body, headers=headers)
+    response = pinned.getresponse()
+    # Only a short body of declared length is read: a chunked or long one is not waited for,
+    # and its connection is closed instead of kept.
+    if response.length is not None and response.length <= ANSWER_READ_LIMIT:
+        response.read()
+    keep = not response.will_close and response.isclosed()
+    return response.status, response.reason, keep
+
+
+def post(scheme, host, port, *, path, body, headers, timeout):
+    """POST to `host`: resolved and checked now, sent over an idle connection to one of the
+    checked addresses if there is one, else over a new one. Returns (status, reason).
+
+    Raises DestinationRefused (not a public address), or OSError / http.client.HTTPException
+    (no answer). A reused connection that the partner closed before answering (a race every
+    keep-alive client meets) is replaced by a new one once: the delivery id makes a repeat
+    harmless. No redirect is followed: a 3xx is an answer like any other.
+    """
+    addresses = resolve(host, port)
+    pinned = IDLE.take(scheme, host, port, addresses)
+    if pinned is not None:
+        pinned.timeout = timeout
+        pinned.sock.settimeout(timeout)
+        try:
+            status, reason, keep = _exchange(pinned, "POST", path, body, headers)
+        except ConnectionError:
+            pinned.close()
+            pinned = None
+        except BaseException:
+            pinned.close()
+            raise
+    if pinned is None:
+        pinned = connection(scheme, host, port, timeout=timeout, addresses=addresses)
+        try:
+            status, reason, keep = _exchange(pinned, "POST", path, body, headers)
+        except BaseException:
+            pinned.close()
+            raise
+    if keep:
+        IDLE.give_back(scheme, host, port, pinned)
+    else:
+        pinned.close()
+    return status, reason

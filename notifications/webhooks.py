@@ -34,13 +34,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
 from agencies.gate import is_agency_admin
 from audit.services import log_access
 
-from .claims import claim
-from .destinations import DestinationRefused, connection, resolve
+from . import destinations
+from .claims import claim_many
+from .destinations import DestinationRefused, resolve
 from .models import Delivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from .sealing import reseal
 
@@ -201,6 +203,9 @@ def backoff(attempt):
 
 
 def body_of(delivery):
+    """The bytes POSTed for one delivery (the same on every retry): its JSON document, composed
+    for the receiving agency when the event was delivered (notifications.delivery.compose), with
+    the delivery's id and the event's time. The one place a webhook body is made."""
     document = {
         "delivery_id": str(delivery.delivery_id),
         "event_id": delivery.event_id,
@@ -213,9 +218,10 @@ def body_of(delivery):
 def post(endpoint, delivery, *, timestamp=None):
     """POST one delivery; returns (status code or None, what the delivery log shows).
 
-    The host is resolved once and every address checked; the connection goes to a checked
-    address (notifications.destinations). No redirect is followed: a 3xx is an answer other than
-    2xx, and the registered URL is the only one posted to.
+    The host is resolved and every address checked at each delivery; the request goes over a
+    connection to a checked address, kept open for the next delivery when the partner allows
+    (notifications.destinations). No redirect is followed: a 3xx is an answer other than 2xx, and
+    the registered URL is the only one posted to.
     """
     body = body_of(delivery)
     timestamp = int(time.time()) if timestamp is None else timestamp
@@ -233,64 +239,97 @@ def post(endpoint, delivery, *, timestamp=None):
     }
     timeout = getattr(settings, "WEBHOOK_TIMEOUT", 10)
     try:
-        pinned = connection(parts.scheme, parts.hostname, _default_port(parts), timeout=timeout)
+        status, reason = destinations.post(
+            parts.scheme, parts.hostname, _default_port(parts), path=path, body=body,
+            headers=headers, timeout=timeout,
+        )
     except DestinationRefused:
         logger.warning("Webhook delivery %s: %s is not a public address; not sent",
                        delivery.delivery_id, parts.hostname)
         return None, REFUSED_DESTINATION
-    except (OSError, UnicodeError) as error:
-        logger.warning("Webhook delivery %s: %s did not resolve: %r",
-                       delivery.delivery_id, parts.hostname, error)
-        return None, UNREACHABLE
-    try:
-        pinned.request("POST", path, body=body, headers=headers)
-        response = pinned.getresponse()
-        status, reason = response.status, response.reason
-    except (OSError, http.client.HTTPException) as error:
+    except (OSError, UnicodeError, http.client.HTTPException) as error:
         logger.warning("Webhook delivery %s to %s failed: %r",
                        delivery.delivery_id, endpoint.url, error)
         return None, UNREACHABLE
-    finally:
-        pinned.close()
     if 200 <= status < 300:
         return status, ""
     return status, f"HTTP {status} {reason}"[:500]
 
 
-def delivery_attempt(*, delivery_id, now=None):
-    """One attempt of one webhook delivery, if it is due and no other task holds it.
-
-    The attempt is logged before the POST (an attempt cut short by a dying worker stays in the
-    log, unfinished) and completed after it. Returns the attempt, or None when nothing was done;
-    the attempt's `retry_in` is the seconds until the next one is due (None: no retry), for the
+def deliveries_attempt(*, delivery_ids, now=None, also_due=0):
+    """One attempt of each of these webhook deliveries that is due and held by no other task,
+    and of up to `also_due` other pending deliveries that are due, oldest first: when deliveries
+    queue up (one per alert, many alerts) one task takes a batch of them, and the tasks that
+    were to carry those find nothing left to do. Returns the attempts made, each with
+    `retry_in`: the seconds until the delivery's next attempt is due (None: no retry), for the
     task (notifications.tasks) to schedule.
+
+    Whatever the number of deliveries, five queries when they all get the same answer: before
+    the POSTs, in one transaction, the claim (one conditional UPDATE), the deliveries with their
+    endpoints and events (one read, no other), the attempts logged (one INSERT: an attempt cut
+    short by a dying worker stays in the log, unfinished); after them, in one transaction, the
+    attempts completed and the deliveries marked (one UPDATE each per outcome).
     """
     now = now or timezone.now()
-    if not claim(WebhookDelivery, delivery_id, now=now, extra={"next_attempt_at__lte": now}):
-        return None
-    delivery = WebhookDelivery.objects.select_related("endpoint", "event").get(pk=delivery_id)
-    endpoint = delivery.endpoint
-    attempt = WebhookAttempt.objects.create(delivery=delivery, number=delivery.attempts, at=now)
-    if not endpoint.is_active:
-        code, error, took = None, "The endpoint is disabled.", 0
-    else:
+    wanted = list(delivery_ids)
+    others = None
+    if also_due > 0:
+        others = (WebhookDelivery.objects
+                  .filter(status=Delivery.PENDING, next_attempt_at__lte=now)
+                  .exclude(pk__in=wanted).order_by("next_attempt_at").values("pk")[:also_due])
+    with transaction.atomic():
+        if not claim_many(WebhookDelivery, wanted, now=now, extra={"next_attempt_at__lte": now},
+                          or_among=others):
+            return []
+        # The deliveries being delivered are few (the index on status): this task's are those
+        # it claimed at `now`.
+        deliveries = list(
+            WebhookDelivery.objects.filter(status=Delivery.DELIVERING, claimed_at=now)
+            .select_related("endpoint", "event").order_by("pk")
+        )
+        attempts = WebhookAttempt.objects.bulk_create(
+            [WebhookAttempt(delivery=delivery, number=delivery.attempts, at=now)
+             for delivery in deliveries]
+        )
+    for delivery, attempt in zip(deliveries, attempts, strict=True):
+        if not delivery.endpoint.is_active:
+            attempt.status_code, attempt.error, attempt.duration_ms = (
+                None, "The endpoint is disabled.", 0)
+            continue
         started = time.monotonic()
-        code, error = post(endpoint, delivery)
-        took = int((time.monotonic() - started) * 1000)
-    WebhookAttempt.objects.filter(pk=attempt.pk).update(
-        status_code=code, error=error, duration_ms=took
-    )
+        attempt.status_code, attempt.error = post(delivery.endpoint, delivery)
+        attempt.duration_ms = int((time.monotonic() - started) * 1000)
     finished = timezone.now()
-    retry_in = None
-    held = WebhookDelivery.objects.filter(pk=delivery_id, claimed_at=now)
-    if code is not None and 200 <= code < 300:
-        held.update(status=Delivery.DELIVERED, delivered_at=finished)
-    elif not endpoint.is_active or finished - delivery.created_at >= retry_for():
-        held.update(status=Delivery.FAILED)
-    else:
-        wait = backoff(delivery.attempts)
-        held.update(status=Delivery.PENDING, next_attempt_at=finished + timedelta(seconds=wait))
-        retry_in = wait
-    attempt.refresh_from_db()
-    attempt.retry_in = retry_in
-    return attempt
+    outcomes = {}  # the deliveries' new columns -> their ids: usually one UPDATE for all
+    for delivery, attempt in zip(deliveries, attempts, strict=True):
+        attempt.retry_in = None
+        if attempt.succeeded:
+            outcome = {"status": Delivery.DELIVERED, "delivered_at": finished}
+        elif not delivery.endpoint.is_active or finished - delivery.created_at >= retry_for():
+            outcome = {"status": Delivery.FAILED}
+        else:
+            attempt.retry_in = backoff(delivery.attempts)
+            outcome = {"status": Delivery.PENDING,
+                       "next_attempt_at": finished + timedelta(seconds=attempt.retry_in)}
+        outcomes.setdefault(tuple(outcome.items()), []).append(delivery.pk)
+    answers = {}  # (status code, error) -> the attempts that got it
+    for attempt in attempts:
+        answers.setdefault((attempt.status_code, attempt.error), []).append(attempt)
+    with transaction.atomic():
+        for (status_code, error), same in answers.items():
+            WebhookAttempt.objects.filter(pk__in=[attempt.pk for attempt in same]).update(
+                status_code=status_code, error=error,
+                duration_ms=Case(*[When(pk=attempt.pk, then=Value(attempt.duration_ms))
+                                   for attempt in same], output_field=IntegerField()),
+            )
+        for outcome, ids in outcomes.items():
+            # Only what this task still holds: a delivery whose lease ran out meanwhile is
+            # another's.
+            WebhookDelivery.objects.filter(pk__in=ids, claimed_at=now).update(**dict(outcome))
+    return attempts
+
+
+def delivery_attempt(*, delivery_id, now=None):
+    """One attempt of one webhook delivery (deliveries_attempt), or None when nothing was done."""
+    attempts = deliveries_attempt(delivery_ids=[delivery_id], now=now)
+    return attempts[0] if attempts else None

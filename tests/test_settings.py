@@ -22,7 +22,7 @@ SETTINGS_VARIABLES = {
     "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_TIMEOUT",
     "DEFAULT_FROM_EMAIL", "SESSION_COOKIE_AGE", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
     "LOG_LEVEL", "WEBHOOK_ALLOWED_PRIVATE_NETWORKS", "WEBHOOK_SECRET_KEYS",
-    "ACCESS_LOG_RETENTION_MONTHS",
+    "ACCESS_LOG_RETENTION_MONTHS", "BROKER_CONNECT_TIMEOUT",
 }
 
 PRODUCTION = {
@@ -157,15 +157,32 @@ def test_negative_number_is_named():
          "WEBHOOK_ALLOWED_PRIVATE_NETWORKS must be comma-separated networks"),
         ({"ACCESS_LOG_RETENTION_MONTHS": "6"},
          "ACCESS_LOG_RETENTION_MONTHS must be 0 (keep the access log forever) or at least 12"),
+        ({"BROKER_CONNECT_TIMEOUT": "half a second"},
+         "BROKER_CONNECT_TIMEOUT must be a number of seconds"),
+        ({"BROKER_CONNECT_TIMEOUT": "0"}, "BROKER_CONNECT_TIMEOUT must be more than 0 seconds"),
     ],
     ids=["database-url", "redis-url", "log-level", "ssl-and-tls", "ssl-redirect",
-         "webhook-networks", "access-log-retention"],
+         "webhook-networks", "access-log-retention", "broker-timeout-words",
+         "broker-timeout-zero"],
 )
 def test_bad_value_is_named(variables, message):
     result = load_settings(**{**PRODUCTION, **variables})
 
     assert result.returncode != 0
     assert f"ImproperlyConfigured: {message}" in result.stderr
+
+
+def test_sending_a_task_makes_one_broker_connection_attempt_bounded_in_time():
+    """A commit never waits for Redis: kombu, setting up a connection to send, tries once, for at
+    most BROKER_CONNECT_TIMEOUT seconds (tests/integration/test_commit_without_broker.py)."""
+    show = ["-c", "from fusionportal import settings as s; "
+            "print(s.CELERY_BROKER_CONNECTION_TIMEOUT, s.CELERY_BROKER_TRANSPORT_OPTIONS)"]
+    result = run(show, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "0.5 {'visibility_timeout': 3600, 'max_retries': 0, 'socket_connect_timeout': 0.5}")
+    result = run(show, **{**PRODUCTION, "BROKER_CONNECT_TIMEOUT": "0.25"})
+    assert result.stdout.startswith("0.25 ") and "'socket_connect_timeout': 0.25" in result.stdout
 
 
 def test_production_allow_lists_no_private_network_for_webhooks():

@@ -25,4 +25,19 @@ QUERY_COUNTS = {
     # One endpoint (the gate: an endpoint of the admin's own agency), its latest deliveries
     # with their events, and every attempt of those (one prefetch).
     "webhook-detail": SIGNED_IN + 3 + LAYOUT,
+    # Tasks (notifications.delivery.event_deliver, notifications.webhooks.deliveries_attempt):
+    # the same for one webhook as for a dozen. In the tests their transactions are savepoints,
+    # counted here (two per transaction); in production they are BEGIN and COMMIT, not counted.
+    #
+    # An alert to a center, in one transaction: the claim, the event, its case, the case's
+    # states, the network group and whether the center sees the case (the permission
+    # service), one INSERT each for the in-app notification, the e-mail rows and the webhook
+    # rows (with the center admins and the endpoints read before them; on a first attempt
+    # the rows written are all there are, so nothing is read back); after the commit each
+    # e-mail's claim and its sent mark (one admin here), and the event's delivered mark.
+    "event delivery (webhooks, e-mail)": 2 + 11 + 2 * 1 + 1,
+    # A batch of webhook deliveries: before the POSTs, in one transaction, the claim, the
+    # deliveries with their endpoints and events, the attempts logged; after them, in another,
+    # the attempts completed and the deliveries marked (one UPDATE each, all answered 200).
+    "webhook batch": 2 + 3 + 2 + 2,
 }

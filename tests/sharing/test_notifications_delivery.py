@@ -26,9 +26,10 @@ from notifications.models import (
 from notifications.selectors import queue_stats
 from notifications.tasks import sweep as outbox_sweep
 from sharing.models import Share
-from sharing.permissions import cases_visible_to
+from sharing.permissions import cases_visible_to, network_group
 from tests.base import HttpsClient
 from tests.conftest import PASSWORD, fresh
+from tests.sharing.query_counts import QUERY_COUNTS
 from tests.sharing.webhook_receiver import Receiver
 
 pytestmark = pytest.mark.django_db
@@ -368,3 +369,142 @@ def test_the_queue_command_shows_pending_delivered_failed_and_the_oldest_age(
     assert lines[0].split() == ["pending", "delivering", "delivered", "failed", "oldest", "pending"]
     events = next(line for line in lines if line.startswith("Events"))
     assert events.split()[-6:] == ["1", "0", "1", "0", "3", "min"]
+
+
+# Throughput: the fan-out in one statement, deliveries in batches on their own queue ---------------
+
+
+@pytest.fixture
+def partner_endpoints(nopd_admin):
+    """make(n): n webhooks of NOPD (a member of LA-SAFE) at one partner server that keeps its
+    connections open."""
+    with Receiver(keep_alive=True) as running:
+        def make(count):
+            for number in range(count):
+                webhooks.endpoint_register(by=nopd_admin, url=f"{running.url}/{number}")
+            return running
+        yield make
+
+
+@pytest.fixture
+def handed_over(monkeypatch):
+    """What the event task hands to the webhook workers (each message's delivery ids and options),
+    instead of running it."""
+    sent = []
+    monkeypatch.setattr(tasks.deliver_webhooks, "apply_async",
+                        lambda args, **options: sent.append((args[0], options)))
+    return sent
+
+
+@pytest.mark.parametrize("endpoints", [1, 12])
+def test_an_event_costs_the_same_queries_whatever_the_number_of_its_webhooks(
+    la_safe, admin_la_safe, trafficking_case, partner_endpoints, handed_over, endpoints,
+    django_assert_num_queries,
+):
+    partner_endpoints(endpoints)
+    event = la_alert(trafficking_case)
+    network_group()  # made once in the life of a database, not by each event
+    with django_assert_num_queries(QUERY_COUNTS["event delivery (webhooks, e-mail)"]):
+        tasks.deliver_event(event.pk)
+    [(ids, _)] = handed_over
+    assert sorted(ids) == sorted(WebhookDelivery.objects.values_list("pk", flat=True))
+    assert len(ids) == endpoints
+    assert Notification.objects.filter(event=event).count() == 1
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("endpoints", [1, 12])
+def test_one_task_attempts_a_batch_of_deliveries_in_the_same_queries_over_one_connection(
+    la_safe, trafficking_case, partner_endpoints, handed_over, endpoints,
+    django_assert_num_queries,
+):
+    partner = partner_endpoints(endpoints)
+    tasks.deliver_event(la_alert(trafficking_case).pk)
+    [(ids, _)] = handed_over
+    with django_assert_num_queries(QUERY_COUNTS["webhook batch"]):
+        assert tasks.deliver_webhooks(ids) == endpoints
+    assert len(partner.processed) == endpoints
+    assert partner.connections == 1
+    assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"delivered"}
+    log = WebhookAttempt.objects.all()
+    assert [(attempt.number, attempt.status_code) for attempt in log] == [(1, 200)] * endpoints
+    assert all(attempt.duration_ms is not None for attempt in log)
+
+
+def test_webhook_deliveries_go_to_their_own_queue_in_batches(
+    la_safe, trafficking_case, partner_endpoints, handed_over, monkeypatch, settings,
+):
+    monkeypatch.setattr(tasks, "WEBHOOK_BATCH", 2)
+    partner_endpoints(3)
+    tasks.deliver_event(la_alert(trafficking_case).pk)
+    assert [len(ids) for ids, _ in handed_over] == [2, 1]
+    assert {options["queue"] for _, options in handed_over} == {settings.NOTIFICATION_WEBHOOK_QUEUE}
+    assert settings.NOTIFICATION_WEBHOOK_QUEUE != app_default_queue()
+
+
+def app_default_queue():
+    from fusionportal.celery import app
+
+    return app.conf.task_default_queue
+
+
+def test_a_worker_started_without_queues_takes_both_the_events_and_the_webhooks():
+    """A worker started plainly (the tests', a developer's) takes both queues."""
+    from fusionportal.celery import app
+
+    assert {queue.name for queue in app.conf.task_queues} == {"celery", "webhooks"}
+
+
+def test_production_runs_a_worker_for_each_queue_and_none_takes_both():
+    """docker-compose.yml: the events' worker and the webhooks' worker, so that a slow partner
+    never holds up an alert's inbox row."""
+    import yaml
+    from django.conf import settings as django_settings
+
+    compose = yaml.safe_load((django_settings.BASE_DIR / "docker-compose.yml").read_text())
+    taken = {}
+    for name, service in compose["services"].items():
+        command = service.get("command") or []
+        if command[:4] == ["celery", "--app", "fusionportal", "worker"]:
+            assert "--queues" in command, f"{name} takes whatever queues a plain worker takes"
+            taken[name] = command[command.index("--queues") + 1]
+    assert taken == {"worker": "celery", "webhook-worker": "webhooks"}
+
+
+def test_the_failed_deliveries_of_a_batch_are_retried_together(
+    la_safe, trafficking_case, partner_endpoints, monkeypatch,
+):
+    scheduled = []
+    monkeypatch.setattr(tasks, "_schedule_retry", lambda ids, wait: scheduled.append((ids, wait)))
+    partner = partner_endpoints(3)
+    partner.statuses = [500, 200, 503]
+    tasks.deliver_event(la_alert(trafficking_case).pk)
+    failed = sorted(WebhookDelivery.objects.filter(status="pending").values_list("pk", flat=True))
+    assert len(failed) == 2
+    assert [(sorted(ids), wait) for ids, wait in scheduled] == [(failed, 30)]
+    assert WebhookDelivery.objects.filter(status="delivered").count() == 1
+
+
+def test_a_batch_task_also_takes_the_deliveries_that_queued_up_behind_it(
+    la_safe, trafficking_case, make_case, analyst_fl, partner_endpoints, handed_over,
+    django_assert_num_queries,
+):
+    """One webhook per alert, many alerts: the first task carries every due delivery (up to a
+    batch), and the tasks handed the others find nothing left to do."""
+    partner = partner_endpoints(1)
+    cases = [trafficking_case] + [make_case(analyst_fl, states=("FL", "LA")) for _ in range(3)]
+    for case in cases:
+        tasks.deliver_event(la_alert(case).pk)
+    later = WebhookDelivery.objects.get(event__case=cases[-1])
+    WebhookDelivery.objects.filter(pk=later.pk).update(
+        next_attempt_at=timezone.now() + timedelta(minutes=5))  # a retry not due yet
+    [first, *others] = [ids for ids, _ in handed_over]
+    with django_assert_num_queries(QUERY_COUNTS["webhook batch"]):
+        assert tasks.deliver_webhooks(first) == 3
+    assert len(partner.processed) == 3
+    for ids in others:
+        assert tasks.deliver_webhooks(ids) == 0
+    assert len(partner.processed) == 3
+    assert list(WebhookDelivery.objects.exclude(status="delivered")
+                .values_list("pk", "status")) == [(later.pk, "pending")]
+    assert partner.connections == 1

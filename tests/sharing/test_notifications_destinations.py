@@ -4,6 +4,7 @@ making a name resolve elsewhere (DNS rebinding); the connection goes to the addr
 checked; and the delivery log never tells a refused port from a silent one."""
 
 import datetime
+import http.server
 import socket
 import ssl
 import threading
@@ -414,3 +415,131 @@ def test_https_refuses_a_certificate_for_another_name(
     assert attempt.status_code is None
     assert attempt.error == webhooks.UNREACHABLE  # the certificate failure is in the server log
     assert receiver.requests == []
+
+
+# Connections kept open between deliveries ---------------------------------------------------------
+
+
+@pytest.fixture
+def kept_open():
+    """A partner's server that keeps connections open (HTTP/1.1), at rms.partner.example."""
+    with Receiver(keep_alive=True) as running:
+        yield running
+
+
+@pytest.fixture
+def partner_endpoint(nopd_admin, kept_open, dns):
+    port = kept_open.server.server_address[1]
+    dns.answers["rms.partner.example"] = ["127.0.0.1"]  # allow-listed by the test settings
+    endpoint = webhooks.endpoint_register(by=nopd_admin,
+                                          url=f"http://rms.partner.example:{port}/hook")
+    dns.lookups.clear()
+    return endpoint
+
+
+def alert_nopd_again(make_case, analyst_fl):
+    """Another case alerts LA-SAFE: a second delivery to NOPD's webhook, attempted now."""
+    case = make_case(analyst_fl, states=("FL", "LA"))
+    tasks.deliver_event(OutboxEvent.objects.get(case=case, center__short_name="LA-SAFE").pk)
+    return WebhookAttempt.objects.filter(delivery__event__case=case).get()
+
+
+def test_a_kept_open_connection_carries_the_next_delivery_after_the_name_is_checked_again(
+    la_safe, trafficking_case, make_case, analyst_fl, partner_endpoint, kept_open, dns,
+    connected_to,
+):
+    port = kept_open.server.server_address[1]
+    assert alert_nopd(trafficking_case).status_code == 200
+    assert alert_nopd_again(make_case, analyst_fl).status_code == 200
+    assert len(kept_open.processed) == 2
+    assert kept_open.connections == 1
+    assert [address for address in connected_to if address[1] == port] == [("127.0.0.1", port)]
+    # Each delivery resolved and checked the name; each request spoke to it by name.
+    assert dns.lookups == ["rms.partner.example", "rms.partner.example"]
+    assert {headers["Host"] for headers, _, _ in kept_open.requests} == {
+        f"rms.partner.example:{port}"}
+
+
+def test_a_kept_open_connection_is_not_used_once_the_name_resolves_to_a_refused_address(
+    la_safe, trafficking_case, make_case, analyst_fl, partner_endpoint, kept_open, dns,
+):
+    assert alert_nopd(trafficking_case).status_code == 200
+    # The attacker's name server turns the name to the portal's neighbour: the connection to
+    # the address checked before is still open, and must not carry this delivery.
+    dns.answers["rms.partner.example"] = ["10.66.0.1"]
+    attempt = alert_nopd_again(make_case, analyst_fl)
+    assert attempt.status_code is None
+    assert attempt.error == webhooks.REFUSED_DESTINATION
+    assert len(kept_open.requests) == 1
+
+
+def test_a_connection_the_partner_closed_while_idle_is_replaced(
+    la_safe, trafficking_case, make_case, analyst_fl, partner_endpoint, kept_open,
+):
+    assert alert_nopd(trafficking_case).status_code == 200
+    kept_open.hang_up()
+    assert alert_nopd_again(make_case, analyst_fl).status_code == 200
+    assert kept_open.connections == 2
+    assert len(kept_open.processed) == 2
+
+
+def test_a_connection_closed_just_as_it_was_taken_is_replaced_once(
+    la_safe, trafficking_case, make_case, analyst_fl, partner_endpoint, kept_open, monkeypatch,
+):
+    """The partner closes the idle connection after the portal looked at it and before the
+    request reached it: the request goes again over a new connection (the receiver knows the
+    delivery id, so a repeat would be harmless)."""
+    assert alert_nopd(trafficking_case).status_code == 200
+    kept_open.hang_up()
+    monkeypatch.setattr(destinations, "_dropped", lambda pinned: False)
+    assert alert_nopd_again(make_case, analyst_fl).status_code == 200
+    assert kept_open.connections == 2
+    assert len(kept_open.processed) == 2
+
+
+def test_a_partner_that_closes_after_each_answer_gets_a_new_connection_each_time(
+    la_safe, trafficking_case, make_case, analyst_fl, receiver, nopd_admin,
+):
+    webhooks.endpoint_register(by=nopd_admin, url=receiver.url)  # HTTP/1.0: closes each time
+    assert alert_nopd(trafficking_case).status_code == 200
+    assert alert_nopd_again(make_case, analyst_fl).status_code == 200
+    assert receiver.connections == 2
+
+
+def test_a_long_or_chunked_answer_is_not_read_and_its_connection_not_kept(
+    la_safe, trafficking_case, make_case, analyst_fl, nopd_admin,
+):
+    """A partner that answers with more than a short body (or one of undeclared length) is not
+    waited for while it sends it: the connection is closed, and the next delivery opens one."""
+    connections = []
+
+    class Talkative(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def setup(self):
+            super().setup()
+            connections.append(self.client_address)
+
+        def do_POST(self):  # noqa: N802 (http.server's naming)
+            self.rfile.read(int(self.headers["Content-Length"]))
+            body = b"x" * (destinations.ANSWER_READ_LIMIT + 1)
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Talkative)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        host, port = server.server_address
+        webhooks.endpoint_register(by=nopd_admin, url=f"http://{host}:{port}/hook")
+        assert alert_nopd(trafficking_case).status_code == 200
+        assert alert_nopd_again(make_case, analyst_fl).status_code == 200
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(connections) == 2

@@ -3,11 +3,14 @@
 It does what the README asks of a receiver: verifies the signature with the endpoint's secret,
 refuses an old timestamp, and processes each delivery id once (a repeat is acknowledged, not
 processed again). `statuses` scripts the answers (e.g. [500, 200]); `hold` keeps the next
-request waiting until released (to stop a worker in the middle of a delivery).
+request waiting until released (to stop a worker in the middle of a delivery). With
+`keep_alive=True` it speaks HTTP/1.1 and keeps connections open, as most partners' servers do;
+`connections` counts the connections it accepted.
 """
 
 import http.server
 import json
+import socket
 import threading
 
 from notifications.webhooks import (
@@ -20,8 +23,10 @@ from notifications.webhooks import (
 
 
 class Receiver:
-    def __init__(self, secret=None):
+    def __init__(self, secret=None, *, keep_alive=False):
         self.secret = secret
+        self.connections = 0
+        self.open_sockets = []
         self.requests = []  # every request: (headers, body bytes, None)
         self.processed = {}  # delivery id -> JSON document, once each
         self.statuses = []
@@ -31,6 +36,14 @@ class Receiver:
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
+            def setup(self):
+                super().setup()
+                with receiver.lock:
+                    receiver.connections += 1
+                    receiver.open_sockets.append(self.connection)
+
             def do_POST(self):  # noqa: N802 (http.server's naming)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
@@ -81,6 +94,16 @@ class Receiver:
             if delivery not in self.processed:
                 self.processed[delivery] = json.loads(body)
         return scripted or 200
+
+    def hang_up(self):
+        """Close every connection the receiver holds open, as a server does with idle ones."""
+        with self.lock:
+            sockets, self.open_sockets = self.open_sockets, []
+        for sock in sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def __enter__(self):
         self.thread.start()
