@@ -2,12 +2,15 @@
 reads the label its own agency typed, on the case page, in the timeline, in search and in the
 API (DESIGN.md, "Pointers, not content"; found by tests/test_canary.py)."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from cases import services as case_services
-from cases.models import CaseEntity
+from cases.models import CaseEntity, Entity
 from core.handling import TLP
 from tests.api.conftest import key_for
 from tests.base import HttpsClient
@@ -60,3 +63,15 @@ def test_the_first_agency_keeps_its_own_words(held_twice, analyst_fl):
     assert list(CaseEntity.objects.order_by("id").values_list("label", flat=True)) == [
         MBI_WORDS, "vin 1hgcm82633a004352"
     ]
+
+
+def test_links_made_before_each_kept_its_label_show_no_other_agencys_words(held_twice):
+    """The migration that gave each link its label: the first link keeps the entity's label (its
+    own agency typed it), a later one shows the normalised key."""
+    red, mine, entity = held_twice
+    CaseEntity.objects.update(label="")
+    Entity.objects.filter(pk=entity.pk).update(label=MBI_WORDS)
+    migration = importlib.import_module("cases.migrations.0004_subject_label_per_link")
+    migration.labels_to_links(apps, None)
+    assert CaseEntity.objects.get(case=red).label == MBI_WORDS
+    assert CaseEntity.objects.get(case=mine).label == VIN
