@@ -15,6 +15,7 @@ sharing.permissions, then reads every path for every agency and reports each tok
 the reader's agency may not see.
 """
 
+import copy
 import re
 import secrets
 from contextlib import contextmanager
@@ -91,6 +92,15 @@ class Canary:
     webhook_bodies: list = field(default_factory=list)  # (step, agency id, body bytes)
     objects: dict = field(default_factory=dict)       # kind -> [ids]
     counter: int = 0
+
+    def fork(self):
+        """A copy whose story can go on (in a test's own savepoint) without changing this one."""
+        forked = copy.copy(self)
+        for name in ("owners", "tokens", "token_kind", "objects", "memberships"):
+            setattr(forked, name, copy.copy(getattr(self, name)))
+        for name in ("grants", "emails", "webhook_bodies"):
+            setattr(forked, name, list(getattr(self, name)))
+        return forked
 
     # Tokens ---------------------------------------------------------------------------------
 
@@ -301,13 +311,14 @@ class Canary:
         self.objects.setdefault("annotation", []).append(annotation.pk)
         return annotation
 
-    def subject(self, obj, by, kind):
+    def subject(self, obj, by, kind, *, same_as=None):
         """Link a subject of `kind`; its label carries a token, and so does its key where the kind
-        lets a key hold one (a name, an e-mail address, a text, an account handle)."""
+        lets a key hold one (a name, an e-mail address, a text, an account handle). `same_as`: the
+        values of a subject another agency linked (the same normalised key)."""
         key = _key(obj)
         label = self.token("subject", key)
         word = label.lower()
-        values = {
+        values = same_as or {
             Entity.Kind.PERSON: {"name": label, "dob": date(1990, 1, 1 + self.counter % 27)},
             Entity.Kind.VEHICLE: {"plate": f"C{self.counter:06d}", "state": "FL"},
             Entity.Kind.VIN: {"vin": f"1HGCM82633A{self.counter:06d}"},
@@ -323,6 +334,7 @@ class Canary:
                 **{key[0]: obj}, **values,
             )
         self.objects.setdefault("entity", []).append(entity.pk)
+        entity.values = values
         return entity
 
     def attach(self, obj, by):
@@ -426,6 +438,9 @@ def build():
             net.subject(item, owner, kinds[(n + 3) % len(kinds)])
             net.annotate(item, owner)
             net.attach(item, owner)
+    # Two agencies hold the same subject (the same VIN) without knowing of each other.
+    held_twice = net.subject(cases["MBI", TLP.RED], "MBI", Entity.Kind.VIN)
+    net.subject(cases["HPD", TLP.AMBER], "HPD", Entity.Kind.VIN, same_as=held_twice.values)
     # A case whose owner gives the involved centers view (LA-SAFE, TxFC).
     cases["MBI", "involved"] = net.case("MBI", "MBI-INV", TLP.AMBER, ("FL", "LA", "TX"),
                                         involved=True)
