@@ -43,6 +43,7 @@ NOT_READ = {
     "api-not-found": "the API's 404 for unknown paths: read with a token in the path below",
     "logout": "ends the reader's session",
     "login": "shows nothing of the network",
+    "api-docs": "the interactive API docs: a static page around the schema, read below",
 }
 
 # What an id parameter named `pk` is, by the url name's first word (DRF routes: api-<word>-...).
@@ -296,10 +297,12 @@ ADMIN_FAMILIES = {"center", "agency", "user", "webhook", "apikey"}
 
 def read_site(net, findings, *, select, analysts_only):
     """GET every URL of the selected patterns as every reader. An administration page (one that
-    names a center, an agency, a user, a webhook or an API key) is read by the admins and by one
-    analyst: the admin gate answers every analyst alike. A pattern whose GET answers 405 for a
-    missing object (and for an existing one) refuses the method before looking anything up: it
-    is read once per reader after that, its answer cannot depend on the id."""
+    names a center, an agency, a user, a webhook or an API key) holds no case content (the access
+    log is read on its own below): it is read by the center admins and by the outsider agency's
+    admin and analyst, since the admin gate answers every other agency's users alike. A pattern
+    whose GET answers 405 for a missing object (and for an existing one) refuses the method
+    before looking anything up: it is read once per reader after that, its answer cannot depend
+    on the id."""
     urls = defaultdict(list)
     admin_pages = set()
     for name, families, url in site_urls(net):
@@ -308,11 +311,11 @@ def read_site(net, findings, *, select, analysts_only):
             if families & ADMIN_FAMILIES:
                 admin_pages.add(name)
     post_only = set()
-    analyst = net.analysts["HPD"]
+    admin_readers = {net.analysts["HPD"], net.admins["HPD"], *net.center_admins.values()}
     for agency_id, user in readers(net, analysts_only=analysts_only):
         client = browser(user)
         for name, pattern_urls in urls.items():
-            if name in admin_pages and user.role == User.Role.ANALYST and user != analyst:
+            if name in admin_pages and user not in admin_readers:
                 continue
             statuses = set()
             for url in pattern_urls[-1:] + pattern_urls[:-1]:  # the missing id first
@@ -454,8 +457,9 @@ def test_attachment_downloads_hold_the_file_only_for_those_who_see_it(net):
 
 
 def api_urls(net):
-    """Every GET of /api/v1/: each list (with every filter naming each object, state and key) and
-    each detail with every id of the network, the changes feed, the schema."""
+    """Every GET of /api/v1/: each list (with every filter naming each case, state, owner and a
+    subject key of each kind) and each detail with every id of the network, the changes feed,
+    the schema; the annotation filters per agency (annotation_filters)."""
     urls = []
     for route, name, params, pattern in walk():
         if not name.startswith("api-") or name in NOT_READ:
@@ -468,7 +472,7 @@ def api_urls(net):
             urls += [reverse(name, args=[value]) for value in values]
         else:
             urls.append(reverse(name))
-    cases, items = ids_of(net, "case"), ids_of(net, "item")
+    cases = ids_of(net, "case")
     states = sorted(set(Jurisdiction.objects.values_list("state", flat=True)))
     # One subject of each kind: a filter on a key answers the same way whatever the kind's key.
     keys = list({kind: key for kind, key in Entity.objects.values_list("kind", "key")}.values())
@@ -479,10 +483,21 @@ def api_urls(net):
         urls += [f"{base}?entity_key={key}" for key in keys]
         urls += [f"{base}?owner={agency.pk}" for agency in net.agencies.values()]
     urls += [f"/api/v1/items/?case={pk}" for pk in cases]
-    urls += [f"/api/v1/annotations/?case={pk}" for pk in cases]
-    urls += [f"/api/v1/annotations/?item={pk}" for pk in items]
     urls += [f"/api/v1/entities/?key={key}" for key in keys]
     urls += ["/api/v1/no-such-thing/" + next(iter(net.tokens))]
+    return urls
+
+
+def annotation_filters(net, agency_id):
+    """The annotations of each case and item the agency may not see (the answer of a missing
+    one), and of two it may see (an answer with content)."""
+    urls = []
+    for kind in ("case", "item"):
+        ids = ids_of(net, kind)
+        hidden = [pk for pk in ids if (kind, pk) not in net.owners
+                  or not net.sees(agency_id, (kind, pk))]
+        shown = sorted(net.visible_keys(agency_id, kind))[:2]
+        urls += [f"/api/v1/annotations/?{kind}={pk}" for pk in hidden + shown]
     return urls
 
 
@@ -493,7 +508,7 @@ def test_api_for_every_agency(net):
     for short, key in net.api_keys.items():
         agency_id = net.agencies[short].pk
         client = api_client(key)
-        for url in urls:
+        for url in urls + annotation_filters(net, agency_id):
             response = client.get(url, secure=True)
             findings.requests += 1
             assert response.status_code < 500, f"{url} as {short}'s key: {response.status_code}"
