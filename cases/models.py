@@ -181,7 +181,10 @@ class Entity(models.Model):
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     key = models.CharField(max_length=300, help_text="The normalised match key.")
-    label = models.CharField(max_length=300, help_text="As first entered, for display.")
+    # As first entered, by whichever agency linked it first: shown to nobody else, since another
+    # agency holding the same subject must not read what the first one typed (each link keeps
+    # its own label).
+    label = models.CharField(max_length=300, help_text="As first entered.")
     created_at = models.DateTimeField(default=timezone.now)
     cases = models.ManyToManyField(Case, through="CaseEntity", related_name="entities")
     items = models.ManyToManyField(IntelligenceItem, through="ItemEntity", related_name="entities")
@@ -222,6 +225,8 @@ class CaseEntity(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="subject_links")
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="case_links")
     role = models.CharField(max_length=60, blank=True, help_text="e.g. suspect, victim, vehicle used")
+    # What this agency typed: another agency that holds the same subject never reads it.
+    label = models.CharField(max_length=300, help_text="As entered by the agency that linked it.")
     linked_at = models.DateTimeField(default=timezone.now)
     linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -232,13 +237,15 @@ class CaseEntity(models.Model):
         indexes = [models.Index(fields=["entity", "case"], name="case_entity_by_entity")]
 
     def __str__(self):
-        return f"{self.entity} on {self.case}"
+        return f"{self.entity.get_kind_display()}: {self.label} on {self.case}"
 
 
 class ItemEntity(models.Model):
     item = models.ForeignKey(IntelligenceItem, on_delete=models.CASCADE, related_name="subject_links")
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="item_links")
     role = models.CharField(max_length=60, blank=True)
+    # What this agency typed: another agency that holds the same subject never reads it.
+    label = models.CharField(max_length=300, help_text="As entered by the agency that linked it.")
     linked_at = models.DateTimeField(default=timezone.now)
     linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -249,7 +256,7 @@ class ItemEntity(models.Model):
         indexes = [models.Index(fields=["entity", "item"], name="item_entity_by_entity")]
 
     def __str__(self):
-        return f"{self.entity} on {self.item}"
+        return f"{self.entity.get_kind_display()}: {self.label} on {self.item}"
 
 
 class TimelineEvent(models.Model):

@@ -245,8 +245,12 @@ def entity_matches(user, text, limit=LIMIT):
         .order_by("-item__updated_at", "-item_id")[: limit * 5]
     )
     found = {}
-    for link in case_links:
-        found.setdefault(link.entity_id, (link.entity, [], []))[1].append((link.case, link.role))
-    for link in item_links:
-        found.setdefault(link.entity_id, (link.entity, [], []))[2].append((link.item, link.role))
+    for link in [*case_links, *item_links]:
+        # Shown by the label of a link the reader sees, never by what another agency typed.
+        link.entity.label = link.label
+        entry = found.setdefault(link.entity_id, (link.entity, [], []))
+        if isinstance(link, CaseEntity):
+            entry[1].append((link.case, link.role))
+        else:
+            entry[2].append((link.item, link.role))
     return list(found.values())[:limit]

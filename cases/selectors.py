@@ -499,7 +499,7 @@ def case_detail_parts(case, user=None):
         "subjects": list(
             CaseEntity.objects.filter(case=case)
             .select_related("entity")
-            .order_by("entity__kind", "entity__label")
+            .order_by("entity__kind", "label")
         ),
         "items": items,
     }
@@ -523,7 +523,7 @@ def item_detail_parts(item, user):
         "subjects": list(
             ItemEntity.objects.filter(item=item)
             .select_related("entity")
-            .order_by("entity__kind", "entity__label")
+            .order_by("entity__kind", "label")
         ),
         # Responses to an RFI, and the RFI a response answers, only where this agency sees them.
         "responses": list(

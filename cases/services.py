@@ -226,28 +226,30 @@ def entity_upsert(*, kind, label, **values):
 @transaction.atomic
 def entity_link(*, by, kind, label="", role="", case=None, item=None, **values):
     """Link a subject to a case or an item (needs edit), found by its normalised key so that
-    the same subject links to one entity across agencies."""
+    the same subject links to one entity across agencies.
+
+    The link keeps the label as this agency typed it: an agency that holds the same subject as
+    another never reads what the other typed. The returned entity carries this link's label."""
     target = case if case is not None else item
     if (case is None) == (item is None):
         raise ValidationError("Link a subject to one case or one item.")
     require_level(by, target, Level.EDIT)
     entity = entity_upsert(kind=kind, label=label, **values)
+    defaults = {"role": role, "linked_by": by, "label": (label or "").strip()[:300] or entity.key}
     if case is not None:
-        link, created = CaseEntity.objects.get_or_create(
-            case=case, entity=entity, defaults={"role": role, "linked_by": by}
-        )
+        link, created = CaseEntity.objects.get_or_create(case=case, entity=entity, defaults=defaults)
         if created:
-            _timeline(case, TimelineEvent.Kind.SUBJECT, f"Linked {entity}", by)
+            _timeline(case, TimelineEvent.Kind.SUBJECT,
+                      f"Linked {entity.get_kind_display()}: {link.label}", by)
     else:
-        link, created = ItemEntity.objects.get_or_create(
-            item=item, entity=entity, defaults={"role": role, "linked_by": by}
-        )
+        link, created = ItemEntity.objects.get_or_create(item=item, entity=entity, defaults=defaults)
     if created:
         _touch(target)
         log_access(
             action="update", actor=by, obj=target,
             detail={"entity_linked": entity.id, "kind": kind},
         )
+    entity.label = link.label
     return entity
 
 

@@ -174,6 +174,7 @@ def seed_items(*, count, agencies, partner, share_fraction, seed=7, progress=Non
                             pk,
                             first_entity + rng.randrange(entity_count),
                             "",
+                            f"Subject {link_id}",
                             updated.isoformat(),
                             linker.id,
                         )
@@ -200,7 +201,7 @@ ITEM_COLUMNS = [
     "updated_at",
 ]
 PERM_COLUMNS = ["id", "group_id", "permission_id", "content_object_id", "updated_at"]
-LINK_COLUMNS = ["id", "item_id", "entity_id", "role", "linked_at", "linked_by_id"]
+LINK_COLUMNS = ["id", "item_id", "entity_id", "role", "label", "linked_at", "linked_by_id"]
 
 
 def _insert_batch(use_copy, items, rows, links):
@@ -249,7 +250,7 @@ SELECT i.id, i.kind, i.title, i.body, i.tlp, i.les,
             THEN i.in_response_to_id END AS in_response_to_id,
        i.review_by, i.version, i.created_at, i.updated_at,
        COALESCE((SELECT json_agg(json_build_object('id', e.id, 'kind', e.kind, 'key', e.key,
-                                                   'label', e.label, 'role', l.role)
+                                                   'label', l.label, 'role', l.role)
                                  ORDER BY l.entity_id)
                  FROM cases_itementity l JOIN cases_entity e ON e.id = l.entity_id
                  WHERE l.item_id = i.id), '[]') AS entities

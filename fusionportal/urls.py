@@ -17,7 +17,7 @@ class FaviconRedirect(RedirectView):
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("fusionportal.api_urls")),
-    path("favicon.ico", FaviconRedirect.as_view()),
+    path("favicon.ico", FaviconRedirect.as_view(), name="favicon"),
     path("", include("cases.urls")),
     path("", include("notifications.urls")),
     path("", include("agencies.urls")),

@@ -6,8 +6,8 @@ shape for the OpenAPI schema and are checked against the builders by the tests.
 Writing: explicit input serializers; the services of cases.services do the rest.
 """
 
-from django.db.models import OuterRef, Subquery
-from django.db.models.functions import JSONObject
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce, JSONObject
 from rest_framework import serializers
 
 from agencies.models import FusionCenter
@@ -92,7 +92,7 @@ def _entity_refs(link_model, field):
     of the rows query, one index lookup per row, so a page costs no query for its subjects."""
     links = link_model.objects.filter(**{field: OuterRef("pk")}).values(field)
     refs = JSONObject(
-        id="entity_id", kind="entity__kind", key="entity__key", label="entity__label", role="role"
+        id="entity_id", kind="entity__kind", key="entity__key", label="label", role="role"
     )
     return Subquery(links.annotate(refs=JSONArrayAgg(refs)).values("refs"))
 
@@ -215,9 +215,20 @@ def annotation_rows(selected):
     return rows
 
 
-def entity_rows(selected):
-    rows = list(selected.values("id", "kind", "key", "label", "created_at"))
+def entity_rows(selected, reader):
+    """The rows of these entities for `reader`. The label is the one entered on the earliest link
+    to a case or item the reader's agency sees, never what another agency typed (two agencies
+    holding one subject share its key, not their words); subqueries of the one rows query."""
+    on_cases = CaseEntity.objects.filter(entity=OuterRef("pk"), case__in=cases_visible_to(reader))
+    on_items = ItemEntity.objects.filter(entity=OuterRef("pk"), item__in=items_visible_to(reader))
+    shown = Coalesce(
+        Subquery(on_cases.order_by("linked_at", "id").values("label")[:1]),
+        Subquery(on_items.order_by("linked_at", "id").values("label")[:1]),
+        F("key"),
+    )
+    rows = list(selected.annotate(shown=shown).values("id", "kind", "key", "shown", "created_at"))
     for row in rows:
+        row["label"] = row.pop("shown")
         row["updated_at"] = row["created_at"]
     return rows
 

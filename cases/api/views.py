@@ -332,7 +332,7 @@ class EntityViewSet(VisibleViewSet):
         return entities_visible_to(self.request.user)
 
     def rows(self, selected):
-        return s.entity_rows(selected)
+        return s.entity_rows(selected, self.request.user)
 
     def get_visible(self, pk):
         entity = self.visible().filter(pk=pk).first()
