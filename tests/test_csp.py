@@ -83,3 +83,21 @@ def test_the_check_finds_an_inline_script(tmp_path):
     assert all(pattern.search(page) for pattern in INLINE.values())
     assert not any(p.search('<script src="/static/js/htmx.min.js" defer></script>')
                    for p in INLINE.values())
+
+
+def test_no_template_comment_spans_lines():
+    """Django's {# #} comment ends on its line: one that runs on is printed on the page."""
+    found = [
+        f"{path.relative_to(settings.BASE_DIR)}:{number}: {line.strip()[:80]}"
+        for path in portal_templates()
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "{#" in line and "#}" not in line[line.index("{#"):]
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_a_page_shows_no_template_syntax(client, analyst_fl, trafficking_case):
+    client.force_login(analyst_fl)
+    page = client.get(reverse("case-detail", args=[trafficking_case.pk])).content.decode()
+    for syntax in ("{#", "#}", "{%", "%}", "{{", "}}"):
+        assert syntax not in page
