@@ -368,39 +368,27 @@ def case_timeline_page(*, case, reader, cursor=None, size=NOTES_PAGE_SIZE, known
     hidden = [TimelineEvent.Kind.ATTACHMENT, TimelineEvent.Kind.ITEM]
     if not is_owner:
         hidden += [TimelineEvent.Kind.SHARED, TimelineEvent.Kind.UNSHARED]
-    events = list(
-        TimelineEvent.objects.filter(case=case)
-        .exclude(kind__in=hidden)
-        .filter(_older("occurred_at", place, EVENT))
-        .select_related("agency")
-        .order_by("-occurred_at", "-id")[: size + 1]
+
+    def newest(rows, field, source, related="agency"):
+        """The next `size` + 1 rows of one source, newest first, before `place`."""
+        return list(
+            rows.filter(_older(field, place, source)).select_related(related)
+            .order_by(f"-{field}", "-id")[: size + 1]
+        )
+
+    events = newest(
+        TimelineEvent.objects.filter(case=case).exclude(kind__in=hidden), "occurred_at", EVENT
     )
     annotations = known.get("annotations")
     if annotations is None:
-        annotations = list(
-            Annotation.objects.filter(case=case)
-            .filter(_older("created_at", place, NOTE))
-            .select_related("agency")
-            .order_by("-created_at", "-id")[: size + 1]
-        )
+        annotations = newest(Annotation.objects.filter(case=case), "created_at", NOTE)
     attachments = known.get("attachments")
     if attachments is None:
-        attachments = list(
-            Attachment.objects.filter(case=case)
-            .filter(_older("uploaded_at", place, FILE))
-            .select_related("agency")
-            .order_by("-uploaded_at", "-id")[: size + 1]
-        )
+        attachments = newest(Attachment.objects.filter(case=case), "uploaded_at", FILE)
     items = known.get("items")
     if items is None:
         items = (
-            list(
-                items_visible_to(reader)
-                .filter(case=case)
-                .filter(_older("created_at", place, ITEM))
-                .select_related("owner")
-                .order_by("-created_at", "-id")[: size + 1]
-            )
+            newest(items_visible_to(reader).filter(case=case), "created_at", ITEM, "owner")
             if reader is not None
             else []
         )
