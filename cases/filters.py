@@ -72,7 +72,7 @@ class AgencySearchInput(forms.TextInput):
     def __init__(self):
         super().__init__(attrs={
             "autocomplete": "off",
-            "placeholder": "Name or ORI, to add to the menu",
+            "placeholder": "Name or ORI",
             "hx-get": reverse_lazy("agency-lookup"),
             "hx-trigger": "input changed delay:300ms, search",
             "hx-target": "#id_owner",
