@@ -3,6 +3,7 @@ reads the label its own agency typed, on the case page, in the timeline, in sear
 API (DESIGN.md, "Pointers, not content"; found by tests/test_canary.py)."""
 
 import importlib
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
@@ -10,7 +11,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from cases import services as case_services
-from cases.models import CaseEntity, Entity
+from cases.models import CaseEntity, Entity, ItemEntity
 from core.handling import TLP
 from tests.api.conftest import key_for
 from tests.base import HttpsClient
@@ -75,3 +76,25 @@ def test_links_made_before_each_kept_its_label_show_no_other_agencys_words(held_
     migration.labels_to_links(apps, None)
     assert CaseEntity.objects.get(case=red).label == MBI_WORDS
     assert CaseEntity.objects.get(case=mine).label == VIN
+
+
+def test_an_earlier_item_link_is_the_first_and_a_tie_goes_to_the_case_link(
+    held_twice, make_item, analyst_la
+):
+    """Across cases and items, the earliest link (by time, a case's before an item's at the same
+    instant) keeps the entity's label; every other link shows the key."""
+    red, mine, entity = held_twice
+    item = make_item(analyst_la, title="NOPD tip")
+    first = CaseEntity.objects.get(case=red).linked_at
+    early = ItemEntity.objects.create(item=item, entity=entity, label="", linked_by=analyst_la,
+                                      linked_at=first - timedelta(minutes=1))
+    migration = importlib.import_module("cases.migrations.0006_subject_label_per_link")
+    Entity.objects.filter(pk=entity.pk).update(label=MBI_WORDS)
+    migration.labels_to_links(apps, None)
+    early.refresh_from_db()
+    assert early.label == MBI_WORDS
+    assert set(CaseEntity.objects.values_list("label", flat=True)) == {VIN}
+    ItemEntity.objects.filter(pk=early.pk).update(linked_at=first)
+    migration.labels_to_links(apps, None)
+    assert ItemEntity.objects.get(pk=early.pk).label == VIN
+    assert CaseEntity.objects.get(case=red).label == MBI_WORDS
