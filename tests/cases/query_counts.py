@@ -33,6 +33,7 @@ QUERY_COUNTS = {
     # PostgreSQL the candidates from the permission rows, ranked, highlighted for the page's
     # rows), the access-log row of what it showed.
     "search (section)": SIGNED_IN + 1 + 1 + HEADER,
+    "search (section, htmx)": SIGNED_IN + 1 + 1,
     # The case page of its owner: the case (owner and lead center joined) and its read row; the
     # share options (agencies, centers); the access log of the case (owner only); the latest
     # annotations and their revisions (one prefetch), attachments, the timeline's latest events

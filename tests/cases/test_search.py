@@ -21,7 +21,7 @@ from cases.models import Annotation, Case, Entity, IntelligenceItem
 from core.handling import Level
 from sharing.permissions import cases_visible_to
 from sharing.services import share
-from tests.base import HttpsClient, ListPageTests
+from tests.base import HttpsClient, ListPageTests, query_baseline
 from tests.conftest import fresh
 
 
@@ -385,3 +385,31 @@ def test_a_common_word_is_ranked_among_the_newest_matches_and_the_page_says_so(
     assert [item.pk for item in response.context["results"].items] == [best.pk]
     assert "Ranked among" not in response.content.decode()
 
+
+
+@pytest.mark.parametrize("row_count", [10, 200])
+def test_more_with_htmx_costs_the_same_queries_for_10_and_200_matches(
+    analyst_fl, make_item, row_count, django_assert_num_queries
+):
+    """The rows htmx brings: the page's queries without the header's (one for the rows, one for
+    the access-log row), however many items match."""
+    for n in range(row_count):
+        make_item(analyst_fl, title=f"Courier seen {n}", body="a courier with a van")
+    expected, source = query_baseline(TestSearchSectionPage, "search (section, htmx)")
+    client = HttpsClient()
+    client.force_login(analyst_fl)
+    url = section_url("courier", "items", cursor_before_everything("items"))
+    assert client.get(url, HTTP_HX_REQUEST="true").status_code == 200
+    with django_assert_num_queries(expected, info=source):
+        response = client.get(url, HTTP_HX_REQUEST="true")
+    assert response.content.decode().count("<li>") == min(row_count, portal_search.LIMIT)
+
+
+def test_a_more_page_is_logged_with_what_it_showed(analyst_fl, make_item):
+    items = [make_item(analyst_fl, title=f"Courier seen {n}", body="a courier") for n in range(3)]
+    client = HttpsClient()
+    client.force_login(analyst_fl)
+    client.get(section_url("courier", "items", cursor_before_everything("items")))
+    row = AccessLog.objects.filter(action="list", actor=analyst_fl).latest("at")
+    assert row.detail["section"] == "items" and row.detail["query"] == "courier"
+    assert sorted(row.detail["items"]) == sorted(item.pk for item in items)
