@@ -161,6 +161,8 @@ def search_section(user, text, name, cursor=None, limit=LIMIT):
     if name not in SECTIONS:
         raise ValidationError(f"Unknown section {name!r}; choose one of {', '.join(SECTIONS)}.")
     place = _decode(cursor, name) if cursor else None
+    # What SQLite matches words in, and PostgreSQL ranks annotations among (cases and items
+    # take their candidates from the permission rows, below).
     if name == "cases":
         rows = cases_visible_to(user).select_related("owner")
         model, fields, snippet_field = Case, ("number", "title", "summary"), "summary"
@@ -253,7 +255,9 @@ def _ranked(queryset, name, query, snippet_field, limit, place, among=None):
         row.snippet = _marked(row.headline if _START in (row.headline or "") else
                               _excerpt(getattr(row, snippet_field), []))
     section = _page(name, rows, limit, lambda row: row.rank)
-    section.bounded = bool(rows) and getattr(rows[0], "candidates", 0) >= (among or math.inf)
+    section.bounded = among is not None and place is None and bool(rows) and (
+        rows[0].candidates >= among
+    )
     return section
 
 
