@@ -33,7 +33,7 @@ def test_more_results_come_in_place(portal, open_page, screenshot, analyst_fl):
     screenshot(page, "search-all-items")
 
 
-def test_without_javascript_more_is_a_page_of_its_own(portal, open_page, analyst_fl):
+def test_without_javascript_more_is_a_page_of_its_own(portal, open_page, screenshot, analyst_fl):
     many_items(analyst_fl)
     page = open_page(analyst_fl, javascript=False)
     page.goto("/search/?q=courier")
@@ -41,6 +41,7 @@ def test_without_javascript_more_is_a_page_of_its_own(portal, open_page, analyst
         "link", name="More items").click()
     assert "section=items" in page.url
     expect(page.locator(".results > li:not(.more)")).to_have_count(LIMIT)
+    screenshot(page, "search-more-items-page")
     page.get_by_role("link", name="More items").click()
     expect(page.locator(".results > li:not(.more)")).to_have_count(COUNT - 2 * LIMIT)
     expect(page.get_by_role("link", name="More items")).to_have_count(0)
