@@ -9,10 +9,21 @@ SearchRank, with SearchHeadline snippets for the rows shown only.
 On SQLite (the embedded demo) every word must appear somewhere, newest change first, and
 the snippet is cut in Python. Subjects are found by their normalised keys (cases.entities):
 a plate or a phone number typed in any format finds the same entity.
+
+A word that most visible cases or items hold would make PostgreSQL rank every one of them
+(22,034 visible items read one by one at 1,000,000 items). So cases and items are ranked among
+their RANKED_AMONG newest visible matches: one statement that takes its candidates from the
+permission rows newest first, each joined to its row by primary key and kept if it matches,
+and stops at RANKED_AMONG; for a rare word the planner starts from the GIN index instead. The
+page says so when the bound was reached. Each section (cases, items, annotations) pages on
+with a keyset cursor of its own: (rank, updated_at, id) on PostgreSQL, (updated_at, id) on
+SQLite.
 """
 
+import math
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -23,21 +34,34 @@ from django.contrib.postgres.search import (
 )
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Count, FloatField, Q, Window
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from core.cursors import TEXT, InvalidCursor, decode_cursor, encode_cursor
 from core.states import STATE_CODES
-from sharing.permissions import annotations_visible_to, cases_visible_to, items_visible_to
+from sharing.permissions import (
+    annotations_visible_to,
+    cases_visible_to,
+    items_visible_to,
+    newest_visible,
+)
 
 from . import entities as keys
-from .models import CaseEntity, Entity, ItemEntity
+from .models import Case, CaseEntity, Entity, IntelligenceItem, ItemEntity
 
 CONFIG = "english"
 MIN_LENGTH = 2
 MAX_LENGTH = 200
 LIMIT = 20
+# PostgreSQL ranks cases and items among this many of their newest visible matches: what a
+# word held by every visible row costs is then bounded, and the page says so when it applies.
+RANKED_AMONG = 2000
+# The sections of the results that page on, each with its own cursor ("More results").
+SECTIONS = ("cases", "items", "notes")
+INVALID_CURSOR = "That “More results” link is not valid; search again."
 
 # Snippet markers that cannot come from user text after escaping; turned into <mark> at the end.
 _START, _STOP = "\x02", "\x03"
@@ -78,10 +102,25 @@ class Results:
     # [(entity, [cases], [items])]
     entities: list = field(default_factory=list)
     full_text: bool = False
+    # The cursor of each section's next page ("cases", "items", "notes"), None at its end.
+    more: dict = field(default_factory=dict)
+    # The sections ranked among their RANKED_AMONG newest matches only (PostgreSQL).
+    bounded: list = field(default_factory=list)
+    ranked_among: int = 0
 
     @property
     def empty(self):
         return not (self.cases or self.items or self.annotations or self.entities)
+
+
+@dataclass
+class Section:
+    """One page of one section of the results, and the cursor of the next."""
+
+    name: str
+    rows: list
+    next_cursor: str | None = None
+    bounded: bool = False
 
 
 def clean_query(text):
@@ -99,24 +138,77 @@ def uses_full_text():
 
 def search(user, text, limit=LIMIT):
     """What the user's agency may see that matches `text` (raises ValidationError for a query
-    too short or too long). A fixed number of queries, whatever the number of matches."""
+    too short or too long): the first page of each section and the subjects. A fixed number of
+    queries, whatever the number of matches."""
     text = clean_query(text)
-    results = Results(text=text, full_text=uses_full_text())
-    cases = cases_visible_to(user).select_related("owner")
-    items = items_visible_to(user).select_related("owner")
-    notes = annotations_visible_to(user).select_related("author", "agency", "case", "item")
-    if results.full_text:
-        query = SearchQuery(text, search_type="websearch", config=CONFIG)
-        results.cases = _ranked(cases, query, "summary", limit)
-        results.items = _ranked(items, query, "body", limit)
-        results.annotations = _ranked(notes, query, "body", limit)
-    else:
-        words = [stem(word) for word in text.split()]
-        results.cases = _matching(cases, words, ("number", "title", "summary"), "summary", limit)
-        results.items = _matching(items, words, ("title", "body"), "body", limit)
-        results.annotations = _matching(notes, words, ("body",), "body", limit)
+    results = Results(text=text, full_text=uses_full_text(), ranked_among=RANKED_AMONG)
+    for name, attribute in (("cases", "cases"), ("items", "items"), ("notes", "annotations")):
+        section = search_section(user, text, name, limit=limit)
+        setattr(results, attribute, section.rows)
+        results.more[name] = section.next_cursor
+        if section.bounded:
+            results.bounded.append(name)
     results.entities = entity_matches(user, text, limit)
     return results
+
+
+def search_section(user, text, name, cursor=None, limit=LIMIT):
+    """A page of one section ("cases", "items", "notes") of what the user's agency may see that
+    matches `text`, from `cursor` (a Section's next_cursor, or None for the first page): one
+    query. ValidationError for a query too short or too long, an unknown section or a cursor
+    this search did not give out."""
+    text = clean_query(text)
+    if name not in SECTIONS:
+        raise ValidationError(f"Unknown section {name!r}; choose one of {', '.join(SECTIONS)}.")
+    place = _decode(cursor, name) if cursor else None
+    # What SQLite matches words in, and PostgreSQL ranks annotations among (cases and items
+    # take their candidates from the permission rows, below).
+    if name == "cases":
+        rows = cases_visible_to(user).select_related("owner")
+        model, fields, snippet_field = Case, ("number", "title", "summary"), "summary"
+    elif name == "items":
+        rows = items_visible_to(user).select_related("owner")
+        model, fields, snippet_field = IntelligenceItem, ("title", "body"), "body"
+    else:
+        rows = annotations_visible_to(user).select_related("author", "agency", "case", "item")
+        model, fields, snippet_field = None, ("body",), "body"
+    if not uses_full_text():
+        words = [stem(word) for word in text.split()]
+        return _matching(rows, name, words, fields, snippet_field, limit, place)
+    query = SearchQuery(text, search_type="websearch", config=CONFIG)
+    if model is None:
+        return _ranked(rows, name, query, snippet_field, limit, place)
+    # The candidates come from the permission rows themselves (already visible, already
+    # matched): a second semi-join on the whole visible set would only cost and mislead.
+    rows = newest_visible(model, user, limit=RANKED_AMONG, matching=_matches(text))
+    rows = rows.select_related("owner")
+    return _ranked(rows, name, query, snippet_field, limit, place, among=RANKED_AMONG)
+
+
+def _matches(text):
+    """The condition `search_vector @@ query` on a permission row's object, in SQL (the same
+    query as SearchQuery(text, search_type="websearch", config=CONFIG))."""
+    return ("obj.search_vector @@ websearch_to_tsquery(%s::regconfig, %s)", [CONFIG, text])
+
+
+def section_cursor(name, rank, updated_at, pk):
+    """The cursor of a section's page that follows the row at (rank, updated_at, pk)."""
+    return encode_cursor(f"{rank!r}|{updated_at.isoformat()}", pk, sort=name)
+
+
+def _decode(cursor, name):
+    """(rank, updated_at, id) of a section's cursor; ValidationError for anything else."""
+    try:
+        value, pk = decode_cursor(cursor, kind=TEXT, sort=name)
+        rank, separator, stamp = value.partition("|")
+        if not separator:
+            raise InvalidCursor("no time")
+        rank, updated_at = float(rank), datetime.fromisoformat(stamp)
+        if not math.isfinite(rank) or updated_at.tzinfo is None:
+            raise InvalidCursor("not a rank and a time with its zone")
+    except (InvalidCursor, ValueError) as error:
+        raise ValidationError(INVALID_CURSOR) from error
+    return rank, updated_at, pk
 
 
 _SUFFIXES = ("ing", "ed", "es", "s")
@@ -132,36 +224,67 @@ def stem(word):
     return word
 
 
-def _ranked(queryset, query, snippet_field, limit):
+def _ranked(queryset, name, query, snippet_field, limit, place, among=None):
+    """A page of the rows of `queryset` matching `query`, best first (rank, then newest), after
+    `place`; highlighted (SearchHeadline) for the page's rows only. `among`: the queryset holds
+    at most that many candidates, already matched; the section is bounded when it holds them
+    all (counted over the first page's candidates by a window, in the same query)."""
     vector = stored_vector(queryset)
+    # The rank as double precision, which reads back exactly: the cursor compares it again.
+    rank = Cast(SearchRank(vector, query), output_field=FloatField())
+    rows = queryset.annotate(rank=rank)
+    if among is None:
+        rows = rows.annotate(document=vector).filter(document=query)
+    if place is not None:
+        value, updated_at, pk = place
+        rows = rows.filter(
+            Q(rank__lt=value) | Q(rank=value, updated_at__lt=updated_at)
+            | Q(rank=value, updated_at=updated_at, id__lt=pk)
+        )
+    elif among is not None:
+        rows = rows.annotate(candidates=Window(Count("id")))
     rows = list(
-        queryset.annotate(document=vector)
-        .filter(document=query)
-        .annotate(
-            rank=SearchRank(vector, query),
+        rows.annotate(
             headline=SearchHeadline(
                 snippet_field, query, config=CONFIG, start_sel=_START, stop_sel=_STOP,
                 max_words=35, min_words=12, max_fragments=2, fragment_delimiter=" … ",
             ),
-        )
-        .order_by("-rank", "-updated_at", "-id")[:limit]
+        ).order_by("-rank", "-updated_at", "-id")[: limit + 1]
     )
     for row in rows:
         row.snippet = _marked(row.headline if _START in (row.headline or "") else
                               _excerpt(getattr(row, snippet_field), []))
-    return rows
+    section = _page(name, rows, limit, lambda row: row.rank)
+    section.bounded = among is not None and place is None and bool(rows) and (
+        rows[0].candidates >= among
+    )
+    return section
 
 
-def _matching(queryset, words, fields, snippet_field, limit):
+def _page(name, rows, limit, rank_of):
+    """The Section of rows fetched one beyond `limit`: the page, and the cursor after it."""
+    if len(rows) <= limit:
+        return Section(name, rows)
+    rows = rows[:limit]
+    last = rows[-1]
+    return Section(name, rows, section_cursor(name, rank_of(last), last.updated_at, last.pk))
+
+
+def _matching(queryset, name, words, fields, snippet_field, limit, place):
     for word in words:
         any_field = Q()
-        for name in fields:
-            any_field |= Q(**{f"{name}__icontains": word})
+        for field_name in fields:
+            any_field |= Q(**{f"{field_name}__icontains": word})
         queryset = queryset.filter(any_field)
-    rows = list(queryset.order_by("-updated_at", "-id")[:limit])
+    if place is not None:
+        _, updated_at, pk = place
+        queryset = queryset.filter(
+            Q(updated_at__lt=updated_at) | Q(updated_at=updated_at, id__lt=pk)
+        )
+    rows = list(queryset.order_by("-updated_at", "-id")[: limit + 1])
     for row in rows:
         row.snippet = _marked(_excerpt(getattr(row, snippet_field), words))
-    return rows
+    return _page(name, rows, limit, lambda row: 0.0)
 
 
 def _excerpt(text, words, width=220):

@@ -19,6 +19,7 @@ import json
 import re
 import time
 from collections import defaultdict
+from datetime import UTC, datetime
 
 import pytest
 from django.db import transaction
@@ -27,6 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from agencies.models import ApiKey, User
+from cases import search as portal_search
 from cases import selectors as selectors_of_cases
 from cases.models import Annotation, Attachment, Case, Entity, IntelligenceItem, Jurisdiction
 from core.handling import TLP
@@ -439,6 +441,18 @@ def test_search_for_every_kind_of_token(net):
             if query.lower() in net.tokens and not net.token_visible(agency_id, query.lower()):
                 text = re.sub(re.escape(query), "", text, flags=re.IGNORECASE)  # the reader's own
             findings.read(agency_id, text, f"search {query!r} as {user.username}")
+        # Each section's "More results" page, from a cursor before every row, as a page and as
+        # the rows htmx puts in place: a cursor is no key to what the agency may not see.
+        for section in portal_search.SECTIONS:
+            cursor = portal_search.section_cursor(
+                section, 1e9, datetime(2999, 1, 1, tzinfo=UTC), 2**62)
+            params = {"q": "CANARY", "section": section, "cursor": cursor}
+            for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+                response = client.get(reverse("search"), params, **headers)
+                findings.requests += 1
+                assert response.status_code == 200, response.status_code
+                findings.read(agency_id, text_of(response),
+                              f"search {section} page as {user.username} {headers}")
     findings.assert_clean()
 
 

@@ -28,6 +28,12 @@ QUERY_COUNTS = {
     # matched by their keys through cases and through items (cases/search.py); the access-log
     # row of what was found.
     "search": SIGNED_IN + 5 + 1 + HEADER,
+    # A section's next page ("More results", a page of its own; with htmx the rows alone,
+    # without the header's query): that section's rows from the cursor on (one query: on
+    # PostgreSQL the candidates from the permission rows, ranked, highlighted for the page's
+    # rows), the access-log row of what it showed.
+    "search (section)": SIGNED_IN + 1 + 1 + HEADER,
+    "search (section, htmx)": SIGNED_IN + 1 + 1,
     # The case page of its owner: the case (owner and lead center joined) and its read row; the
     # share options (agencies, centers); the access log of the case (owner only); the latest
     # annotations and their revisions (one prefetch), attachments, the timeline's latest events

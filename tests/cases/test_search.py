@@ -4,6 +4,9 @@ Whatever the database, a result is only ever something the permission service le
 agency see; subjects are found by their normalised keys however they were typed.
 """
 
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlencode, urlsplit
+
 import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
@@ -18,7 +21,7 @@ from cases.models import Annotation, Case, Entity, IntelligenceItem
 from core.handling import Level
 from sharing.permissions import cases_visible_to
 from sharing.services import share
-from tests.base import HttpsClient, ListPageTests
+from tests.base import HttpsClient, ListPageTests, query_baseline
 from tests.conftest import fresh
 
 
@@ -201,3 +204,212 @@ def test_a_subject_is_found_by_its_key_through_an_index(story, analyst_fl):
     for pattern in (Entity.objects.filter(key__endswith=":ABC1234"),
                     Entity.objects.filter(key__contains="halvorsen")):
         assert "entity_key_trigram" in pattern.explain()
+
+
+# "More results": each section pages on with a keyset cursor of its own --------------------
+
+
+def section_url(text, section, cursor=None):
+    params = {"q": text, "section": section}
+    if cursor:
+        params["cursor"] = cursor
+    return reverse("search") + "?" + urlencode(params)
+
+
+# A cursor before every row: its "next page" is the section's first page, reached as a cursor.
+def cursor_before_everything(section):
+    return portal_search.section_cursor(
+        section, 1e9, datetime(2999, 1, 1, tzinfo=UTC), 2**62
+    )
+
+
+class TestSearchSectionPage(ListPageTests):
+    """A section's next page ("More results"): the generic checks, and the same queries for 10
+    matches as for 200: the session and the reader, the section's rows (one query), the
+    access-log row of what it showed, the header."""
+
+    url_name = "search"
+    baseline = "search (section)"
+    rows_already = 1  # the story's case
+    page_size = portal_search.LIMIT
+
+    def url(self, subject):
+        return section_url("trafficked", "cases", cursor_before_everything("cases"))
+
+    def row_text(self, subject):
+        return subject.number
+
+    def rows_on_page(self, response):
+        return response.context["section_page"].rows
+
+    @pytest.fixture
+    def make_row(self, make_case, analyst_fl):
+        return lambda n: make_case(analyst_fl, title=f"Trafficked minor {n}",
+                                   summary="trafficked and moved on by the courier")
+
+
+def pages_of(client, text, section):
+    """Follow a section's "More" links from the results page to the end: [[row pks], ...]."""
+    response = client.get(reverse("search"), {"q": text})
+    attribute = {"cases": "cases", "items": "items", "notes": "annotations"}[section]
+    pages = [[row.pk for row in getattr(response.context["results"], attribute)]]
+    more = response.context["results"].more[section]
+    while more:
+        response = client.get(section_url(text, section, more))
+        assert response.status_code == 200
+        shown = response.context["section_page"]
+        pages.append([row.pk for row in shown.rows])
+        more = shown.more_url and parse_qs(urlsplit(shown.more_url).query)["cursor"][0]
+    return pages
+
+
+def test_more_results_pages_each_section_to_its_end_once(analyst_fl, make_case, make_item):
+    """25 cases and 25 items match, some ranked higher (the word in the title): the first page
+    shows 20 of each with a "More" link, and the next page the other 5; nothing twice, nothing
+    left out, in the order of the first page (best first, then newest)."""
+    cases = [make_case(analyst_fl, title=("Courier ring" if n % 3 else f"Case {n}"),
+                       summary="the courier drove north") for n in range(25)]
+    items = [make_item(analyst_fl, title=("Courier seen" if n % 4 else f"Tip {n}"),
+                       body="a courier with a van") for n in range(25)]
+    client = HttpsClient()
+    client.force_login(analyst_fl)
+    for section, made in (("cases", cases), ("items", items)):
+        pages = pages_of(client, "courier", section)
+        assert [len(page) for page in pages] == [20, 5], section
+        found = [pk for page in pages for pk in page]
+        assert sorted(found) == sorted(row.pk for row in made), section
+        whole = portal_search.search_section(analyst_fl, "courier", section, limit=50).rows
+        assert found == [row.pk for row in whole], section
+
+
+def test_more_annotations_page_on_too(story, analyst_fl, trafficking_case):
+    for n in range(22):
+        services.annotation_add(by=analyst_fl, case=trafficking_case,
+                                body=f"Minivan seen again, sighting {n}")
+    client = HttpsClient()
+    client.force_login(analyst_fl)
+    pages = pages_of(client, "minivan", "notes")
+    assert [len(page) for page in pages] == [20, 3]
+    assert len(set(pages[0] + pages[1])) == 23
+
+
+def test_more_with_htmx_brings_the_rows_and_the_next_link_in_place(analyst_fl, make_item):
+    for n in range(45):
+        make_item(analyst_fl, title=f"Courier seen {n}", body="a courier with a van")
+    client = HttpsClient()
+    client.force_login(analyst_fl)
+    first = client.get(reverse("search"), {"q": "courier"})
+    page = first.content.decode()
+    more = first.context["results"].more["items"]
+    link = section_url("courier", "items", more).replace("&", "&amp;")
+    # A plain link without JavaScript, and the same address for htmx.
+    assert f'href="{link}"' in page and f'hx-get="{link}"' in page
+    response = client.get(section_url("courier", "items", more), HTTP_HX_REQUEST="true")
+    fragment = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in fragment and "search-box" not in fragment
+    assert fragment.count("<li>") == 20 and 'class="more"' in fragment
+    assert "hx-get=" in fragment and "style=" not in fragment and "<script" not in fragment
+
+
+@pytest.mark.parametrize("cursor", [
+    "!!!", "bm90IGEgY3Vyc29y", "Y2FzZXN8bmFufDIwMjAtMDEtMDFUMDA6MDA6MDArMDA6MDB8MQ",
+    "Y2FzZXN8MC41fDIwMjAtMDEtMDFUMDA6MDA6MDB8MQ", "Y2FzZXN8MC41fDEx",
+])
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_a_bad_cursor_is_a_clear_400(story, analyst_fl, cursor, htmx):
+    """Not base64, not a cursor, a rank that is not a number (nan), a time without its zone,
+    no time at all: each is refused in words, never a server error."""
+    client = HttpsClient()
+    client.force_login(analyst_fl)
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = client.get(section_url("trafficked", "cases", cursor), **headers)
+    assert response.status_code == 400
+    assert "“More results” link is not valid" in response.content.decode()
+
+
+def test_a_cursor_of_another_section_or_an_unknown_section_is_a_400(story, analyst_fl):
+    client = HttpsClient()
+    client.force_login(analyst_fl)
+    items_cursor = cursor_before_everything("items")
+    response = client.get(section_url("trafficked", "cases", items_cursor))
+    assert response.status_code == 400
+    assert "not valid" in response.content.decode()
+    response = client.get(section_url("trafficked", "subjects"))
+    assert response.status_code == 400
+    assert "Unknown section" in response.content.decode()
+    response = client.get(section_url("", "cases", cursor_before_everything("cases")))
+    assert response.status_code == 400
+    assert "at least 2 characters" in response.content.decode()
+
+
+def test_an_outsider_pages_on_to_nothing(story, outsider):
+    """A cursor is no key: whoever follows one sees only what its own agency may see."""
+    client = HttpsClient()
+    client.force_login(outsider)
+    for section, word in (("cases", "trafficked"), ("items", "Shreveport"),
+                          ("notes", "minivan")):
+        response = client.get(section_url(word, section, cursor_before_everything(section)))
+        assert response.status_code == 200
+        assert response.context["section_page"].rows == [], section
+        assert story["case"].number not in response.content.decode()
+
+
+def test_a_common_word_is_ranked_among_the_newest_matches_and_the_page_says_so(
+    analyst_fl, make_item, monkeypatch
+):
+    """On PostgreSQL cases and items are ranked among their RANKED_AMONG newest matches (a word
+    every visible item holds costs a bounded read), and the page says so when the bound was
+    reached. SQLite matches words newest first, unbounded."""
+    assert portal_search.RANKED_AMONG == 2000
+    monkeypatch.setattr(portal_search, "RANKED_AMONG", 3)
+    best = make_item(analyst_fl, title="Courier courier courier", body="the courier at the pumps")
+    newer = [make_item(analyst_fl, title=f"Tip {n}", body="a courier") for n in range(4)]
+    client = HttpsClient()
+    client.force_login(analyst_fl)
+    response = client.get(reverse("search"), {"q": "courier"})
+    results = response.context["results"]
+    page = response.content.decode()
+    if connection.vendor != "postgresql":
+        assert results.bounded == [] and len(results.items) == 5
+        assert "Ranked among" not in page
+        return
+    assert results.bounded == ["items"]
+    # The best match is the oldest: beyond the newest three, it is not ranked.
+    assert [item.pk for item in results.items] == [item.pk for item in reversed(newer[1:])]
+    assert best.pk not in [item.pk for item in results.items]
+    assert ("Ranked among the 3 most recent matches; refine the words to search further back"
+            in page)
+    # Fewer matches than the bound: ranked among all, and nothing said.
+    response = client.get(reverse("search"), {"q": "courier pumps"})
+    assert [item.pk for item in response.context["results"].items] == [best.pk]
+    assert "Ranked among" not in response.content.decode()
+
+
+
+@pytest.mark.parametrize("row_count", [10, 200])
+def test_more_with_htmx_costs_the_same_queries_for_10_and_200_matches(
+    analyst_fl, make_item, row_count, django_assert_num_queries
+):
+    """The rows htmx brings: the page's queries without the header's (one for the rows, one for
+    the access-log row), however many items match."""
+    for n in range(row_count):
+        make_item(analyst_fl, title=f"Courier seen {n}", body="a courier with a van")
+    expected, source = query_baseline(TestSearchSectionPage, "search (section, htmx)")
+    client = HttpsClient()
+    client.force_login(analyst_fl)
+    url = section_url("courier", "items", cursor_before_everything("items"))
+    assert client.get(url, HTTP_HX_REQUEST="true").status_code == 200
+    with django_assert_num_queries(expected, info=source):
+        response = client.get(url, HTTP_HX_REQUEST="true")
+    assert response.content.decode().count("<li>") == min(row_count, portal_search.LIMIT)
+
+
+def test_a_more_page_is_logged_with_what_it_showed(analyst_fl, make_item):
+    items = [make_item(analyst_fl, title=f"Courier seen {n}", body="a courier") for n in range(3)]
+    client = HttpsClient()
+    client.force_login(analyst_fl)
+    client.get(section_url("courier", "items", cursor_before_everything("items")))
+    row = AccessLog.objects.filter(action="list", actor=analyst_fl).latest("at")
+    assert row.detail["section"] == "items" and row.detail["query"] == "courier"
+    assert sorted(row.detail["items"]) == sorted(item.pk for item in items)

@@ -23,6 +23,7 @@ from sharing.permissions import (
     get_visible_or_404,
     items_visible_to,
     level_of,
+    newest_visible,
 )
 from sharing.services import share
 from tests.conftest import fresh
@@ -297,3 +298,20 @@ def test_only_a_member_of_an_agency_opens_a_case_or_an_item(cfix):
     with pytest.raises(ValidationError, match="member of an agency"):
         case_services.item_create(by=platform, kind="tip", title="No source")
     assert not Case.objects.exists() and not IntelligenceItem.objects.exists()
+
+
+def test_newest_visible_keeps_the_newest_matches_of_what_the_agency_sees(
+    analyst_fl, analyst_la, nopd, make_case
+):
+    """The newest `limit` cases the agency sees whose own row meets a condition (search gives
+    its vector match): owned or shared, never another agency's, however well it matches."""
+    older, own, shared = [make_case(analyst_fl, summary="a courier at the port") for _ in range(3)]
+    make_case(analyst_fl, summary="nothing to see")
+    make_case(analyst_la, summary="a courier, a courier")
+    share(obj=shared, by=analyst_fl, agency=nopd, level=Level.VIEW)
+    courier = ("obj.summary LIKE %s", ["%courier%"])
+    newest = newest_visible(Case, analyst_fl, limit=2, matching=courier)
+    assert sorted(newest.values_list("pk", flat=True)) == sorted([own.pk, shared.pk])
+    assert list(newest_visible(Case, fresh(analyst_la), limit=5, matching=courier).order_by(
+        "-updated_at")) == [shared, Case.objects.get(owner=nopd)]
+    assert list(newest_visible(Case, analyst_fl, limit=5, matching=("obj.id < %s", [0]))) == []
