@@ -37,6 +37,7 @@ class AccessLog(models.Model):
         UNSHARE = "unshare", "Withdrew a share"
         ATTACH = "attach", "Attached a file"
         LOGIN = "login", "Logged in"
+        LOGIN_FAILED = "login_failed", "Log-in refused"
         LOGOUT = "logout", "Logged out"
         ADMIN = "admin", "Administered"
 
