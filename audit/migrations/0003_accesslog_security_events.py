@@ -1,4 +1,4 @@
-"""The refused log-on joins the security events (CJIS AU-2). Only the choices change: no SQL runs,
+"""The refused log-on, the lockout and its release join the security events (CJIS AU-2, AC-7). Only the choices change: no SQL runs,
 so the partitioned table of 0002 is untouched."""
 
 from django.db import migrations, models
@@ -18,6 +18,7 @@ class Migration(migrations.Migration):
                     ("share", "Shared"), ("unshare", "Withdrew a share"),
                     ("attach", "Attached a file"), ("login", "Logged in"),
                     ("login_failed", "Log-in refused"), ("logout", "Logged out"),
+                    ("lockout", "Account locked"), ("release", "Account released"),
                     ("admin", "Administered"),
                 ],
                 max_length=20,
