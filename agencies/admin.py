@@ -1,7 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from audit.services import log_access
+
 from .models import Agency, CenterAdmin, FusionCenter, Membership, User
+
+# What a superuser changes of an account in Django admin that decides what it may do: written to
+# the access log as the portal's own admin pages write their actions (CJIS AC-2(4), AU-2).
+USER_GRANTS = ("role", "is_active", "is_staff", "is_superuser", "agency_id")
 
 
 def superusers_only(request):
@@ -57,8 +63,43 @@ class PortalUserAdmin(UserAdmin):
         # A username is never reused (CJIS IA-4): accounts are deactivated, never deleted.
         return False
 
+    def save_model(self, request, obj, form, change):
+        before = None
+        if change:
+            before = User.objects.filter(pk=obj.pk).values(*USER_GRANTS).first()
+        super().save_model(request, obj, form, change)
+        after = {name: getattr(obj, name) for name in USER_GRANTS}
+        if before == after:
+            return
+        log_access(action="admin", actor=request.user, agency=obj.agency, obj=obj, detail={
+            "operation": "django_admin_user_change" if change else "django_admin_user_add",
+            "reason": "", "before": before, "after": after,
+        })
+
 
 @admin.register(CenterAdmin)
 class CenterAdminAdmin(admin.ModelAdmin):
     list_display = ["user", "center", "since"]
     autocomplete_fields = ["user", "center"]
+
+    def _log(self, request, grant, operation, before, after):
+        log_access(action="admin", actor=request.user, agency=grant.user.agency, obj=grant.user,
+                   detail={"operation": operation, "reason": "", "center_id": grant.center_id,
+                           "center": grant.center.label, "before": before, "after": after})
+
+    def save_model(self, request, obj, form, change):
+        before = None
+        if change:
+            before = CenterAdmin.objects.filter(pk=obj.pk).values("user_id", "center_id").first()
+        super().save_model(request, obj, form, change)
+        self._log(request, obj, "center_admin_grant", before,
+                  {"user_id": obj.user_id, "center_id": obj.center_id})
+
+    def delete_model(self, request, obj):
+        before = {"user_id": obj.user_id, "center_id": obj.center_id}
+        super().delete_model(request, obj)
+        self._log(request, obj, "center_admin_revoke", before, None)
+
+    def delete_queryset(self, request, queryset):
+        for grant in queryset.select_related("user__agency", "center"):
+            self.delete_model(request, grant)

@@ -105,10 +105,14 @@ def api_key_create(*, by, name, scope=ApiKey.Scope.READ, expires_at=None, allowe
         action="admin",
         actor=by,
         detail={
+            "operation": "api_key_create",
             "api_key_created": prefix,
             "name": key.name,
             "scope": scope,
             "allowed_networks": networks,
+            "before": None,
+            "after": {"prefix": prefix, "scope": scope, "allowed_networks": networks,
+                      "expires_at": expires_at.isoformat() if expires_at else None},
         },
     )
     return NewApiKey(key=key, plaintext=plaintext)
@@ -126,7 +130,11 @@ def api_key_revoke(*, key, by):
         key.revoked_by = by
         key.save(update_fields=["revoked_at", "revoked_by"])
         User.objects.filter(pk=key.user_id).update(is_active=False)
-        log_access(action="admin", actor=by, detail={"api_key_revoked": key.prefix})
+        log_access(action="admin", actor=by, detail={
+            "operation": "api_key_revoke", "api_key_revoked": key.prefix,
+            "before": {"prefix": key.prefix, "revoked": False},
+            "after": {"prefix": key.prefix, "revoked": True},
+        })
     return key
 
 

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class AgenciesConfig(AppConfig):
     name = "agencies"
     verbose_name = "Fusion centers and agencies"
+
+    def ready(self):
+        # Log-on, log-off and refused log-on reach the access log (auth signal receivers, which
+        # Django documents connecting here).
+        from . import signins  # noqa: F401

@@ -6,8 +6,17 @@ from core.states import STATE_CHOICES
 from .models import Agency, User
 from .validators import validate_ori
 
+# The one answer to a refused log-on, whatever the cause (unknown username, wrong password, locked
+# account, throttled address, deactivated account): it never says which (CJIS AC-7).
+LOGIN_REFUSED = "Those details do not work, or the account is locked. Ask your agency admin."
+
 
 class PortalLoginForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": LOGIN_REFUSED,
+        "inactive": LOGIN_REFUSED,
+    }
     acknowledge = forms.BooleanField(
         label="I have read the notice above and consent to monitoring.",
         required=True,

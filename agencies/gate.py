@@ -65,6 +65,21 @@ def may_manage_users_of(user, agency, center=None):
     return is_agency_admin(user) and user.agency_id == agency.id
 
 
+def may_release_lock_of(user, agency, center=None):
+    """Who may manage the agency's users, and for a center admin only while the agency is an
+    active member: a suspended member's locked accounts wait for their own agency admin."""
+    if center is not None and not Membership.objects.filter(
+        center=center, agency=agency, status=Membership.Status.ACTIVE
+    ).exists():
+        return False
+    return may_manage_users_of(user, agency, center)
+
+
+def require_lock_release_admin(user, agency, center=None):
+    if not may_release_lock_of(user, agency, center):
+        raise NotAdministrable("No agency found.")
+
+
 def require_user_admin(user, agency, center=None):
     if not may_manage_users_of(user, agency, center):
         raise NotAdministrable("No agency found.")

@@ -134,6 +134,10 @@ class User(AbstractUser):
     admin_of_centers = models.ManyToManyField(
         FusionCenter, through="CenterAdmin", related_name="admins", blank=True
     )
+    # Lockout (CJIS AC-7, agencies/signins.py): set when refused log-ons lock the account, cleared
+    # when an admin releases it; refusals before the release no longer count towards a lock.
+    locked_at = models.DateTimeField(null=True, blank=True)
+    lock_released_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

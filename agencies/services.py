@@ -24,11 +24,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AccessLog
 from audit.services import log_access
 from sharing.models import Tombstone
 from sharing.tombstones import tombstones_after_lost_membership, visibility_regained
 
-from .gate import require_center_admin, require_user_admin
+from .gate import require_center_admin, require_lock_release_admin, require_user_admin
 from .models import Agency, CenterAdmin, Invitation, Membership, RetiredUsername, User
 
 ANALYST, AGENCY_ADMIN, CENTER_ADMIN = 1, 2, 3
@@ -75,12 +76,12 @@ def _require_reason(reason):
     return reason
 
 
-def _log(*, by, obj, operation, reason, before, after, center=None, **extra):
+def _log(*, by, obj, operation, reason, before, after, center=None, action="admin", **extra):
     detail = {"operation": operation, "reason": reason, "before": before, "after": after, **extra}
     if center is not None:
         detail["center_id"] = center.id
         detail["center"] = center.label
-    return log_access(action="admin", actor=by, obj=obj, detail=detail)
+    return log_access(action=action, actor=by, obj=obj, detail=detail)
 
 
 # Memberships of a fusion center --------------------------------------------------------------
@@ -354,6 +355,27 @@ def user_force_password_reset(*, user, by, reason, center=None, site_url=None):
     _log(by=by, obj=user, operation="user_force_password_reset", reason=reason, center=center,
          before={"password_usable": had_password}, after={"password_usable": False})
     return token
+
+
+@transaction.atomic
+def user_release(*, user, by, reason, center=None):
+    """Release an account that refused log-ons locked (CJIS AC-7): it may log in again, and the
+    refusals before the release no longer count towards the next lock. The same reach as the
+    other user actions; a center admin releases accounts of active member agencies only. Writes
+    a `release` security event with the reason."""
+    require_lock_release_admin(by, user.agency, center)
+    _require_over(by, user, center)
+    reason = _require_reason(reason)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.locked_at is None:
+        raise ValidationError(f"{user.username} is not locked.")
+    before = {"locked": True, "locked_at": user.locked_at.isoformat()}
+    user.locked_at = None
+    user.lock_released_at = timezone.now()
+    user.save(update_fields=["locked_at", "lock_released_at"])
+    _log(by=by, obj=user, operation="user_release", reason=reason, center=center,
+         action=AccessLog.Action.RELEASE, before=before, after={"locked": False})
+    return user
 
 
 # The invitee's side --------------------------------------------------------------------------

@@ -37,7 +37,10 @@ class AccessLog(models.Model):
         UNSHARE = "unshare", "Withdrew a share"
         ATTACH = "attach", "Attached a file"
         LOGIN = "login", "Logged in"
+        LOGIN_FAILED = "login_failed", "Log-in refused"
         LOGOUT = "logout", "Logged out"
+        LOCKOUT = "lockout", "Account locked"
+        RELEASE = "release", "Account released"
         ADMIN = "admin", "Administered"
 
     at = models.DateTimeField(default=timezone.now, editable=False)

@@ -50,11 +50,13 @@ def object_type_of(obj):
 
 
 def log_access(
-    *, action, actor=None, agency=None, obj=None, object_ids=None, detail=None, object_type=None
+    *, action, actor=None, agency=None, obj=None, object_ids=None, detail=None, object_type=None,
+    ip_address=None,
 ):
     """Append one access-log row. Call it inside the transaction of the change it records.
 
-    A list read names its `object_type` and every id it returned in `object_ids`."""
+    A list read names its `object_type` and every id it returned in `object_ids`. The address is
+    the request's (audit.middleware) unless `ip_address` names it."""
     if agency is None and actor is not None:
         agency = getattr(actor, "agency", None)
     entry = AccessLog(
@@ -64,7 +66,7 @@ def log_access(
         object_type=object_type_of(obj) if obj is not None else (object_type or ""),
         object_id=obj.pk if obj is not None else None,
         object_ids=list(object_ids or []),
-        ip_address=current_ip.get(),
+        ip_address=ip_address or current_ip.get(),
         detail=detail or {},
     )
     entry.save()

@@ -219,7 +219,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "agencies.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that first refuses a locked account and a throttled address (CJIS AC-7).
+    "agencies.signins.LockoutBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # Every account belongs to an agency; guardian's anonymous user would belong to none.
@@ -393,6 +394,17 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Lockout (CJIS AC-7, agencies/signins.py): this many refused log-ons of one account within the
+# window lock it until an admin releases it; this many from one address within the window refuse
+# every log-on from that address until its failures are older than the window.
+LOCKOUT_FAILURES = env_int("LOCKOUT_FAILURES", 5, minimum=1)
+LOCKOUT_WINDOW_MINUTES = env_int("LOCKOUT_WINDOW_MINUTES", 15, minimum=1)
+ADDRESS_LOCKOUT_FAILURES = env_int("ADDRESS_LOCKOUT_FAILURES", 50, minimum=1)
+if ADDRESS_LOCKOUT_FAILURES < LOCKOUT_FAILURES:
+    raise ImproperlyConfigured(
+        f"ADDRESS_LOCKOUT_FAILURES must be at least LOCKOUT_FAILURES ({LOCKOUT_FAILURES}): one "
+        f"person's mistyped password would lock every account behind that address; got "
+        f"{ADDRESS_LOCKOUT_FAILURES}")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

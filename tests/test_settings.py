@@ -160,10 +160,18 @@ def test_negative_number_is_named():
         ({"BROKER_CONNECT_TIMEOUT": "half a second"},
          "BROKER_CONNECT_TIMEOUT must be a number of seconds"),
         ({"BROKER_CONNECT_TIMEOUT": "0"}, "BROKER_CONNECT_TIMEOUT must be more than 0 seconds"),
+        ({"LOCKOUT_FAILURES": "five"}, "LOCKOUT_FAILURES must be a whole number; got 'five'"),
+        ({"LOCKOUT_FAILURES": "0"}, "LOCKOUT_FAILURES must be at least 1; got 0"),
+        ({"LOCKOUT_WINDOW_MINUTES": "15m"},
+         "LOCKOUT_WINDOW_MINUTES must be a whole number; got '15m'"),
+        ({"LOCKOUT_WINDOW_MINUTES": "0"}, "LOCKOUT_WINDOW_MINUTES must be at least 1; got 0"),
+        ({"ADDRESS_LOCKOUT_FAILURES": "4"},
+         "ADDRESS_LOCKOUT_FAILURES must be at least LOCKOUT_FAILURES (5)"),
     ],
     ids=["database-url", "redis-url", "log-level", "ssl-and-tls", "ssl-redirect",
          "webhook-networks", "access-log-retention", "broker-timeout-words",
-         "broker-timeout-zero"],
+         "broker-timeout-zero", "lockout-failures-words", "lockout-failures-zero",
+         "lockout-window-words", "lockout-window-zero", "address-below-account"],
 )
 def test_bad_value_is_named(variables, message):
     result = load_settings(**{**PRODUCTION, **variables})

@@ -268,7 +268,13 @@ def _force_reset(*, user, by, center, data, request):
             f"{user.email}.")
 
 
+def _release(*, user, by, center, data, request):
+    services.user_release(user=user, by=by, center=center, reason=data["reason"])
+    return f"{user.username} is released and may log in again."
+
+
 USER_ACTIONS = {
+    "release": _release,
     "deactivate": _deactivate,
     "reactivate": _reactivate,
     "role": _change_role,

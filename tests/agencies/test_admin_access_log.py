@@ -50,6 +50,7 @@ def page_rows(client, center, **query):
 class TestAccessLogPage(AdminPageTests, QueryCountTests):
     url_name = "center-access-log"
     page_size = LOG_PAGE_SIZE
+    rows_already = 1  # the reader's own log-on (admin_cfix is of a member agency)
 
     @pytest.fixture
     def make_row(self, analyst_fl):
@@ -61,8 +62,9 @@ class TestAccessLogPage(AdminPageTests, QueryCountTests):
         client.force_login(admin_cfix)
         rows, _ = page_rows(client, cfix)
         assert {row.agency.ori for row in rows} == {"FL0480400", "FL0480000"}
-        # The five days' reads of MBI and OCSO, and MBI's opening of the case.
-        assert len(rows) == 11
+        # The five days' reads of MBI and OCSO, MBI's opening of the case, and the admin's own
+        # log-on (admin_cfix is of a member agency).
+        assert len(rows) == 12
 
     def test_holds_the_admin_actions_on_the_center_even_of_a_removed_agency(
             self, client, admin_cfix, cfix, mbi_in_cfix, log_rows):

@@ -13,7 +13,9 @@ import re
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
+from agencies import services
 from agencies.models import Agency, Invitation, Membership, User
 from audit.models import AccessLog
 from tests.base import HttpsClient, MemberPageTests, QueryCountTests, database_state, messages_of
@@ -540,3 +542,75 @@ def test_django_admin_is_for_superusers_only(client, mbi):
     assert client.get("/admin/agencies/agency/").status_code == 200
     # Accounts are deactivated, never deleted: not even a superuser deletes one there.
     assert client.get(f"/admin/agencies/user/{staff.pk}/delete/").status_code == 403
+
+
+class ReleaseTests(UserActionTests):
+    """Release a locked account (CJIS AC-7): the same reach as the other user actions."""
+
+    action = "release"
+
+    @pytest.fixture
+    def subject(self, analyst_fl):
+        User.objects.filter(pk=analyst_fl.pk).update(locked_at=timezone.now())
+        analyst_fl.refresh_from_db()
+        return analyst_fl
+
+    def assert_changed(self, subject, user, response):
+        subject.refresh_from_db()
+        assert subject.locked_at is None and subject.lock_released_at is not None
+        row = AccessLog.objects.filter(action="release").get()
+        assert row.actor == user and row.object_id == subject.pk
+        assert row.detail["operation"] == "user_release"
+        assert row.detail["reason"] == "release for the test"
+        assert (row.detail["before"]["locked"], row.detail["after"]["locked"]) == (True, False)
+
+
+class TestAgencyUserRelease(ReleaseTests, AgencyUserPageTests):
+    url_name = "agency-user-action"
+
+    def args(self, subject):
+        return [subject.pk, self.action]
+
+    def test_needs_a_reason(self, client, agency_admin_fl, subject):
+        client.force_login(agency_admin_fl)
+        assert client.post(self.url(subject), {"reason": " "}).status_code == 400
+        subject.refresh_from_db()
+        assert subject.locked_at is not None
+        assert not AccessLog.objects.filter(action="release").exists()
+
+    def test_an_account_that_is_not_locked_is_refused(self, client, agency_admin_fl, analyst_fl2,
+                                                     analyst_fl):
+        client.force_login(agency_admin_fl)
+        response = client.post(self.url(analyst_fl), {"reason": "why not"})
+        assert response.status_code == 400
+        assert "is not locked" in response.content.decode()
+
+    def test_the_button_shows_only_on_a_locked_account(self, client, agency_admin_fl, subject):
+        client.force_login(agency_admin_fl)
+        detail = reverse("agency-user-detail", args=[subject.agency_id, subject.pk])
+        page = client.get(detail).content.decode()
+        assert self.url(subject) in page and "locked since" in page
+        User.objects.filter(pk=subject.pk).update(locked_at=None)
+        page = client.get(detail).content.decode()
+        assert self.url(subject) not in page and "locked since" not in page
+
+
+class TestCenterUserRelease(ReleaseTests, CenterUserPageTests):
+    url_name = "center-user-action"
+
+    def user_args(self, subject):
+        return [subject.pk, self.action]
+
+    def assert_changed(self, subject, user, response):
+        super().assert_changed(subject, user, response)
+        row = AccessLog.objects.filter(action="release").get()
+        assert row.detail["center_id"] == self.scope_id(subject)
+
+    def test_not_while_the_agency_is_a_suspended_member(self, client, admin_cfix, subject):
+        membership = subject.agency.memberships.get()
+        services.membership_suspend(membership=membership, by=admin_cfix, reason="Audit")
+        client.force_login(admin_cfix)
+        response = client.post(self.url(subject), self.data(subject))
+        assert response.status_code == 404
+        subject.refresh_from_db()
+        assert subject.locked_at is not None

@@ -1,0 +1,59 @@
+"""What a superuser grants in Django admin reaches the access log with what changed, as the
+portal's own admin actions do (CJIS AC-2(4), AU-2): a role or an account's flags, and the
+center-admin role."""
+
+import pytest
+from django.contrib import admin
+from django.test import RequestFactory
+from django.urls import reverse
+
+from agencies.admin import PortalUserAdmin
+from agencies.models import CenterAdmin, User
+from audit.models import AccessLog
+
+from .admin_actors import *  # noqa: F403 (the fixtures)
+
+
+@pytest.fixture
+def superuser(db):
+    return User.objects.create_superuser(username="platform_root", password="x-long-passphrase-1",
+                                         email="root@example.gov")
+
+
+def test_a_role_change_in_django_admin_is_logged_with_before_and_after(superuser, analyst_fl):
+    request = RequestFactory().post("/admin/")
+    request.user = superuser
+    analyst_fl.role = User.Role.AGENCY_ADMIN
+    PortalUserAdmin(User, admin.site).save_model(request, analyst_fl, form=None, change=True)
+    row = AccessLog.objects.get(action="admin")
+    assert row.actor == superuser and row.agency == analyst_fl.agency
+    assert row.detail["operation"] == "django_admin_user_change"
+    assert (row.detail["before"]["role"], row.detail["after"]["role"]) == ("analyst",
+                                                                           "agency_admin")
+
+
+def test_a_save_that_changes_no_grant_writes_nothing(superuser, analyst_fl):
+    request = RequestFactory().post("/admin/")
+    request.user = superuser
+    analyst_fl.first_name = "Dana"
+    PortalUserAdmin(User, admin.site).save_model(request, analyst_fl, form=None, change=True)
+    assert not AccessLog.objects.filter(action="admin").exists()
+
+
+def test_granting_and_revoking_a_center_admin_role_is_in_the_centers_log(
+        client, superuser, analyst_fl, cfix, admin_cfix):
+    client.force_login(superuser)
+    response = client.post(reverse("admin:agencies_centeradmin_add"),
+                           {"user": analyst_fl.pk, "center": cfix.pk, "since_0": "2026-12-01",
+                            "since_1": "10:00:00"})
+    assert response.status_code == 302
+    grant = CenterAdmin.objects.get(user=analyst_fl)
+    client.post(reverse("admin:agencies_centeradmin_delete", args=[grant.pk]), {"post": "yes"})
+    assert not CenterAdmin.objects.filter(user=analyst_fl).exists()
+    client.force_login(admin_cfix)
+    rows = client.get(reverse("center-access-log", args=[cfix.pk]),
+                      {"action": "admin"}).context["rows"]
+    assert [(row.detail["operation"], row.detail["after"]) for row in rows] == [
+        ("center_admin_revoke", None),
+        ("center_admin_grant", {"user_id": analyst_fl.pk, "center_id": cfix.pk}),
+    ]
