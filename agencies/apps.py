@@ -6,6 +6,6 @@ class AgenciesConfig(AppConfig):
     verbose_name = "Fusion centers and agencies"
 
     def ready(self):
-        # Log-on, log-off and refused log-on reach the access log (auth signal receivers, which
-        # Django documents connecting here).
-        from . import signins  # noqa: F401
+        # Log-on, log-off and refused log-on reach the access log, and a sign-in starts the
+        # session limits' clock (auth signal receivers, which Django documents connecting here).
+        from . import sessions, signins  # noqa: F401

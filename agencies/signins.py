@@ -101,8 +101,11 @@ def log_logged_in(sender, request, user, **kwargs):
 def log_logged_out(sender, request, user, **kwargs):
     if user is None or not user.is_authenticated:
         return  # nobody was signed in: nothing ended
+    # Why the session ended: the person signed out, or the session limits ended it
+    # (agencies.sessions: "idle" or "limit").
+    reason = getattr(request, "session_end_reason", "signed out")
     log_access(action=AccessLog.Action.LOGOUT, actor=user, obj=user,
-               ip_address=_address(request), detail={"outcome": "success"})
+               ip_address=_address(request), detail={"outcome": "success", "reason": reason})
 
 
 @receiver(user_login_failed, dispatch_uid="agencies.signins.login_failed")

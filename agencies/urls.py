@@ -4,6 +4,7 @@ from django.urls import path, register_converter
 from .views import admin as views
 from .views import api_keys as api_key_views
 from .views import directory as directory_views
+from .views import session as session_views
 from .views.admin import PortalLoginView
 
 
@@ -42,6 +43,7 @@ own_agency = "manage/agencies/<int:agency_id>/"
 urlpatterns = [
     path("login/", PortalLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("session/keepalive/", session_views.session_keepalive, name="session-keepalive"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
     path("manage/", views.admin_home, name="admin-home"),
     # Anyone signed in: the directory's type-to-search (the lists' agency menus).

@@ -168,6 +168,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "agencies.sessions.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "audit.middleware.AccessContextMiddleware",
@@ -187,6 +188,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.notifications",
+                "agencies.context_processors.session_limits",
             ],
         },
     },
@@ -394,6 +396,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# CJIS AC-11/AC-12 (agencies.sessions): a session is locked after this long without activity,
+# with a warning two minutes before; and ends SESSION_COOKIE_AGE after sign-in whatever happens.
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=180)
+SESSION_ABSOLUTE_SECONDS = SESSION_COOKIE_AGE
+SESSION_WARN_SECONDS = 120
 # Lockout (CJIS AC-7, agencies/signins.py): this many refused log-ons of one account within the
 # window lock it until an admin releases it; this many from one address within the window refuse
 # every log-on from that address until its failures are older than the window.

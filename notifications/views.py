@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agencies.gate import require_agency_admin
 from cases.models import Case
+from core.activity import passive
 from sharing.permissions import get_visible_or_404
 
 from . import selectors, services, webhooks
@@ -60,10 +61,12 @@ def inbox(request):
     )
 
 
+@passive
 @login_required
 @require_GET
 def nav_count(request):
-    """The navigation link with its unread count (the page polls it with htmx)."""
+    """The navigation link with its unread count (the page polls it with htmx): a background
+    refresh, which keeps no idle session open."""
     return render(request, "notifications/_nav_notifications_count.html")
 
 

@@ -22,7 +22,7 @@ SETTINGS_VARIABLES = {
     "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_TIMEOUT",
     "DEFAULT_FROM_EMAIL", "SESSION_COOKIE_AGE", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
     "LOG_LEVEL", "WEBHOOK_ALLOWED_PRIVATE_NETWORKS", "WEBHOOK_SECRET_KEYS",
-    "ACCESS_LOG_RETENTION_MONTHS", "BROKER_CONNECT_TIMEOUT",
+    "ACCESS_LOG_RETENTION_MONTHS", "BROKER_CONNECT_TIMEOUT", "SESSION_IDLE_SECONDS",
 }
 
 PRODUCTION = {
@@ -167,11 +167,15 @@ def test_negative_number_is_named():
         ({"LOCKOUT_WINDOW_MINUTES": "0"}, "LOCKOUT_WINDOW_MINUTES must be at least 1; got 0"),
         ({"ADDRESS_LOCKOUT_FAILURES": "4"},
          "ADDRESS_LOCKOUT_FAILURES must be at least LOCKOUT_FAILURES (5)"),
+        ({"SESSION_IDLE_SECONDS": "30m"}, "SESSION_IDLE_SECONDS must be a whole number; got '30m'"),
+        # The warning comes two minutes before the lock: a shorter limit leaves no time.
+        ({"SESSION_IDLE_SECONDS": "60"}, "SESSION_IDLE_SECONDS must be at least 180; got 60"),
     ],
     ids=["database-url", "redis-url", "log-level", "ssl-and-tls", "ssl-redirect",
          "webhook-networks", "access-log-retention", "broker-timeout-words",
          "broker-timeout-zero", "lockout-failures-words", "lockout-failures-zero",
-         "lockout-window-words", "lockout-window-zero", "address-below-account"],
+         "lockout-window-words", "lockout-window-zero", "address-below-account",
+         "idle-words", "idle-too-short"],
 )
 def test_bad_value_is_named(variables, message):
     result = load_settings(**{**PRODUCTION, **variables})

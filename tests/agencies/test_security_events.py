@@ -76,7 +76,7 @@ def test_a_log_off_is_written(client, analyst_fl):
     log_in(client, "analyst_fl")
     client.post(reverse("logout"))
     [row] = rows_of(AccessLog.Action.LOGOUT)
-    assert row.actor == analyst_fl and row.detail == {"outcome": "success"}
+    assert row.actor == analyst_fl and row.detail == {"outcome": "success", "reason": "signed out"}
     assert row.ip_address == "127.0.0.1"
 
 
