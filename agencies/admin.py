@@ -63,6 +63,21 @@ class PortalUserAdmin(UserAdmin):
         # A username is never reused (CJIS IA-4): accounts are deactivated, never deleted.
         return False
 
+    def user_change_password(self, request, id, form_url=""):
+        """Django admin's password page: a password it sets (or disables) reaches the access log,
+        as a reset by a portal admin does (CJIS AU-2). Never the password itself."""
+        stored = User.objects.filter(pk=id).values_list("password", flat=True)
+        before = stored.first() if str(id).isdigit() else None
+        response = super().user_change_password(request, id, form_url)
+        if before is not None and stored.first() != before:
+            user = User.objects.select_related("agency").get(pk=id)
+            log_access(action="admin", actor=request.user, agency=user.agency, obj=user, detail={
+                "operation": "django_admin_password_set" if user.has_usable_password()
+                else "django_admin_password_disabled",
+                "reason": "", "before": None, "after": None,
+            })
+        return response
+
     def save_model(self, request, obj, form, change):
         before = None
         if change:

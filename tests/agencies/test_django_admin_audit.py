@@ -10,6 +10,7 @@ from django.urls import reverse
 from agencies.admin import PortalUserAdmin
 from agencies.models import CenterAdmin, User
 from audit.models import AccessLog
+from tests.base import HttpsClient
 
 from .admin_actors import *  # noqa: F403 (the fixtures)
 
@@ -57,3 +58,23 @@ def test_granting_and_revoking_a_center_admin_role_is_in_the_centers_log(
         ("center_admin_revoke", None),
         ("center_admin_grant", {"user_id": analyst_fl.pk, "center_id": cfix.pk}),
     ]
+
+
+def test_a_password_set_on_django_admins_password_page_is_logged(superuser, analyst_fl):
+    client = HttpsClient()
+    client.force_login(superuser)
+    url = reverse("admin:auth_user_password_change", args=[analyst_fl.pk])
+    # A refused form changes nothing and logs nothing.
+    refused = client.post(url, {"password1": "short", "password2": "other",
+                                "usable_password": "true"})
+    assert refused.status_code == 200
+    assert not AccessLog.objects.filter(action="admin").exists()
+    response = client.post(url, {"password1": "a long new passphrase 42",
+                                 "password2": "a long new passphrase 42",
+                                 "usable_password": "true", "set-password": ""})
+    assert response.status_code == 302
+    row = AccessLog.objects.get(action="admin")
+    assert row.actor == superuser and row.object_id == analyst_fl.pk
+    assert row.agency == analyst_fl.agency
+    assert row.detail["operation"] == "django_admin_password_set"
+    assert "passphrase" not in str(row.detail)
