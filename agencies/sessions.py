@@ -17,6 +17,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
 from django.http import HttpResponse
+from django.shortcuts import redirect
 
 from core.activity import is_passive
 
@@ -109,8 +110,16 @@ class SessionLimitsMiddleware:
             idle=duration(settings.SESSION_IDLE_SECONDS),
             limit=duration(settings.SESSION_ABSOLUTE_SECONDS),
         ))
-        login = redirect_to_login(request.get_full_path())
-        if getattr(request, "htmx", False):
+        htmx = getattr(request, "htmx", False)
+        # Back to where the person was after logging in again: the page (for a request made in
+        # place, the page it was made from, never the fragment); a form's POST cannot be
+        # repeated, so after one, the home page.
+        if htmx:
+            back = htmx.current_url_abs_path
+        else:
+            back = request.get_full_path() if request.method == "GET" else None
+        login = redirect_to_login(back) if back else redirect(settings.LOGIN_URL)
+        if htmx:
             # htmx follows a redirect inside the fragment; tell it to load the log-in page.
             response = HttpResponse(status=204)
             response["HX-Redirect"] = login["Location"]

@@ -58,10 +58,20 @@ def test_a_session_ends_at_its_limit_whatever_the_activity(signed_in, analyst_fl
 
 
 def test_an_htmx_request_of_a_locked_session_loads_the_login_page(signed_in, settings):
+    """The log-in page leads back to the page the request was made from, not to the fragment."""
     age(signed_in, active_at=settings.SESSION_IDLE_SECONDS + 1)
-    response = signed_in.get(reverse("case-list"), HTTP_HX_REQUEST="true")
+    response = signed_in.get(reverse("notification-count"), HTTP_HX_REQUEST="true",
+                             HTTP_HX_CURRENT_URL="https://testserver/cases/?sort=title")
     assert response.status_code == 204
-    assert response["HX-Redirect"].startswith(reverse("login"))
+    assert response["HX-Redirect"] == reverse("login") + "?next=/cases/%3Fsort%3Dtitle"
+
+
+def test_a_form_sent_to_a_locked_session_leads_back_to_no_form(signed_in, settings):
+    """A POST cannot be repeated after logging in again: the log-in page leads home."""
+    age(signed_in, active_at=settings.SESSION_IDLE_SECONDS + 1)
+    response = signed_in.post(reverse("logout"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login")
 
 
 def test_a_page_is_activity_and_the_background_refresh_is_not(signed_in, settings):
