@@ -61,20 +61,6 @@ def admin_la_safe(la_safe, lsp):
 
 
 @pytest.fixture
-def nopd_admin(nopd):
-    return User.objects.create_user(
-        username="admin_nopd", password=PASSWORD, agency=nopd, role=User.Role.AGENCY_ADMIN,
-        email="admin_nopd@example.gov",
-    )
-
-
-@pytest.fixture
-def receiver():
-    with Receiver() as running:
-        yield running
-
-
-@pytest.fixture
 def nopd_webhook(nopd_admin, receiver):
     endpoint = webhooks.endpoint_register(by=nopd_admin, url=receiver.url, description="NOPD RMS")
     receiver.secret = endpoint.secret

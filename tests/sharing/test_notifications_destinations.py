@@ -17,11 +17,9 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from agencies.models import User
 from notifications import destinations, tasks, webhooks
 from notifications.models import OutboxEvent, WebhookAttempt, WebhookEndpoint
 from tests.base import HttpsClient
-from tests.conftest import PASSWORD
 from tests.sharing.webhook_receiver import Receiver
 
 pytestmark = pytest.mark.django_db
@@ -45,20 +43,6 @@ def production_networks(settings):
     """The production default: no private network allow-listed (the test settings list
     127.0.0.0/8 for the receivers of the other tests)."""
     settings.WEBHOOK_ALLOWED_PRIVATE_NETWORKS = []
-
-
-@pytest.fixture
-def nopd_admin(nopd):
-    return User.objects.create_user(
-        username="admin_nopd", password=PASSWORD, agency=nopd, role=User.Role.AGENCY_ADMIN,
-        email="admin_nopd@example.gov",
-    )
-
-
-@pytest.fixture
-def receiver():
-    with Receiver() as running:
-        yield running
 
 
 class FakeDNS:

@@ -14,12 +14,10 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
-from agencies.models import User
 from notifications import tasks, webhooks
 from notifications.models import OutboxEvent, WebhookEndpoint
 from notifications.sealing import InvalidToken
 from tests.base import HttpsClient
-from tests.conftest import PASSWORD
 from tests.sharing.webhook_receiver import Receiver
 
 pytestmark = pytest.mark.django_db
@@ -35,14 +33,6 @@ def in_process(monkeypatch, settings):
     monkeypatch.setitem(app.conf, "task_always_eager", True)
     monkeypatch.setitem(app.conf, "task_eager_propagates", True)
     settings.WEBHOOK_ALLOW_HTTP = True
-
-
-@pytest.fixture
-def nopd_admin(nopd):
-    return User.objects.create_user(
-        username="admin_nopd", password=PASSWORD, agency=nopd, role=User.Role.AGENCY_ADMIN,
-        email="admin_nopd@example.gov",
-    )
 
 
 @pytest.fixture
