@@ -7,8 +7,9 @@ provider's metadata and no other (`only_use_keys_in_metadata`); the response ans
 request this browser has outstanding (InResponseTo; no unsolicited response is taken); the
 audience is the portal's entity id; the destination and the subject confirmation's recipient are
 the portal's assertion consumer service; NotBefore / NotOnOrAfter hold within
-SAML_CLOCK_SKEW_SECONDS. Every failure is a `Refused` with a reason in words for the access log.
-What the assertion means for an account is agencies.federation's business.
+SAML_CLOCK_SKEW_SECONDS. And here: no SHA-1 or MD5 in the signature. Every failure is a
+`Refused` with a reason in words for the access log. What the assertion means for an account is
+agencies.federation's business.
 """
 
 import base64
@@ -174,6 +175,24 @@ def _not_on_or_after(assertion):
     return max(calendar.timegm(str_to_time(moment)) for moment in moments)
 
 
+# Signature and digest algorithms the portal does not accept, however valid the signature:
+# SHA-1 and MD5 (NIST SP 800-131A; xmlsec1 would verify them).
+WEAK_ALGORITHMS = frozenset({
+    "http://www.w3.org/2000/09/xmldsig#rsa-sha1", "http://www.w3.org/2000/09/xmldsig#dsa-sha1",
+    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1", "http://www.w3.org/2001/04/xmldsig-more#rsa-md5",
+    "http://www.w3.org/2000/09/xmldsig#hmac-sha1", "http://www.w3.org/2000/09/xmldsig#sha1",
+    "http://www.w3.org/2001/04/xmldsig-more#md5",
+})
+
+
+def _weak_algorithms(signature):
+    info = signature.signed_info
+    used = [info.signature_method.algorithm if info.signature_method is not None else ""]
+    used += [reference.digest_method.algorithm for reference in info.reference
+             if reference.digest_method is not None]
+    return sorted(set(used) & WEAK_ALGORITHMS)
+
+
 def check_response(*, saml_response, metadata_xml, idp_entity_id, entity_id, acs_url, request_id):
     """The assertion of a base64 SAMLResponse posted to the assertion consumer service, checked
     (see the module's docstring) against the identity provider's metadata and the one request
@@ -215,6 +234,9 @@ def check_response(*, saml_response, metadata_xml, idp_entity_id, entity_id, acs
         # pysaml2 refuses this already (want_assertions_signed); said again so that a change of
         # configuration cannot let it through.
         raise Refused("the assertion is not signed, or not by the identity provider's key")
+    weak = _weak_algorithms(assertion.signature)
+    if weak:
+        raise Refused("the assertion is signed with a weak algorithm", algorithms=weak)
     contexts = [context for context, _, _ in response.authn_info()]
     return Assertion(
         id=assertion.id, issuer=issuer, not_on_or_after=_not_on_or_after(assertion),

@@ -12,10 +12,12 @@ make the answers the portal must refuse:
 - `audience`: the audience to assert instead of the portal's entity id;
 - `expired`: an assertion issued ten minutes ago that expired five minutes ago;
 - `assertion_id`: the assertion's ID (to send one the portal has seen before);
+- `sign_alg`, `digest_alg`: the signature's algorithms (RSA-SHA256, SHA-256 unless told);
 - `authn_context`: the AuthnContextClassRef it asserts.
 """
 
 import base64
+import functools
 import html
 import re
 import threading
@@ -31,12 +33,19 @@ from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT, NameID
 from saml2.server import Server
 from saml2.sigver import pre_signature_part
 from saml2.time_util import a_while_ago
+from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 from agencies import saml
 from fusionportal.saml_keys import make_pair
 
 PASSWORD_CONTEXT = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
 MFA_CONTEXT = "https://refeds.org/profile/mfa"
+
+
+@functools.cache
+def _pair(name):
+    """A key pair made once per test process (an RSA key takes a while to make)."""
+    return make_pair(name)
 
 
 class _Quiet(WSGIRequestHandler):
@@ -53,10 +62,10 @@ class TestIdentityProvider:
         self.base = f"http://localhost:{self.httpd.server_port}"
         self.entity_id = f"{self.base}/idp/metadata"
         key_file, cert_file = folder / "idp-key.pem", folder / "idp-cert.pem"
-        key_pem, cert_pem = make_pair("FusionPortal test identity provider")
+        key_pem, cert_pem = _pair("FusionPortal test identity provider")
         key_file.write_bytes(key_pem)
         cert_file.write_bytes(cert_pem)
-        other_key, other_cert = make_pair("Someone else's key")
+        other_key, other_cert = _pair("Someone else's key")
         (folder / "other-key.pem").write_bytes(other_key)
         (folder / "other-cert.pem").write_bytes(other_cert)
         self.other_key_file = str(folder / "other-key.pem")
@@ -95,6 +104,8 @@ class TestIdentityProvider:
         self.audience = None
         self.expired = False
         self.assertion_id = None
+        self.sign_alg = SIG_RSA_SHA256
+        self.digest_alg = DIGEST_SHA256
 
     def stop(self):
         self.httpd.shutdown()
@@ -158,7 +169,8 @@ class TestIdentityProvider:
         else:
             own = self.sign_with == "idp"
             assertion.signature = pre_signature_part(
-                assertion.id, self.server.sec.my_cert if own else self.other_cert, 1)
+                assertion.id, self.server.sec.my_cert if own else self.other_cert, 1,
+                sign_alg=self.sign_alg, digest_alg=self.digest_alg)
             xml = self.server.sec.sign_statement(
                 str(response), "urn:oasis:names:tc:SAML:2.0:assertion:Assertion",
                 key_file=None if own else self.other_key_file, node_id=assertion.id)

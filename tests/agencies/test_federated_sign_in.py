@@ -9,6 +9,7 @@ else."""
 
 import pytest
 from django.urls import reverse
+from saml2.xmldsig import DIGEST_SHA1, SIG_RSA_SHA1
 
 from agencies import federation
 from agencies.models import FederatedIdentity, IdentityProvider, RetiredUsername, User
@@ -202,6 +203,16 @@ def test_an_assertion_signed_by_another_key_is_refused(client, idp, provider):
     response, _ = sign_in(client, provider)
 
     assert_refused(response, client, "not signed, or not by the identity provider's key")
+
+
+def test_an_assertion_signed_with_sha1_is_refused_though_the_signature_holds(
+        client, idp, provider):
+    idp.sign_alg, idp.digest_alg = SIG_RSA_SHA1, DIGEST_SHA1
+
+    response, _ = sign_in(client, provider)
+
+    row = assert_refused(response, client, "weak algorithm")
+    assert row.detail["algorithms"] == sorted([DIGEST_SHA1, SIG_RSA_SHA1])
 
 
 def test_an_assertion_for_another_audience_is_refused(client, idp, provider):
