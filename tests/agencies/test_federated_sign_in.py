@@ -77,6 +77,7 @@ def assert_refused(response, client, reason_part, logins=0):
     text = response.content.decode()
     assert REFUSED_TEXT in text
     assert "Traceback" not in text
+    assert "script-src 'self'" in response["Content-Security-Policy"]
     assert "_auth_user_id" not in client.session
     [row] = refusals()
     assert reason_part in row.detail["reason"], row.detail
