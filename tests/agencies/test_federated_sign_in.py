@@ -303,6 +303,19 @@ def test_a_registered_agency_the_provider_is_not_trusted_for_is_refused(
     assert not User.objects.filter(federated_identity__isnull=False).exists()
 
 
+def test_the_centers_admin_reads_the_refusal_and_its_reason_in_the_access_log(
+        client, idp, provider, ocso, admin_cfix, cfix):
+    idp.attributes = gfipm(**{"gfipm:2.0:user:EmployerORI": ocso.ori})
+    sign_in(client, provider)
+    client.force_login(admin_cfix)
+
+    page = client.get(reverse("center-access-log", args=[cfix.pk]),
+                      {"action": "login_failed"}).content.decode()
+
+    assert (f"failure through {provider.name}: the identity provider is not trusted for the "
+            "asserted agency") in page
+
+
 def test_an_assertion_without_an_employer_ori_is_refused(client, idp, provider):
     idp.attributes = gfipm(**{"gfipm:2.0:user:EmployerORI": None})
 
