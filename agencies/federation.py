@@ -81,10 +81,16 @@ def sign_in_start(*, identity_provider, next_url, entity_id, acs_url):
     cookie). Only for an enabled identity provider."""
     if not identity_provider.enabled:
         raise Refused("the identity provider is disabled")
-    request_id, location = saml.authn_request(
-        metadata_xml=identity_provider.metadata_xml, idp_entity_id=identity_provider.entity_id,
-        entity_id=entity_id, acs_url=acs_url,
-    )
+    try:
+        request_id, location = saml.authn_request(
+            metadata_xml=identity_provider.metadata_xml, idp_entity_id=identity_provider.entity_id,
+            entity_id=entity_id, acs_url=acs_url,
+        )
+    except Exception as error:  # metadata pysaml2 no longer takes (expired validUntil, ...)
+        refusal = Refused("no request could be made to the identity provider from its metadata",
+                          error=f"{type(error).__name__}: {error}"[:300])
+        _log_refusal(refusal, identity_provider)
+        raise refusal from None
     token = secrets.token_urlsafe(32)
     cache.set(_PENDING.format(_digest(token)),
               {"request_id": request_id, "idp": identity_provider.pk, "next": next_url},

@@ -46,20 +46,27 @@ def saml_login(request, idp_id):
     """Sends the browser to the identity provider with a signed AuthnRequest."""
     _require_enabled()
     identity_provider = get_object_or_404(IdentityProvider, pk=idp_id, enabled=True)
-    location, token = federation.sign_in_start(
-        identity_provider=identity_provider, next_url=_safe_next(request, request.GET.get("next")),
-        entity_id=_entity_id(request), acs_url=_acs_url(request),
-    )
+    try:
+        location, token = federation.sign_in_start(
+            identity_provider=identity_provider,
+            next_url=_safe_next(request, request.GET.get("next")),
+            entity_id=_entity_id(request), acs_url=_acs_url(request),
+        )
+    except saml.Refused:
+        return render(request, "registration/federated_refused.html", status=403)
     response = redirect(location)
     # The identity provider's answer arrives by a cross-site POST: a SameSite=Lax cookie (as the
     # session's) would not come with it. Over HTTPS this one is SameSite=None; Secure; over plain
     # HTTP (development) browsers refuse that, and Lax serves an identity provider on the same
     # site.
-    secure = settings.SESSION_COOKIE_SECURE
     response.set_cookie(federation.REQUEST_COOKIE, token, max_age=settings.SAML_REQUEST_SECONDS,
-                        path=_COOKIE_PATH, secure=secure, httponly=True,
-                        samesite="None" if secure else "Lax")
+                        path=_COOKIE_PATH, secure=settings.SESSION_COOKIE_SECURE, httponly=True,
+                        samesite=_same_site())
     return response
+
+
+def _same_site():
+    return "None" if settings.SESSION_COOKIE_SECURE else "Lax"
 
 
 @csrf_exempt  # the identity provider posts here from its own site; the SAMLResponse is checked
@@ -86,7 +93,7 @@ def saml_acs(request):
             user.is_agency_admin or gate.centers_administered_by(user).exists()
         )
         response = redirect(_safe_next(request, signed_in.next_url) or settings.LOGIN_REDIRECT_URL)
-    response.delete_cookie(federation.REQUEST_COOKIE, path=_COOKIE_PATH)
+    response.delete_cookie(federation.REQUEST_COOKIE, path=_COOKIE_PATH, samesite=_same_site())
     return response
 
 

@@ -90,6 +90,28 @@ def assert_refused(response, client, reason_part, logins=0):
 # Success --------------------------------------------------------------------------------------
 
 
+def test_the_start_ties_the_request_to_this_browser_with_a_cookie_for_the_consumer_service(
+        client, idp, provider):
+    location = start(client, provider)
+
+    assert location.startswith(f"{idp.base}/sso/redirect?SAMLRequest=")
+    assert "&Signature=" in location  # a signed AuthnRequest
+    cookie = client.cookies[federation.REQUEST_COOKIE]
+    # Sent with the identity provider's cross-site POST, to the ACS only, never to scripts.
+    assert (cookie["samesite"], cookie["secure"], cookie["httponly"], cookie["path"]) == (
+        "None", True, True, "/saml/")
+
+
+def test_metadata_that_no_longer_works_is_refused_at_the_start_and_logged(client, idp, provider):
+    IdentityProvider.objects.filter(pk=provider.pk).update(metadata_xml="<broken")
+
+    response = client.get(reverse("saml-login", args=[provider.pk]))
+
+    assert response.status_code == 403 and REFUSED_TEXT in response.content.decode()
+    [row] = refusals()
+    assert "no request could be made" in row.detail["reason"]
+
+
 def test_first_sign_in_creates_the_account_in_the_asserted_agency_and_logs_it(
         client, idp, provider, mbi):
     response, _ = sign_in(client, provider)
