@@ -13,6 +13,11 @@ RUN groupadd --system --gid 10001 fusionportal \
     && useradd --system --uid 10001 --gid fusionportal --no-create-home \
        --shell /usr/sbin/nologin fusionportal
 
+# xmlsec1 signs and checks the XML of federated sign-in (SAML, pysaml2 calls it).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends xmlsec1 \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 
 # Dependencies first, in their own layer: a code change does not reinstall them. Exactly the

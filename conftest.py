@@ -21,8 +21,9 @@ import pytest
 # A test that uses one of these starts a server or a worker: the live server (with Chromium driving
 # it), or redis-server and the web server and Celery worker of tests/integration. Under xdist
 # (--dist loadgroup) all of them run on one worker, one after another: each is timed against
-# deadlines and busy enough that two at once on a 2-core machine would starve each other.
-SERVER_FIXTURES = {"live_server", "portal_on", "own_redis", "redis_url"}
+# deadlines and busy enough that two at once on a 2-core machine would starve each other. The
+# SAML identity provider of the federated sign-in tests (saml_idp_server) is such a server too.
+SERVER_FIXTURES = {"live_server", "portal_on", "own_redis", "redis_url", "saml_idp_server"}
 SERVER_GROUP = "servers"
 _NOT_GROUPED = pytest.StashKey[str]()
 

@@ -1,9 +1,22 @@
+import hashlib
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils import timezone
 
 from audit.services import log_access
 
-from .models import Agency, CenterAdmin, FusionCenter, Membership, User
+from . import saml
+from .models import (
+    Agency,
+    CenterAdmin,
+    FederatedIdentity,
+    FusionCenter,
+    IdentityProvider,
+    Membership,
+    User,
+)
 
 # What a superuser changes of an account in Django admin that decides what it may do: written to
 # the access log as the portal's own admin pages write their actions (CJIS AC-2(4), AU-2).
@@ -50,8 +63,25 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["agency", "center"]
 
 
+class FederatedIdentityInline(admin.StackedInline):
+    """The person's identity at an identity provider, as it last asserted it (read-only: the
+    link is made by the first federated sign-in, never by hand)."""
+
+    model = FederatedIdentity
+    fields = ["identity_provider", "federation_id", "sworn_officer", "cfr28_certified",
+              "created_at", "last_sign_in_at"]
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+    max_num = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
+    inlines = [FederatedIdentityInline]
     list_display = ["username", "email", "agency", "role", "is_active"]
     list_filter = ["role", "is_active", "is_superuser"]
     list_select_related = ["agency"]
@@ -118,3 +148,126 @@ class CenterAdminAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for grant in queryset.select_related("user__agency", "center"):
             self.delete_model(request, grant)
+
+
+class IdentityProviderForm(forms.ModelForm):
+    class Meta:
+        model = IdentityProvider
+        fields = ["name", "enabled", "metadata_xml", "entity_id", "trusted_agencies",
+                  "mfa_contexts"]
+        widgets = {"metadata_xml": forms.Textarea(attrs={"rows": 12, "cols": 100}),
+                   "mfa_contexts": forms.Textarea(attrs={"rows": 3, "cols": 80})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entity_id"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        xml = cleaned.get("metadata_xml")
+        if xml:
+            try:
+                metadata = saml.read_idp_metadata(xml)
+            except ValueError as error:
+                self.add_error("metadata_xml", str(error))
+            else:
+                entity_id = (cleaned.get("entity_id") or "").strip()
+                if entity_id and entity_id != metadata.entity_id:
+                    self.add_error("entity_id", f"The metadata is that of {metadata.entity_id}.")
+                else:
+                    cleaned["entity_id"] = metadata.entity_id
+                    # Django validated uniqueness on the empty value; check the one we set.
+                    taken = IdentityProvider.objects.filter(entity_id=metadata.entity_id)
+                    if self.instance.pk:
+                        taken = taken.exclude(pk=self.instance.pk)
+                    if taken.exists():
+                        self.add_error("metadata_xml", "Another identity provider has this "
+                                                       f"entity ID ({metadata.entity_id}).")
+        for line in (cleaned.get("mfa_contexts") or "").splitlines():
+            if line.strip() and (" " in line.strip() or ":" not in line):
+                self.add_error("mfa_contexts", f"“{line.strip()}” is not a URI: give one "
+                                               "AuthnContextClassRef a line.")
+        return cleaned
+
+
+def _identity_provider_state(provider):
+    return {
+        "name": provider.name, "entity_id": provider.entity_id, "enabled": provider.enabled,
+        "trusted_oris": sorted(provider.trusted_agencies.values_list("ori", flat=True)),
+        "mfa_context_refs": provider.mfa_context_refs,
+        "metadata_sha256": hashlib.sha256(provider.metadata_xml.encode()).hexdigest(),
+    }
+
+
+@admin.register(IdentityProvider)
+class IdentityProviderAdmin(admin.ModelAdmin):
+    """A superuser connects an agency's identity provider (README, Sign-in for admins). Every
+    change reaches the access log with the values before and after; each agency that gains or
+    loses the provider's trust has a row of its own, which its centers' admins see."""
+
+    form = IdentityProviderForm
+    list_display = ["name", "entity_id", "enabled", "changed_at"]
+    list_filter = ["enabled"]
+    search_fields = ["name", "entity_id"]
+    autocomplete_fields = ["trusted_agencies"]
+    readonly_fields = ["single_sign_on", "signing_certificates", "created_at", "created_by",
+                       "changed_at", "changed_by"]
+    fieldsets = [
+        (None, {"fields": ["name", "enabled", "metadata_xml", "entity_id"]}),
+        ("Read from the metadata", {"fields": ["single_sign_on", "signing_certificates"]}),
+        ("Trust", {"fields": ["trusted_agencies", "mfa_contexts"]}),
+        ("Record", {"fields": ["created_at", "created_by", "changed_at", "changed_by"]}),
+    ]
+
+    def _metadata(self, obj):
+        try:
+            return saml.read_idp_metadata(obj.metadata_xml) if obj and obj.metadata_xml else None
+        except ValueError:
+            return None
+
+    @admin.display(description="single sign-on (HTTP-Redirect)")
+    def single_sign_on(self, obj):
+        metadata = self._metadata(obj)
+        return metadata.sso_url if metadata else "—"
+
+    @admin.display(description="signing certificates (SHA-256)")
+    def signing_certificates(self, obj):
+        metadata = self._metadata(obj)
+        return metadata.fingerprints if metadata else "—"
+
+    def has_delete_permission(self, request, obj=None):
+        # Accounts stay linked to the provider that created them: disable it instead.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # Kept on the request (the ModelAdmin serves every request at once) until save_related
+        # has saved the trusted agencies.
+        request.identity_provider_before = None
+        if change:
+            request.identity_provider_before = _identity_provider_state(
+                IdentityProvider.objects.get(pk=obj.pk))
+        else:
+            obj.created_by = request.user
+        obj.changed_by, obj.changed_at = request.user, timezone.now()
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        provider = form.instance
+        before, after = request.identity_provider_before, _identity_provider_state(provider)
+        if before == after:
+            return
+        operation = "identity_provider_change" if change else "identity_provider_add"
+        log_access(action="admin", actor=request.user, agency=None, obj=provider, detail={
+            "operation": operation, "reason": "", "before": before, "after": after,
+        })
+        had = set(before["trusted_oris"]) if before else set()
+        has = set(after["trusted_oris"])
+        for agency in Agency.objects.filter(ori__in=had ^ has):
+            granted = agency.ori in has
+            log_access(action="admin", actor=request.user, agency=agency, obj=provider, detail={
+                "operation": "identity_provider_trust_grant" if granted
+                else "identity_provider_trust_revoke",
+                "reason": "", "identity_provider": provider.name,
+                "before": None if granted else agency.ori, "after": agency.ori if granted else None,
+            })

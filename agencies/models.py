@@ -280,3 +280,80 @@ def retire_username(sender, instance, **kwargs):
     # A receiver rather than a service: a deletion can come from Django admin or a shell, and
     # the name must be kept whichever way it happened.
     RetiredUsername.objects.get_or_create(username=instance.username.lower())
+
+
+class IdentityProvider(models.Model):
+    """An agency's (or a state's) SAML 2.0 identity provider that signs people in to the portal
+    (agencies.federation). Connected by a superuser in Django admin: its metadata (which holds its
+    signing certificate and its sign-in address), the agencies whose people it may sign in (an
+    assertion's EmployerORI must be one of theirs), and the authentication contexts by which it
+    asserts multi-factor sign-in."""
+
+    name = models.CharField(max_length=200, help_text="Shown on the log-in page: “Sign in through …”.")
+    entity_id = models.CharField(
+        "entity ID", max_length=1024, unique=True,
+        help_text="Read from the metadata when left empty; must be the metadata's entityID.",
+    )
+    metadata_xml = models.TextField(
+        "metadata XML",
+        help_text="The identity provider's SAML metadata (an EntityDescriptor with an "
+                  "IDPSSODescriptor): its signing certificate and its HTTP-Redirect sign-in address.",
+    )
+    enabled = models.BooleanField(default=True)
+    trusted_agencies = models.ManyToManyField(
+        Agency, related_name="identity_providers", blank=True,
+        help_text="The agencies whose people it may sign in: the EmployerORI it asserts must be "
+                  "one of these. An account is created on first sign-in only for them.",
+    )
+    mfa_contexts = models.TextField(
+        "multi-factor authentication contexts", blank=True,
+        help_text="AuthnContextClassRef values, one a line, by which it asserts a multi-factor "
+                  "sign-in (e.g. https://refeds.org/profile/mfa). The portal then asks no second "
+                  "factor of its own.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True, editable=False
+    )
+    changed_at = models.DateTimeField(default=timezone.now, editable=False)
+    changed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def mfa_context_refs(self):
+        return [line.strip() for line in self.mfa_contexts.splitlines() if line.strip()]
+
+
+class FederatedIdentity(models.Model):
+    """The link from an account to the person's identity at an identity provider (the GFIPM
+    FederationId), so that each later sign-in finds the same account. One per account; never
+    re-pointed to another account, and the account's username is never given out again."""
+
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="federated_identity")
+    identity_provider = models.ForeignKey(
+        IdentityProvider, on_delete=models.PROTECT, related_name="identities"
+    )
+    federation_id = models.CharField("GFIPM federation ID", max_length=512)
+    # What the identity provider last asserted (GFIPM SwornLawEnforcementOfficerIndicator and
+    # 28CFRCertificationIndicator); None: not asserted.
+    sworn_officer = models.BooleanField("sworn law-enforcement officer", null=True, blank=True)
+    cfr28_certified = models.BooleanField("28 CFR Part 23 certified", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_sign_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["identity_provider", "federation_id"],
+                                    name="one_account_per_federation_id"),
+        ]
+        verbose_name_plural = "federated identities"
+
+    def __str__(self):
+        return f"{self.federation_id} at {self.identity_provider}"

@@ -93,8 +93,11 @@ def _lock_when_due(account, ip_address):
 
 @receiver(user_logged_in, dispatch_uid="agencies.signins.logged_in")
 def log_logged_in(sender, request, user, **kwargs):
+    detail = {"outcome": "success"}
+    # A sign-in through an identity provider (agencies.views.federation) names it.
+    detail.update(getattr(request, "federated_sign_in", None) or {})
     log_access(action=AccessLog.Action.LOGIN, actor=user, obj=user,
-               ip_address=_address(request), detail={"outcome": "success"})
+               ip_address=_address(request), detail=detail)
 
 
 @receiver(user_logged_out, dispatch_uid="agencies.signins.logged_out")

@@ -4,6 +4,7 @@ from django.urls import path, register_converter
 from .views import admin as views
 from .views import api_keys as api_key_views
 from .views import directory as directory_views
+from .views import federation as federation_views
 from .views import session as session_views
 from .views.admin import PortalLoginView
 
@@ -43,6 +44,10 @@ own_agency = "manage/agencies/<int:agency_id>/"
 urlpatterns = [
     path("login/", PortalLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Federated sign-in (SAML 2.0): the start, the identity provider's answer, our metadata.
+    path("saml/login/<int:idp_id>/", federation_views.saml_login, name="saml-login"),
+    path("saml/acs/", federation_views.saml_acs, name="saml-acs"),
+    path("saml/metadata/", federation_views.saml_metadata, name="saml-metadata"),
     path("session/keepalive/", session_views.session_keepalive, name="session-keepalive"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
     path("manage/", views.admin_home, name="admin-home"),

@@ -10,6 +10,7 @@ import binascii
 import hashlib
 import ipaddress
 import os
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,6 +18,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
+
+from . import saml_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -412,6 +415,35 @@ if ADDRESS_LOCKOUT_FAILURES < LOCKOUT_FAILURES:
         f"ADDRESS_LOCKOUT_FAILURES must be at least LOCKOUT_FAILURES ({LOCKOUT_FAILURES}): one "
         f"person's mistyped password would lock every account behind that address; got "
         f"{ADDRESS_LOCKOUT_FAILURES}")
+# Federated sign-in (SAML 2.0, agencies/federation.py): the portal is a service provider of the
+# identity providers a superuser connects in Django admin. Its own key and certificate: both files
+# or neither. Without them federated sign-in is off (the log-in page offers none); the demo
+# (DEBUG=1) makes a development pair under var/saml/. xmlsec1 (Debian: apt-get install xmlsec1)
+# signs and checks the messages.
+SAML_SP_KEY_FILE = os.environ.get("SAML_SP_KEY_FILE", "")
+SAML_SP_CERT_FILE = os.environ.get("SAML_SP_CERT_FILE", "")
+SAML_XMLSEC_BINARY = os.environ.get("SAML_XMLSEC_BINARY") or shutil.which("xmlsec1") or ""
+if bool(SAML_SP_KEY_FILE) != bool(SAML_SP_CERT_FILE):
+    raise ImproperlyConfigured(
+        "Set both SAML_SP_KEY_FILE and SAML_SP_CERT_FILE (the service provider's PEM key and "
+        "certificate for federated sign-in), or neither (federated sign-in off).")
+if not SAML_SP_KEY_FILE and DEBUG and SAML_XMLSEC_BINARY:
+    SAML_SP_KEY_FILE, SAML_SP_CERT_FILE = saml_keys.development_pair(BASE_DIR / "var" / "saml")
+if SAML_SP_KEY_FILE:
+    _problem = saml_keys.check_pair(SAML_SP_KEY_FILE, SAML_SP_CERT_FILE)
+    if _problem:
+        raise ImproperlyConfigured(f"SAML_SP_KEY_FILE / SAML_SP_CERT_FILE: {_problem}.")
+    if not (SAML_XMLSEC_BINARY and os.access(SAML_XMLSEC_BINARY, os.X_OK)):
+        raise ImproperlyConfigured(
+            "Federated sign-in (SAML_SP_KEY_FILE is set) needs xmlsec1, which is not installed "
+            f"or not executable ({SAML_XMLSEC_BINARY or 'not on PATH'}): apt-get install xmlsec1, "
+            "or name it in SAML_XMLSEC_BINARY.")
+# The portal's entity id; empty: the URL of its metadata (/saml/metadata/) as the request names it.
+SAML_SP_ENTITY_ID = os.environ.get("SAML_SP_ENTITY_ID", "")
+# How far the identity provider's clock may be from ours, and how long a sign-in started here may
+# take at the identity provider (its request is forgotten after that).
+SAML_CLOCK_SKEW_SECONDS = env_int("SAML_CLOCK_SKEW_SECONDS", 60)
+SAML_REQUEST_SECONDS = env_int("SAML_REQUEST_SECONDS", 600, minimum=60)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -7,6 +7,17 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 os.environ.setdefault("API_KEY_HMAC_SECRET", "test-only-api-key-secret-" + "y" * 40)
 os.environ.setdefault("WEBHOOK_SECRET_KEYS", "dGVzdC1vbmx5LXdlYmhvb2stc2VjcmV0LWtleS0wMDA=")
 
+# The service provider's key pair for federated sign-in: made for this test process (never a
+# committed key), in the temp dir.
+if not os.environ.get("SAML_SP_KEY_FILE"):
+    import tempfile
+
+    from .saml_keys import development_pair
+
+    _saml_key, _saml_cert = development_pair(
+        os.path.join(tempfile.gettempdir(), f"fusionportal-test-saml-{os.getpid()}"))
+    os.environ["SAML_SP_KEY_FILE"], os.environ["SAML_SP_CERT_FILE"] = _saml_key, _saml_cert
+
 from .settings import *  # noqa: E402,F403
 
 if "devtools" not in INSTALLED_APPS:  # noqa: F405  (the suite tests the demo and benchmarks too)

@@ -6,12 +6,15 @@ NOPD and Louisiana State Police (LA), Anaheim PD (CA), Houston PD (TX, the outsi
 """
 
 import itertools
+import os
 
 import pytest
+from django.conf import settings
 
 from agencies.models import Agency, CenterAdmin, FusionCenter, Membership, User
 from cases import services as case_services
 from core.handling import TLP, Level
+from tests.agencies.saml_idp import TestIdentityProvider
 
 PASSWORD = "correct-horse-battery-staple"
 _numbers = itertools.count(1)
@@ -206,3 +209,25 @@ def pytest_generate_tests(metafunc):
 
 def _id_of(value):
     return value.name.lower() if isinstance(value, Level) else str(value)
+
+
+@pytest.fixture
+def saml_idp_server(tmp_path):
+    """saml_idp_server(sp_base="https://testserver"): starts a real SAML identity provider
+    (tests/agencies/saml_idp.py) for the portal at sp_base, stopped when the test ends. Without
+    xmlsec1 the test fails and says so: it is never skipped."""
+    if not (settings.SAML_XMLSEC_BINARY and os.access(settings.SAML_XMLSEC_BINARY, os.X_OK)):
+        pytest.fail("Federated sign-in tests need xmlsec1, which is not installed "
+                    "(Debian: apt-get install xmlsec1; .ci/run installs it).", pytrace=False)
+    started = []
+
+    def start(sp_base="https://testserver"):
+        folder = tmp_path / f"idp-{len(started)}"
+        folder.mkdir()
+        idp = TestIdentityProvider(folder, sp_base)
+        started.append(idp)
+        return idp
+
+    yield start
+    for idp in started:
+        idp.stop()

@@ -47,6 +47,10 @@ NOT_READ = {
     "api-not-found": "the API's 404 for unknown paths: read with a token in the path below",
     "logout": "ends the reader's session",
     "login": "shows nothing of the network",
+    # Federated sign-in (tests/agencies/test_federated_sign_in.py): no page of the network.
+    "saml-login": "sends the reader to an identity provider (a redirect, no content)",
+    "saml-acs": "takes an identity provider's POST only; GET is a 405",
+    "saml-metadata": "the portal's own SAML metadata: keys and addresses, no content",
     "api-docs": "the interactive API docs: a static page around the schema, read below",
 }
 

@@ -35,6 +35,7 @@ def policy_of(response):
     "/api/docs/",                   # the interactive docs
     "/api/docs/?script",            # their start-up script, served rather than inline
     "/no-such-page/",               # the portal's 404
+    "/saml/metadata/",              # the portal's SAML metadata (federated sign-in)
 ])
 def test_every_response_carries_the_policy(client, db, url):
     response = client.get(url)

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import gate, selectors, services
+from .. import federation, gate, selectors, services
 from ..forms import (
     AcceptInvitationForm,
     AdmitAgencyForm,
@@ -32,6 +32,11 @@ class PortalLoginView(LoginView):
     form_class = PortalLoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        # Federated sign-in: the identity providers a person may choose instead of a password.
+        return super().get_context_data(
+            identity_providers=list(federation.enabled_identity_providers()), **kwargs)
 
     def form_valid(self, form):
         response = super().form_valid(form)
