@@ -233,12 +233,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# The password rules (CJIS IA-5(1), agencies/passwords.py): at least 8 characters and at most 128
+# (passphrases fit, nothing is cut), not breached (the shipped list of 100,000 and Django's own),
+# not built from the username, the agency's name or the portal's name, not a repeated pattern,
+# keyboard run or sequence. No rule ever expires a password (no forced periodic change).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+     "OPTIONS": {"min_length": 8}},
+    {"NAME": "agencies.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
+    {"NAME": "agencies.passwords.BreachedPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "agencies.passwords.PortalContextValidator"},
+    {"NAME": "agencies.passwords.RepetitionAndSequenceValidator"},
 ]
 
 LANGUAGE_CODE = "en-us"
