@@ -20,6 +20,7 @@ from agencies.lifecycle import accounts_disable_unused
 from agencies.models import Invitation, User
 from agencies.tasks import disable_unused_accounts
 from audit.models import AccessLog
+from fusionportal.celery import app
 from notifications.models import EmailDelivery, Notification, OutboxEvent
 from tests.base import HttpsClient
 from tests.conftest import PASSWORD, _user
@@ -30,6 +31,14 @@ from .test_admin_pages import AgencyUserPageTests, CenterUserPageTests, UserActi
 # The clock of the check, fixed when the tests are collected: every account's dates are placed
 # relative to it, and accounts the fixtures make are younger than it.
 NOW = timezone.now()
+
+
+@pytest.fixture(autouse=True)
+def in_process(monkeypatch):
+    """The deliveries the check enqueues run at once, in this process, with Redis configured or
+    not (a real worker is tests/integration's business)."""
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    monkeypatch.setitem(app.conf, "task_eager_propagates", True)
 
 
 def days_ago(days):
