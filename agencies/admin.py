@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils import timezone
 
+from audit.models import AccessLog
 from audit.services import log_access
 
 from . import saml
@@ -20,7 +21,11 @@ from .models import (
 
 # What a superuser changes of an account in Django admin that decides what it may do: written to
 # the access log as the portal's own admin pages write their actions (CJIS AC-2(4), AU-2).
-USER_GRANTS = ("role", "is_active", "is_staff", "is_superuser", "agency_id")
+USER_GRANTS = ("role", "is_active", "is_staff", "is_superuser", "agency_id", "expires_at")
+
+
+def _iso(moment):
+    return moment.isoformat() if moment is not None else None
 
 
 def superusers_only(request):
@@ -86,7 +91,12 @@ class PortalUserAdmin(UserAdmin):
     list_filter = ["role", "is_active", "is_superuser"]
     list_select_related = ["agency"]
     autocomplete_fields = ["agency"]
-    fieldsets = UserAdmin.fieldsets + (("Agency", {"fields": ["agency", "role"]}),)
+    fieldsets = UserAdmin.fieldsets + (
+        ("Agency", {"fields": ["agency", "role"]}),
+        ("Account life cycle", {"fields": ["expires_at", "enabled_at", "disabled_reason",
+                                           "disabled_at"]}),
+    )
+    readonly_fields = ["enabled_at", "disabled_reason", "disabled_at"]
     add_fieldsets = UserAdmin.add_fieldsets + (("Agency", {"fields": ["agency", "role"]}),)
 
     def has_delete_permission(self, request, obj=None):
@@ -101,11 +111,14 @@ class PortalUserAdmin(UserAdmin):
         response = super().user_change_password(request, id, form_url)
         if before is not None and stored.first() != before:
             user = User.objects.select_related("agency").get(pk=id)
-            log_access(action="admin", actor=request.user, agency=user.agency, obj=user, detail={
-                "operation": "django_admin_password_set" if user.has_usable_password()
-                else "django_admin_password_disabled",
-                "reason": "", "before": None, "after": None,
-            })
+            usable = user.has_usable_password()
+            log_access(
+                action=AccessLog.Action.PASSWORD_CHANGE if usable else AccessLog.Action.PASSWORD_RESET,
+                actor=request.user, agency=user.agency, obj=user, detail={
+                    "operation": "django_admin_password_set" if usable
+                    else "django_admin_password_disabled",
+                    "reason": "", "before": None, "after": None,
+                })
         return response
 
     def save_model(self, request, obj, form, change):
@@ -116,6 +129,9 @@ class PortalUserAdmin(UserAdmin):
         after = {name: getattr(obj, name) for name in USER_GRANTS}
         if before == after:
             return
+        if before is not None:
+            before["expires_at"] = _iso(before["expires_at"])
+        after["expires_at"] = _iso(after["expires_at"])
         log_access(action="admin", actor=request.user, agency=obj.agency, obj=obj, detail={
             "operation": "django_admin_user_change" if change else "django_admin_user_add",
             "reason": "", "before": before, "after": after,

@@ -75,6 +75,17 @@ class AdmitAgencyForm(ReasonForm):
         return cleaned
 
 
+EXPIRY_HELP = ("For a temporary account (a contractor, a detail to the task force): it cannot sign "
+               "in from this time (UTC) on. Empty: the account does not expire.")
+
+
+def expiry_field():
+    return forms.DateTimeField(
+        label="Expires (UTC)", required=False, help_text=EXPIRY_HELP,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
 class InviteForm(ReasonForm):
     username = forms.CharField(
         max_length=150, validators=[User.username_validator],
@@ -85,7 +96,8 @@ class InviteForm(ReasonForm):
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
     role = forms.ChoiceField(choices=User.Role.choices, initial=User.Role.ANALYST)
-    field_order = ["username", "email", "first_name", "last_name", "role", "reason"]
+    expires_at = expiry_field()
+    field_order = ["username", "email", "first_name", "last_name", "role", "expires_at", "reason"]
 
     def __init__(self, *args, roles=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,6 +113,13 @@ class RoleForm(ReasonForm):
         super().__init__(*args, **kwargs)
         if roles is not None:
             self.fields["role"].choices = roles
+
+
+class ExpiryForm(ReasonForm):
+    """Set, move or clear a temporary account's expiry."""
+
+    expires_at = expiry_field()
+    field_order = ["expires_at", "reason"]
 
 
 class AcceptInvitationForm(SetPasswordForm):

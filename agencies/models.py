@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone
@@ -138,6 +139,28 @@ class User(AbstractUser):
     # when an admin releases it; refusals before the release no longer count towards a lock.
     locked_at = models.DateTimeField(null=True, blank=True)
     lock_released_at = models.DateTimeField(null=True, blank=True)
+    # Account life cycle (CJIS AC-2(3), agencies/lifecycle.py). A temporary account cannot sign in
+    # from `expires_at` on. The daily check disables an account unused for ACCOUNT_INACTIVE_DAYS,
+    # counted from the later of its last log-in and `enabled_at` (created, password set through a
+    # link, reactivated), and an expired one; `disabled_reason` tells those apart from an admin's
+    # deactivation (blank) until an admin re-enables the account.
+    expires_at = models.DateTimeField(
+        "expires", null=True, blank=True,
+        help_text="A temporary account cannot sign in from this time (UTC) on.",
+    )
+    # Defaults in the database as well: rows written by older code (a migration's historical
+    # model, a server not yet restarted after the migration) still have them.
+    enabled_at = models.DateTimeField(default=timezone.now, db_default=Now())
+
+    class DisabledReason(models.TextChoices):
+        NONE = "", "Not disabled by the portal"
+        INACTIVE = "inactive", "Unused for too long"
+        EXPIRED = "expired", "Expired"
+
+    disabled_reason = models.CharField(
+        max_length=10, choices=DisabledReason.choices, default="", db_default="", blank=True
+    )
+    disabled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -148,11 +171,19 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=Q(role__in=["analyst", "agency_admin"]), name="user_role_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(disabled_reason__in=["", "inactive", "expired"]),
+                name="user_disabled_reason_valid",
+            ),
         ]
 
     @property
     def is_agency_admin(self):
         return self.role == self.Role.AGENCY_ADMIN
+
+    def has_expired(self, now=None):
+        """A temporary account whose expiry has come: it cannot sign in."""
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
 
 
 class CenterAdmin(models.Model):

@@ -73,10 +73,16 @@ def agency_users(agency):
     )
 
 
-def user_status(user):
+def user_status(user, now=None):
     """In the admins' words, from a user row of `agency_users`."""
     if user.is_active:
+        if user.has_expired(now):
+            return "Expired"
         return "Reset pending" if user.has_pending_link else "Active"
+    if user.disabled_reason == User.DisabledReason.INACTIVE:
+        return "Disabled: unused"
+    if user.disabled_reason == User.DisabledReason.EXPIRED:
+        return "Disabled: expired"
     return "Invited" if user.has_pending_link else "Deactivated"
 
 

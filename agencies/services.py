@@ -199,7 +199,24 @@ def _token_hash(token):
 
 
 def _user_state(user):
-    return {"role": user.role, "is_active": user.is_active}
+    state = {"role": user.role, "is_active": user.is_active}
+    if user.disabled_reason:
+        state["disabled"] = user.disabled_reason
+    return state
+
+
+def _expiry_checked(expires_at):
+    """A temporary account's expiry: in the future, or None (not temporary)."""
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError(
+            {"expires_at": "The expiry must be in the future; leave it empty for an account "
+                           "that does not expire."}
+        )
+    return expires_at
+
+
+def _iso(moment):
+    return moment.isoformat() if moment is not None else None
 
 
 def pending_links(user):
@@ -252,12 +269,14 @@ def _issue_link(*, user, by, purpose, site_url):
 
 @transaction.atomic
 def user_invite(*, agency, by, username, email, role, reason, first_name="", last_name="",
-                center=None, site_url=None):
+                center=None, site_url=None, expires_at=None):
     """Create the account of a new user of `agency` (inactive, no password) and e-mail a
     single-use link, valid 72 hours, where they set their password. A username is never
-    reused (CJIS IA-4). Returns (user, token); only a hash of the token is stored."""
+    reused (CJIS IA-4). With `expires_at`, a temporary account: it cannot sign in from then on
+    (CJIS AC-2(3)). Returns (user, token); only a hash of the token is stored."""
     require_user_admin(by, agency, center)
     reason = _require_reason(reason)
+    expires_at = _expiry_checked(expires_at)
     if ROLE_RANK.get(role, CENTER_ADMIN) > rank_of(by):
         raise NotAllowed("You cannot grant a role above your own.")
     username, email = username.strip(), email.strip()
@@ -268,14 +287,15 @@ def user_invite(*, agency, by, username, email, role, reason, first_name="", las
             {"username": f"The username {username!r} is or was in use; choose another."}
         )
     user = User(username=username, email=email, role=role, agency=agency,
-                first_name=first_name.strip(), last_name=last_name.strip(), is_active=False)
+                first_name=first_name.strip(), last_name=last_name.strip(), is_active=False,
+                expires_at=expires_at)
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
     _, token = _issue_link(user=user, by=by, purpose=Invitation.Purpose.INVITE, site_url=site_url)
     _log(by=by, obj=user, operation="user_invite", reason=reason, center=center, before=None,
          after={**_user_state(user), "username": user.username, "email": user.email,
-                "agency": agency.ori})
+                "agency": agency.ori, "expires_at": _iso(user.expires_at)})
     return user, token
 
 
@@ -302,17 +322,54 @@ def user_deactivate(*, user, by, reason, center=None):
 @transaction.atomic
 def user_reactivate(*, user, by, reason, center=None):
     """The account may log in again with its password (a person who never set one needs a
-    new link: force a password reset)."""
+    new link: force a password reset). An account the daily check disabled (unused, or expired)
+    is re-enabled this way: an `account_enabled` security event; an expired one only once its
+    expiry has been moved to the future or cleared. Either way its unused days count from now,
+    so the next daily check does not disable it again at once."""
     _require_over(by, user, center)
     reason = _require_reason(reason)
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_active:
         raise ValidationError(f"{user.username} is active already.")
+    if user.has_expired():
+        raise ValidationError(
+            f"{user.username}'s account expired on {user.expires_at:%Y-%m-%d %H:%M} UTC: set a "
+            "later expiry (or none) first."
+        )
     before = _user_state(user)
+    disabled_by_portal = bool(user.disabled_reason)
     user.is_active = True
-    user.save(update_fields=["is_active"])
-    _log(by=by, obj=user, operation="user_reactivate", reason=reason, center=center,
-         before=before, after=_user_state(user))
+    user.disabled_reason = User.DisabledReason.NONE
+    user.disabled_at = None
+    user.enabled_at = timezone.now()
+    user.save(update_fields=["is_active", "disabled_reason", "disabled_at", "enabled_at"])
+    if disabled_by_portal:
+        _log(by=by, obj=user, operation="user_reenable", reason=reason, center=center,
+             action=AccessLog.Action.ACCOUNT_ENABLED, before=before, after=_user_state(user))
+    else:
+        _log(by=by, obj=user, operation="user_reactivate", reason=reason, center=center,
+             before=before, after=_user_state(user))
+    return user
+
+
+@transaction.atomic
+def user_set_expiry(*, user, by, expires_at, reason, center=None):
+    """Make the account temporary (it cannot sign in from `expires_at` on), move its expiry, or
+    make it permanent again (None). The expiry must be in the future. An account the daily check
+    disabled for its expiry stays disabled until it is re-enabled (user_reactivate). Writes an
+    `account_expiry` security event with the expiry before and after."""
+    _require_over(by, user, center)
+    reason = _require_reason(reason)
+    expires_at = _expiry_checked(expires_at)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.expires_at == expires_at:
+        raise ValidationError({"expires_at": "That is the account's expiry already."})
+    before = {"expires_at": _iso(user.expires_at)}
+    user.expires_at = expires_at
+    user.save(update_fields=["expires_at"])
+    _log(by=by, obj=user, operation="user_set_expiry", reason=reason, center=center,
+         action=AccessLog.Action.ACCOUNT_EXPIRY, before=before,
+         after={"expires_at": _iso(expires_at)})
     return user
 
 
@@ -353,6 +410,7 @@ def user_force_password_reset(*, user, by, reason, center=None, site_url=None):
     user.save(update_fields=["password"])
     _, token = _issue_link(user=user, by=by, purpose=Invitation.Purpose.RESET, site_url=site_url)
     _log(by=by, obj=user, operation="user_force_password_reset", reason=reason, center=center,
+         action=AccessLog.Action.PASSWORD_RESET,
          before={"password_usable": had_password}, after={"password_usable": False})
     return token
 
@@ -413,19 +471,25 @@ def invitation_check(token, *, lock=False):
 
 @transaction.atomic
 def invitation_accept(*, token, password):
-    """Set the password of the link's account and make it active; the link is then used.
+    """Set the password of the link's account and make it active; the link is then used (a
+    `password_change` security event, never the password). Its unused days count from now.
     Raises InvitationInvalid (used, revoked, expired, unknown) or ValidationError with the
     password validators' messages."""
     invitation = invitation_check(token, lock=True)
     user = invitation.user
     validate_password(password, user)
+    if user.has_expired():
+        # Said as the log-in page says it: the link cannot open a temporary account past its end.
+        raise ValidationError("This account has expired; ask your agency's administrator.",
+                              code="account_expired")
     before = _user_state(user)
     user.set_password(password)
     user.is_active = True
-    user.save(update_fields=["password", "is_active"])
+    user.enabled_at = timezone.now()
+    user.save(update_fields=["password", "is_active", "enabled_at"])
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
-    log_access(action="admin", actor=user, obj=user, detail={
+    log_access(action=AccessLog.Action.PASSWORD_CHANGE, actor=user, obj=user, detail={
         "operation": f"{invitation.purpose}_accept", "reason": "set own password",
         "before": before, "after": _user_state(user), "invitation_id": invitation.id,
     })

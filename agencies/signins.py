@@ -58,7 +58,12 @@ def address_throttled(ip_address):
 
 class LockoutBackend(ModelBackend):
     """Django's username and password check, which a locked account or a throttled address does
-    not reach: they are refused as a wrong password is (Django then signals the failure)."""
+    not reach: they are refused as a wrong password is (Django then signals the failure). A
+    temporary account past its expiry (CJIS AC-2(3)) is refused the same way, and its open
+    sessions end at their next request (Django asks the same question of a session's user)."""
+
+    def user_can_authenticate(self, user):
+        return super().user_can_authenticate(user) and not user.has_expired()
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:

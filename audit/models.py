@@ -41,6 +41,12 @@ class AccessLog(models.Model):
         LOGOUT = "logout", "Logged out"
         LOCKOUT = "lockout", "Account locked"
         RELEASE = "release", "Account released"
+        PASSWORD_CHANGE = "password_change", "Password changed"
+        PASSWORD_RESET = "password_reset", "Password reset"
+        ACCOUNT_DISABLED = "account_disabled", "Account disabled: unused"
+        ACCOUNT_EXPIRED = "account_expired", "Account expired"
+        ACCOUNT_EXPIRY = "account_expiry", "Account expiry set"
+        ACCOUNT_ENABLED = "account_enabled", "Account re-enabled"
         ADMIN = "admin", "Administered"
 
     at = models.DateTimeField(default=timezone.now, editable=False)

@@ -236,12 +236,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# The password rules (CJIS IA-5(1), agencies/passwords.py): at least 8 characters and at most 128
+# (passphrases fit, nothing is cut), not breached (the shipped list of 100,000 and Django's own),
+# not built from the username, the agency's name or the portal's name, not a repeated pattern,
+# keyboard run or sequence. No rule ever expires a password (no forced periodic change).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+     "OPTIONS": {"min_length": 8}},
+    {"NAME": "agencies.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
+    {"NAME": "agencies.passwords.BreachedPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "agencies.passwords.PortalContextValidator"},
+    {"NAME": "agencies.passwords.RepetitionAndSequenceValidator"},
 ]
 
 LANGUAGE_CODE = "en-us"
@@ -347,6 +355,14 @@ if 0 < ACCESS_LOG_RETENTION_MONTHS < 12:
     raise ImproperlyConfigured(
         "ACCESS_LOG_RETENTION_MONTHS must be 0 (keep the access log forever) or at least 12 "
         f"(a year is the minimum kept); got {ACCESS_LOG_RETENTION_MONTHS}")
+# The account life cycle (CJIS AC-2(3), agencies.lifecycle): a person's account unused for this
+# many days is disabled by the daily check, and its agency's admins are told. No "off": CJIS asks
+# for it on every system, so 1 to 90 days.
+ACCOUNT_INACTIVE_DAYS = env_int("ACCOUNT_INACTIVE_DAYS", 90, minimum=1)
+if ACCOUNT_INACTIVE_DAYS > 90:
+    raise ImproperlyConfigured(
+        "ACCOUNT_INACTIVE_DAYS must be from 1 to 90 (CJIS AC-2(3) disables accounts unused for "
+        f"90 days at most); got {ACCOUNT_INACTIVE_DAYS}")
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {
         "task": "notifications.tasks.sweep_outbox",
@@ -355,6 +371,11 @@ CELERY_BEAT_SCHEDULE = {
     # The next months' access-log partitions, and retention: daily, idempotent.
     "audit-partitions": {
         "task": "audit.tasks.maintain_access_log_partitions",
+        "schedule": 24 * 3600.0,
+    },
+    # Accounts unused for ACCOUNT_INACTIVE_DAYS, and expired ones, disabled: daily, idempotent.
+    "accounts-lifecycle": {
+        "task": "agencies.tasks.disable_unused_accounts",
         "schedule": 24 * 3600.0,
     },
 }

@@ -170,7 +170,40 @@ def compose(event):
         title = f"New annotation on case {case.number}"
         return _with_inbox({"title": title, "lines": lines,
                             "data": {"event": "case.annotated", "case": data}}, title)
+    if event.kind == Kind.ACCOUNTS_DISABLED:
+        return _accounts_disabled_message(event)
     raise ValueError(f"unknown notification kind {event.kind!r}")
+
+
+def _accounts_disabled_message(event):
+    """What an agency's admins read of the accounts the daily check disabled: usernames and why,
+    nothing else (no case is involved)."""
+    detail = event.detail
+    count, named = detail["count"], detail["usernames"]
+    accounts = "1 account" if count == 1 else f"{count} accounts"
+    if detail["reason"] == "expired":
+        why = "their expiry date has passed" if count > 1 else "its expiry date has passed"
+    else:
+        why = f"unused for {detail['days']} days"
+    title = f"{accounts} of {event.agency.name} disabled: {why}"
+    names = ", ".join(named) + (f" and {count - len(named)} more" if count > len(named) else "")
+    lines = [
+        ["Accounts", names],
+        ["Why", why],
+        ["To re-enable", "an admin opens the account's page and re-enables it, with a reason "
+                         "(written to the access log)"],
+    ]
+    message = {"title": title, "lines": lines,
+               "data": {"event": "accounts.disabled", "reason": detail["reason"]}}
+    message["inbox_title"], message["inbox_lines"] = title, lines
+    return message
+
+
+def _agency_admins(agency_id):
+    """The active people who administer the agency's users (never an API key's account)."""
+    return User.objects.filter(
+        agency_id=agency_id, role=User.Role.AGENCY_ADMIN, is_active=True, api_key__isnull=True
+    )
 
 
 def _with_inbox(message, inbox_title):
@@ -191,9 +224,7 @@ def _audience_users_for_email(event):
             pk__in=admins, agency_id__in=members, is_active=True
         ).exclude(email="")
     if event.agency_id:
-        return User.objects.filter(
-            agency_id=event.agency_id, role=User.Role.AGENCY_ADMIN, is_active=True
-        ).exclude(email="").exclude(api_key__isnull=False)
+        return _agency_admins(event.agency_id).exclude(email="")
     return User.objects.none()
 
 
@@ -237,6 +268,9 @@ def _fan_out(event, message, *, first):
               "lines": message["inbox_lines"]}
     if event.kind == Kind.ANNOTATED:
         audiences = [{"user": user} for user in _followers_told(event)]
+    elif event.kind == Kind.ACCOUNTS_DISABLED:
+        # The agency's admins, each in their own inbox: the agency's analysts are not told.
+        audiences = [{"user": user} for user in _agency_admins(event.agency_id)]
     elif event.center_id:
         audiences = [{"center_id": event.center_id}]
     else:
@@ -251,9 +285,11 @@ def _fan_out(event, message, *, first):
          for user in _audience_users_for_email(event)],
         ignore_conflicts=not first,
     )
+    # Accounts are the agency's own business, not its partner systems'.
+    endpoints = [] if event.kind == Kind.ACCOUNTS_DISABLED else _audience_endpoints(event)
     deliveries = WebhookDelivery.objects.bulk_create(
         [WebhookDelivery(event=event, endpoint=endpoint, payload=message["data"])
-         for endpoint in _audience_endpoints(event)],
+         for endpoint in endpoints],
         ignore_conflicts=not first,
     )
     if first:

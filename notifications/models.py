@@ -71,9 +71,11 @@ class OutboxEvent(models.Model):
         STATE_LINES = "state_lines", "Case spans state lines"
         SHARED = "shared", "Shared with you"
         ANNOTATED = "annotated", "Annotated"
+        ACCOUNTS_DISABLED = "accounts_disabled", "Accounts disabled"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    # The idempotency key: "case-alert:<case>:<state>", "share:<share>:<level>", "annotation:<id>".
+    # The idempotency key: "case-alert:<case>:<state>", "share:<share>:<level>", "annotation:<id>",
+    # "accounts-<reason>:<agency>:<time of the check>".
     key = models.CharField(max_length=200, unique=True)
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
@@ -104,7 +106,7 @@ class OutboxEvent(models.Model):
         db_table = "sharing_outboxevent"
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["state_lines", "shared", "annotated"]),
+                condition=Q(kind__in=["state_lines", "shared", "annotated", "accounts_disabled"]),
                 name="outbox_kind_valid",
             ),
             models.CheckConstraint(condition=DELIVERY_STATUS_IN, name="outbox_status_valid"),

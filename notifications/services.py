@@ -7,6 +7,7 @@ Writing (called inside the transaction of the change that causes it):
   so, that center is also given view access (never for TLP:RED).
 - `share_granted`: a case or item was shared with an agency or a center.
 - `annotation_added`: a case was annotated; its followers are told.
+- `accounts_disabled`: the daily check disabled accounts of an agency; its admins are told.
 
 Each writes an OutboxEvent row in the caller's transaction and enqueues its delivery with
 transaction.on_commit. `event_deliver` (run by the Celery task) claims the row with a
@@ -153,6 +154,23 @@ def annotation_added(*, annotation, by):
     return _record_event(
         kind=Kind.ANNOTATED, key=f"annotation:{annotation.pk}", case_id=annotation.case_id,
         actor=by, detail={"annotation_id": annotation.pk, "by_agency": by.agency.name},
+    )
+
+
+# How many usernames a message about disabled accounts names; the count says the rest.
+ACCOUNTS_NAMED_MAX = 50
+
+
+def accounts_disabled(*, agency_id, reason, usernames, at, days=None):
+    """Tell the agency's admins (in-app and by e-mail) that the daily check disabled these of its
+    accounts, unused for `days` (reason "inactive") or past their expiry ("expired"). One event
+    per agency, reason and check: a check run again the same day disables nobody twice, so tells
+    nobody twice. Call inside the transaction that disabled them."""
+    return _record_event(
+        kind=Kind.ACCOUNTS_DISABLED, key=f"accounts-{reason}:{agency_id}:{at.isoformat()}",
+        agency_id=agency_id,
+        detail={"reason": reason, "count": len(usernames), "days": days,
+                "usernames": sorted(usernames)[:ACCOUNTS_NAMED_MAX]},
     )
 
 

@@ -25,6 +25,7 @@ SETTINGS_VARIABLES = {
     "ACCESS_LOG_RETENTION_MONTHS", "BROKER_CONNECT_TIMEOUT", "SESSION_IDLE_SECONDS",
     "SAML_SP_KEY_FILE", "SAML_SP_CERT_FILE", "SAML_XMLSEC_BINARY", "SAML_SP_ENTITY_ID",
     "SAML_CLOCK_SKEW_SECONDS", "SAML_REQUEST_SECONDS",
+    "ACCOUNT_INACTIVE_DAYS",
 }
 
 PRODUCTION = {
@@ -172,12 +173,17 @@ def test_negative_number_is_named():
         ({"SESSION_IDLE_SECONDS": "30m"}, "SESSION_IDLE_SECONDS must be a whole number; got '30m'"),
         # The warning comes two minutes before the lock: a shorter limit leaves no time.
         ({"SESSION_IDLE_SECONDS": "60"}, "SESSION_IDLE_SECONDS must be at least 180; got 60"),
+        ({"ACCOUNT_INACTIVE_DAYS": "0"}, "ACCOUNT_INACTIVE_DAYS must be at least 1; got 0"),
+        ({"ACCOUNT_INACTIVE_DAYS": "120"}, "ACCOUNT_INACTIVE_DAYS must be from 1 to 90"),
+        ({"ACCOUNT_INACTIVE_DAYS": "ninety"},
+         "ACCOUNT_INACTIVE_DAYS must be a whole number; got 'ninety'"),
     ],
     ids=["database-url", "redis-url", "log-level", "ssl-and-tls", "ssl-redirect",
          "webhook-networks", "access-log-retention", "broker-timeout-words",
          "broker-timeout-zero", "lockout-failures-words", "lockout-failures-zero",
          "lockout-window-words", "lockout-window-zero", "address-below-account",
-         "idle-words", "idle-too-short"],
+         "idle-words", "idle-too-short", "inactive-days-zero", "inactive-days-over-90",
+         "inactive-days-words"],
 )
 def test_bad_value_is_named(variables, message):
     result = load_settings(**{**PRODUCTION, **variables})

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agencies', '0004_user_lockout'),
+        ('agencies', '0006_account_lifecycle'),
     ]
 
     operations = [

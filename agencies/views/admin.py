@@ -5,6 +5,7 @@ Thin views: parse input, call a selector or a service, render. Whatever a person
 administer is a 404, said the same way as something that does not exist.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
@@ -18,6 +19,7 @@ from .. import federation, gate, selectors, services
 from ..forms import (
     AcceptInvitationForm,
     AdmitAgencyForm,
+    ExpiryForm,
     InviteForm,
     PortalLoginForm,
     ReasonForm,
@@ -211,7 +213,7 @@ def agency_user_invite(request, agency_id, center_id=None):
                     agency=agency, by=request.user, center=center, reason=data["reason"],
                     username=data["username"], email=data["email"], role=data["role"],
                     first_name=data["first_name"], last_name=data["last_name"],
-                    site_url=request.build_absolute_uri("/"),
+                    expires_at=data["expires_at"], site_url=request.build_absolute_uri("/"),
                 )
             except services.NotAllowed as error:
                 form.add_error(None, str(error))
@@ -236,8 +238,10 @@ def _user_page(request, center, agency, user, *, forms=None, status=200):
         "is_self": user.pk == request.user.pk,
         "deactivated": not user.is_active and not user.has_pending_link,
         "role_form": forms.get("role") or RoleForm(roles=grantable, initial={"role": user.role}),
+        "expiry_form": forms.get("expiry") or ExpiryForm(initial={"expires_at": user.expires_at}),
         "reason_form": forms.get("reason") or ReasonForm(),
         "failed_action": forms.get("action"),
+        "inactive_days": settings.ACCOUNT_INACTIVE_DAYS,
         "urls": {action: _url("user-action", center, agency, user.pk, action)
                  for action in USER_ACTIONS},
     }, status=status)
@@ -273,6 +277,14 @@ def _force_reset(*, user, by, center, data, request):
             f"{user.email}.")
 
 
+def _set_expiry(*, user, by, center, data, request):
+    changed = services.user_set_expiry(user=user, by=by, center=center, reason=data["reason"],
+                                       expires_at=data["expires_at"])
+    if changed.expires_at is None:
+        return f"{user.username}'s account no longer expires."
+    return f"{user.username}'s account expires on {changed.expires_at:%Y-%m-%d %H:%M} UTC."
+
+
 def _release(*, user, by, center, data, request):
     services.user_release(user=user, by=by, center=center, reason=data["reason"])
     return f"{user.username} is released and may log in again."
@@ -284,7 +296,10 @@ USER_ACTIONS = {
     "reactivate": _reactivate,
     "role": _change_role,
     "reset": _force_reset,
+    "expiry": _set_expiry,
 }
+# The form each action reads (the others: a reason alone).
+ACTION_FORMS = {"role": "role", "expiry": "expiry"}
 
 
 @login_required
@@ -294,6 +309,8 @@ def agency_user_action(request, agency_id, user_id, action, center_id=None):
     user = selectors.agency_user_or_404(agency, user_id)
     if action == "role":
         form = RoleForm(request.POST, roles=_roles_grantable_by(request.user))
+    elif action == "expiry":
+        form = ExpiryForm(request.POST)
     else:
         form = ReasonForm(request.POST)
     status = 400
@@ -309,7 +326,7 @@ def agency_user_action(request, agency_id, user_id, action, center_id=None):
         else:
             messages.success(request, done)
             return redirect(_url("user-detail", center, agency, user.pk))
-    key = "role" if action == "role" else "reason"
+    key = ACTION_FORMS.get(action, "reason")
     return _user_page(request, center, agency, user, forms={key: form, "action": action},
                       status=status)
 

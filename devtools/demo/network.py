@@ -16,7 +16,10 @@ from core.states import STATE_CODES
 CENTERS_CSV = Path(__file__).resolve().parent.parent / "data" / "fusion_centers.csv"
 CENTER_KINDS = {"primary", "recognized"}
 
-# Published in the command's output: every demo account signs in with it.
+# Published in the command's output: every demo account signs in with it. The portal's password
+# rules refuse it (it is built from the portal's name, agencies/passwords.py), and that is
+# deliberate: it is a published demo password for made-up accounts, set by the seeding as a hash
+# without the validators. No real account can be given it.
 DEMO_PASSWORD = "fusion-portal-demo"
 
 

@@ -49,7 +49,7 @@ def test_the_invitee_sets_a_password_and_logs_in(client, invited):
     assert response.status_code == 302 and response["Location"] == reverse("login")
     user.refresh_from_db()
     assert user.is_active and user.check_password(NEW_PASSWORD)
-    row = AccessLog.objects.filter(action="admin", actor=user).get()
+    row = AccessLog.objects.filter(action="password_change", actor=user).get()
     assert row.detail["operation"] == "invite_accept"
 
     response = log_in(client, "new_analyst", NEW_PASSWORD)

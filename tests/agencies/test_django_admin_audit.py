@@ -68,12 +68,12 @@ def test_a_password_set_on_django_admins_password_page_is_logged(superuser, anal
     refused = client.post(url, {"password1": "short", "password2": "other",
                                 "usable_password": "true"})
     assert refused.status_code == 200
-    assert not AccessLog.objects.filter(action="admin").exists()
+    assert not AccessLog.objects.filter(action="password_change").exists()
     response = client.post(url, {"password1": "a long new passphrase 42",
                                  "password2": "a long new passphrase 42",
                                  "usable_password": "true", "set-password": ""})
     assert response.status_code == 302
-    row = AccessLog.objects.get(action="admin")
+    row = AccessLog.objects.get(action="password_change")
     assert row.actor == superuser and row.object_id == analyst_fl.pk
     assert row.agency == analyst_fl.agency
     assert row.detail["operation"] == "django_admin_password_set"

@@ -84,10 +84,13 @@ def test_a_password_set_through_a_reset_link_is_written(analyst_fl, agency_admin
     token = services.user_force_password_reset(user=analyst_fl, by=agency_admin_fl,
                                                reason="Lost it")
     services.invitation_accept(token=token, password="a-new-long-passphrase-42")
-    reset, accepted = AccessLog.objects.filter(action="admin").order_by("id")
+    [reset] = rows_of(AccessLog.Action.PASSWORD_RESET)
     assert reset.detail["operation"] == "user_force_password_reset"
+    assert reset.actor == agency_admin_fl and reset.object_id == analyst_fl.pk
     assert reset.detail["after"] == {"password_usable": False}
+    [accepted] = rows_of(AccessLog.Action.PASSWORD_CHANGE)
     assert accepted.detail["operation"] == "reset_accept" and accepted.actor == analyst_fl
+    assert "passphrase" not in str(accepted.detail)
 
 
 def test_api_key_creation_and_revocation_say_what_changed(agency_admin_fl):

@@ -1,0 +1,20 @@
+"""Password change and reset, and the account life cycle (disabled unused, expired, expiry set,
+re-enabled) join the security events (CJIS AU-2, AC-2(3)). Only the choices change: no SQL runs,
+so the partitioned table of 0002 is untouched."""
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('audit', '0003_accesslog_security_events'),
+    ]
+
+    operations = [
+        migrations.AlterField(
+            model_name='accesslog',
+            name='action',
+            field=models.CharField(choices=[('read', 'Read'), ('list', 'Listed'), ('download', 'Downloaded'), ('create', 'Created'), ('update', 'Changed'), ('annotate', 'Annotated'), ('share', 'Shared'), ('unshare', 'Withdrew a share'), ('attach', 'Attached a file'), ('login', 'Logged in'), ('login_failed', 'Log-in refused'), ('logout', 'Logged out'), ('lockout', 'Account locked'), ('release', 'Account released'), ('password_change', 'Password changed'), ('password_reset', 'Password reset'), ('account_disabled', 'Account disabled: unused'), ('account_expired', 'Account expired'), ('account_expiry', 'Account expiry set'), ('account_enabled', 'Account re-enabled'), ('admin', 'Administered')], max_length=20),
+        ),
+    ]
