@@ -505,7 +505,11 @@ LOGGING = {
         "handlers": ["console"],
         "level": env_choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
     },
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # pysaml2 loads its XML schemas at start-up and xmlschema says so at INFO on every command.
+        "xmlschema": {"level": "WARNING"},
+    },
 }
 
 # The REST API for partner systems (/api/v1/, see README "REST API").
