@@ -224,7 +224,7 @@ def _account_for(identity_provider, assertion):
     indicators = {"sworn_officer": _indicator(_first(assertion, "sworn_officer")),
                   "cfr28_certified": _indicator(_first(assertion, "cfr28_certified"))}
     now = timezone.now()
-    link = (FederatedIdentity.objects.select_for_update().select_related("user__agency")
+    link = (FederatedIdentity.objects.select_for_update().select_related("user")
             .filter(identity_provider=identity_provider, federation_id=federation_id).first())
     if link is not None:
         user = link.user
