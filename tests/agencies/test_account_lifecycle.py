@@ -193,6 +193,19 @@ def test_the_analysts_of_the_agency_are_not_told(client, mbi, analyst_fl, agency
     assert "idle_analyst" in client.get(reverse("notification-inbox")).content.decode()
 
 
+def test_an_agency_without_an_agency_admin_has_its_centers_admins_told(
+        analyst_fl, admin_cfix, django_capture_on_commit_callbacks):
+    # MBI has no agency admin here; CFIX's admin (of OCSO) administers its users.
+    assert not User.objects.filter(agency=analyst_fl.agency, role="agency_admin").exists()
+    place(admin_cfix, last_login=NOW)
+    place(analyst_fl, last_login=days_ago(120))
+    with django_capture_on_commit_callbacks(execute=True):
+        check()
+    [note] = Notification.objects.filter(kind="accounts_disabled")
+    assert note.user == admin_cfix and ["Accounts", "analyst_fl"] in note.lines
+    assert [m.to for m in mail.outbox if "disabled" in m.subject] == [[admin_cfix.email]]
+
+
 def test_the_check_runs_daily_from_beat():
     entry = settings.CELERY_BEAT_SCHEDULE["accounts-lifecycle"]
     assert entry["task"] == disable_unused_accounts.name
