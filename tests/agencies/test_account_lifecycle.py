@@ -301,6 +301,20 @@ def test_an_invitation_makes_a_temporary_account(mbi, agency_admin_fl):
     assert row.detail["after"]["expires_at"] == until.isoformat()
 
 
+def test_an_invitation_link_cannot_open_an_account_past_its_expiry(client, mbi, agency_admin_fl):
+    user, token = services.user_invite(agency=mbi, by=agency_admin_fl, username="contractor",
+                                       email="c@example.gov", role="analyst", reason="A week",
+                                       expires_at=timezone.now() + timedelta(days=7))
+    User.objects.filter(pk=user.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    response = client.post(reverse("invitation-accept", args=[token]), {
+        "new_password1": "seven-bridges-of-shreveport",
+        "new_password2": "seven-bridges-of-shreveport"})
+    assert response.status_code == 400
+    assert "This account has expired" in response.content.decode()
+    user.refresh_from_db()
+    assert not user.is_active and not user.has_usable_password()
+
+
 def test_a_disabled_accounts_username_is_never_given_out_again(analyst_fl, agency_admin_fl, mbi):
     place(analyst_fl, last_login=days_ago(120))
     check()
