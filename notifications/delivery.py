@@ -206,6 +206,20 @@ def _agency_admins(agency_id):
     )
 
 
+def _accounts_admins(agency_id):
+    """Who hears of an agency's disabled accounts: its agency admins; an agency without one is
+    administered by its centers, so then the admins of the centers it is an active member of."""
+    admins = _agency_admins(agency_id)
+    if admins.exists():
+        return admins
+    centers = Membership.objects.filter(
+        agency_id=agency_id, status=Membership.Status.ACTIVE).values("center_id")
+    return User.objects.filter(
+        pk__in=CenterAdmin.objects.filter(center_id__in=centers).values("user_id"),
+        is_active=True, api_key__isnull=True,
+    )
+
+
 def _with_inbox(message, inbox_title):
     message["inbox_title"] = inbox_title
     message["inbox_lines"] = [line for line in message["lines"] if line[0] in POINTER_LINES]
@@ -213,6 +227,8 @@ def _with_inbox(message, inbox_title):
 
 
 def _audience_users_for_email(event):
+    if event.kind == Kind.ACCOUNTS_DISABLED:
+        return _accounts_admins(event.agency_id).exclude(email="")
     if event.center_id:
         # The center's admins whose own agency is an active member: a suspended or removed
         # member's admin no longer reads what the center is told.
@@ -269,8 +285,8 @@ def _fan_out(event, message, *, first):
     if event.kind == Kind.ANNOTATED:
         audiences = [{"user": user} for user in _followers_told(event)]
     elif event.kind == Kind.ACCOUNTS_DISABLED:
-        # The agency's admins, each in their own inbox: the agency's analysts are not told.
-        audiences = [{"user": user} for user in _agency_admins(event.agency_id)]
+        # The agency's admins (or its centers'), each in their own inbox: analysts are not told.
+        audiences = [{"user": user} for user in _accounts_admins(event.agency_id)]
     elif event.center_id:
         audiences = [{"center_id": event.center_id}]
     else:

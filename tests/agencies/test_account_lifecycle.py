@@ -193,6 +193,19 @@ def test_the_analysts_of_the_agency_are_not_told(client, mbi, analyst_fl, agency
     assert "idle_analyst" in client.get(reverse("notification-inbox")).content.decode()
 
 
+def test_an_agency_without_an_agency_admin_has_its_centers_admins_told(
+        analyst_fl, admin_cfix, django_capture_on_commit_callbacks):
+    # MBI has no agency admin here; CFIX's admin (of OCSO) administers its users.
+    assert not User.objects.filter(agency=analyst_fl.agency, role="agency_admin").exists()
+    place(admin_cfix, last_login=NOW)
+    place(analyst_fl, last_login=days_ago(120))
+    with django_capture_on_commit_callbacks(execute=True):
+        check()
+    [note] = Notification.objects.filter(kind="accounts_disabled")
+    assert note.user == admin_cfix and ["Accounts", "analyst_fl"] in note.lines
+    assert [m.to for m in mail.outbox if "disabled" in m.subject] == [[admin_cfix.email]]
+
+
 def test_the_check_runs_daily_from_beat():
     entry = settings.CELERY_BEAT_SCHEDULE["accounts-lifecycle"]
     assert entry["task"] == disable_unused_accounts.name
@@ -286,6 +299,20 @@ def test_an_invitation_makes_a_temporary_account(mbi, agency_admin_fl):
     assert user.expires_at == until
     row = AccessLog.objects.filter(action="admin", object_id=user.pk).get()
     assert row.detail["after"]["expires_at"] == until.isoformat()
+
+
+def test_an_invitation_link_cannot_open_an_account_past_its_expiry(client, mbi, agency_admin_fl):
+    user, token = services.user_invite(agency=mbi, by=agency_admin_fl, username="contractor",
+                                       email="c@example.gov", role="analyst", reason="A week",
+                                       expires_at=timezone.now() + timedelta(days=7))
+    User.objects.filter(pk=user.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    response = client.post(reverse("invitation-accept", args=[token]), {
+        "new_password1": "seven-bridges-of-shreveport",
+        "new_password2": "seven-bridges-of-shreveport"})
+    assert response.status_code == 400
+    assert "This account has expired" in response.content.decode()
+    user.refresh_from_db()
+    assert not user.is_active and not user.has_usable_password()
 
 
 def test_a_disabled_accounts_username_is_never_given_out_again(analyst_fl, agency_admin_fl, mbi):
