@@ -41,6 +41,10 @@ class AccessLog(models.Model):
         LOGOUT = "logout", "Logged out"
         LOCKOUT = "lockout", "Account locked"
         RELEASE = "release", "Account released"
+        MFA_ENROL = "mfa_enrol", "Second factor enrolled"
+        MFA_RECOVERY = "mfa_recovery", "Recovery code used"
+        MFA_REMOVE = "mfa_remove", "Second factor removed"
+        MFA_RESET = "mfa_reset", "Second factors reset"
         ADMIN = "admin", "Administered"
 
     at = models.DateTimeField(default=timezone.now, editable=False)

@@ -170,12 +170,18 @@ def test_negative_number_is_named():
         ({"SESSION_IDLE_SECONDS": "30m"}, "SESSION_IDLE_SECONDS must be a whole number; got '30m'"),
         # The warning comes two minutes before the lock: a shorter limit leaves no time.
         ({"SESSION_IDLE_SECONDS": "60"}, "SESSION_IDLE_SECONDS must be at least 180; got 60"),
+        ({"MFA_ISSUER": "Fusion:Portal"}, "MFA_ISSUER names the portal in authenticator apps"),
+        ({"MFA_ISSUER": " "}, "MFA_ISSUER names the portal in authenticator apps"),
+        ({"WEBAUTHN_RP_ID": "10.0.0.5"}, "WEBAUTHN_RP_ID must be a domain name (WebAuthn refuses"),
+        ({"WEBAUTHN_RP_ID": "https://portal.example.gov"},
+         "WEBAUTHN_RP_ID must be a domain name such as portal.example.gov"),
     ],
     ids=["database-url", "redis-url", "log-level", "ssl-and-tls", "ssl-redirect",
          "webhook-networks", "access-log-retention", "broker-timeout-words",
          "broker-timeout-zero", "lockout-failures-words", "lockout-failures-zero",
          "lockout-window-words", "lockout-window-zero", "address-below-account",
-         "idle-words", "idle-too-short"],
+         "idle-words", "idle-too-short", "mfa-issuer-colon", "mfa-issuer-empty",
+         "webauthn-rp-ip", "webauthn-rp-url"],
 )
 def test_bad_value_is_named(variables, message):
     result = load_settings(**{**PRODUCTION, **variables})
@@ -215,3 +221,14 @@ def test_port_465_speaks_tls_from_the_first_byte():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "False"]
+
+
+def test_multi_factor_has_no_switch_and_defaults_to_the_portals_name():
+    show = ["-c", "from fusionportal import settings as s; print(s.OTP_TOTP_ISSUER, "
+            "s.OTP_TOTP_THROTTLE_FACTOR, s.OTP_TOTP_SYNC, repr(s.WEBAUTHN_RP_ID), "
+            "'agencies.mfa.SecondFactorMiddleware' in s.MIDDLEWARE)"]
+    result = run(show, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "FusionPortal 0 False '' True"
+    result = run(show, **{**PRODUCTION, "WEBAUTHN_RP_ID": "Portal.Example.gov"})
+    assert "'portal.example.gov'" in result.stdout
