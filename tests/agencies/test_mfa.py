@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from agencies import mfa, services
 from agencies.api_keys import api_key_create
-from agencies.models import RecoveryCode, User
+from agencies.models import RecoveryCode, SecurityKey, User
 from audit.models import AccessLog
 from tests.base import HttpsClient
 from tests.conftest import PASSWORD, authenticator_of, code_at, log_in_fully, next_code
@@ -389,3 +389,53 @@ def test_mfa_events_are_in_the_centers_access_log_and_its_csv(client, analyst_fl
     assert {"mfa_enrol", "mfa_recovery", "mfa_reset"} <= actions
     for code in codes:
         assert code not in text
+
+
+# Who reaches the pages ----------------------------------------------------------------------------
+
+MFA_URLS = [("mfa-factors", "get", []), ("mfa-verify", "get", []), ("mfa-enrol", "get", []),
+            ("mfa-recovery-codes", "post", []), ("mfa-key-remove", "post", [1]),
+            ("mfa-key-register-options", "post", []), ("mfa-key-register", "post", []),
+            ("mfa-key-auth-options", "post", []), ("mfa-key-auth", "post", [])]
+
+
+@pytest.mark.parametrize("name, method, args", MFA_URLS, ids=[u[0] for u in MFA_URLS])
+def test_anonymous_is_sent_to_log_in(client, name, method, args):
+    response = getattr(client, method)(reverse(name, args=args))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login") + "?next=")
+
+
+def test_nobody_removes_another_persons_security_key(client, analyst_fl, analyst_la):
+    key = SecurityKey.objects.create(user=analyst_fl, name="YubiKey", credential_id="k1",
+                                     public_key=b"\x01")
+    client.force_login(analyst_la)
+    missing = client.post(reverse("mfa-key-remove", args=[key.pk + 1000]))
+    response = client.post(reverse("mfa-key-remove", args=[key.pk]))
+    assert response.status_code == missing.status_code == 404
+    assert response.content == missing.content
+    assert SecurityKey.objects.filter(pk=key.pk).exists()
+    assert not rows_of(AccessLog.Action.MFA_REMOVE)
+
+
+def test_security_keys_are_refused_on_an_ip_address(client, analyst_fl, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+    client.force_login(analyst_fl)
+    response = client.post(reverse("mfa-key-register-options"), HTTP_HOST="127.0.0.1")
+    assert response.status_code == 400 and "not an IP address" in response.json()["error"]
+    response = client.post(reverse("mfa-key-register-options"), HTTP_HOST="localhost")
+    assert response.status_code == 200 and response.json()["rp"]["id"] == "localhost"
+
+
+def test_a_made_up_key_answer_is_a_refused_log_on(client, analyst_fl, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "localhost"]
+    SecurityKey.objects.create(user=analyst_fl, name="YubiKey", credential_id="k1",
+                               public_key=b"\x01")
+    authenticator_of(analyst_fl)
+    password_step(client, analyst_fl)
+    client.post(reverse("mfa-key-auth-options"), HTTP_HOST="localhost")
+    response = client.post(reverse("mfa-key-auth"), {"credential": {"id": "k1", "response": {}}},
+                           content_type="application/json", HTTP_HOST="localhost")
+    assert response.status_code == 400
+    assert client.get(reverse("home"), HTTP_HOST="localhost").status_code == 302
+    assert rows_of(AccessLog.Action.LOGIN_FAILED)[-1].detail["factor"] == "security key"
