@@ -17,7 +17,7 @@ PYTEST_ARGS ?=
 # alone, as --pdb needs.
 TEST_WORKERS ?= auto
 
-.PHONY: run test install lock lint check-deploy compose-check clean
+.PHONY: run test install lock lint check-deploy compose-check clean code
 
 # The venv is (re)made when it is missing, broken (its Python was removed or moved), or made by
 # a different Python minor version than $(PYTHON); the packages are (re)installed when
@@ -65,6 +65,12 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	@echo "Serving FusionPortal on http://$(HOST):$(PORT)/ (Ctrl-C stops it; the demo logins are above)"
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+
+# The demo's second step of signing in: the current code of a demo account's authenticator app,
+# e.g. make code USER=analyst_fl (the demo database of `make run`).
+code: export DEBUG ?= 1
+code: install
+	@$(BIN)/python manage.py demo_code $(USER)
 
 # The tests are shared out one by one among the workers, except those that start servers or
 # workers of their own: --dist loadgroup keeps them on one worker, one after another (conftest.py).

@@ -4,6 +4,7 @@ import time
 
 from django.conf import settings
 
+from .mfa import second_factor_verified
 from .sessions import idle_left
 
 
@@ -18,3 +19,12 @@ def session_limits(request):
         "session_idle_left": idle_left(request.session, time.time()),
         "session_warn_seconds": settings.SESSION_WARN_SECONDS,
     }
+
+
+def second_factor(request):
+    """While the second factor has not passed, the page shows no navigation (SecondFactorMiddleware
+    would refuse every link of it) and no counts: only the step itself and log-out."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"second_factor_pending": not second_factor_verified(request)}

@@ -35,6 +35,8 @@ from audit.models import AccessLog
 from audit.services import log_access
 
 from . import saml
+from .mfa import IDP as SECOND_FACTOR_BY_IDP
+from .mfa import SECOND_FACTOR
 from .models import Agency, FederatedIdentity, IdentityProvider, User
 from .saml import Refused
 from .services import username_taken
@@ -59,8 +61,6 @@ _SEEN = "fp-saml-assertion:{}:{}"
 # asserted as multi-factor (an AuthnContextClassRef among the provider's mfa_context_refs) carries
 # session[SECOND_FACTOR] = "idp", and the portal asks no second factor of its own. Any other
 # federated sign-in sets nothing, and is asked the portal's second factor like a password sign-in.
-SECOND_FACTOR = "fp_second_factor"
-SECOND_FACTOR_BY_IDP = "idp"
 
 USERNAME_MAX = 140  # leaves room for a "-<n>" that makes it unique within User's 150
 

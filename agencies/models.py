@@ -9,6 +9,7 @@ from django.db.models.functions import Now
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone
+from django_otp.models import Device, TimestampMixin
 
 from core.states import STATE_CHOICES, STATE_CODES
 
@@ -161,6 +162,9 @@ class User(AbstractUser):
         max_length=10, choices=DisabledReason.choices, default="", db_default="", blank=True
     )
     disabled_at = models.DateTimeField(null=True, blank=True)
+    # Multi-factor (CJIS IA-2, agencies/mfa.py): when an admin last removed the account's second
+    # factors; every session signed in before it ends at its next request.
+    mfa_reset_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -388,3 +392,49 @@ class FederatedIdentity(models.Model):
 
     def __str__(self):
         return f"{self.federation_id} at {self.identity_provider}"
+# Second factors (CJIS IA-2, agencies/mfa.py). django-otp's TOTPDevice is the authenticator app;
+# these are django-otp devices too, so that one session marker says which device verified it.
+
+
+class RecoveryCodes(TimestampMixin, Device):
+    """A person's single-use recovery codes, for the day the authenticator app is not at hand.
+    Only a keyed digest of each code is stored (agencies.mfa.recovery_code_digest): the codes
+    themselves are shown once, when made, and never again."""
+
+    class Meta(Device.Meta):
+        verbose_name = "recovery codes"
+        verbose_name_plural = "recovery codes"
+
+    def verify_token(self, token):
+        # agencies.mfa checks a code (it needs the digest and the used mark in one update).
+        return False
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodes, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["device", "digest"], name="recovery_code_once"),
+        ]
+
+    def __str__(self):
+        return f"Recovery code of {self.device.user} ({'used' if self.used_at else 'unused'})"
+
+
+class SecurityKey(TimestampMixin, Device):
+    """A WebAuthn credential (a security key or a passkey): it answers a challenge bound to the
+    portal's address, so a look-alike site cannot replay it (phishing-resistant)."""
+
+    credential_id = models.CharField(max_length=1400, unique=True)  # base64url
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    transports = models.JSONField(default=list, blank=True)
+
+    class Meta(Device.Meta):
+        verbose_name = "security key"
+
+    def verify_token(self, token):
+        return False  # a key answers a challenge (agencies.mfa), never a typed code

@@ -29,6 +29,7 @@ from audit.services import log_access
 from sharing.models import Tombstone
 from sharing.tombstones import tombstones_after_lost_membership, visibility_regained
 
+from . import mfa
 from .gate import require_center_admin, require_lock_release_admin, require_user_admin
 from .models import Agency, CenterAdmin, Invitation, Membership, RetiredUsername, User
 
@@ -433,6 +434,23 @@ def user_release(*, user, by, reason, center=None):
     user.save(update_fields=["locked_at", "lock_released_at"])
     _log(by=by, obj=user, operation="user_release", reason=reason, center=center,
          action=AccessLog.Action.RELEASE, before=before, after={"locked": False})
+    return user
+
+
+@transaction.atomic
+def user_mfa_reset(*, user, by, reason, center=None):
+    """Remove every second factor of an account (authenticator app, recovery codes, security
+    keys), for a person who lost them: every session of the account ends, and its next sign-in
+    enrols again (agencies/mfa.py). The same reach as the lock release (a center admin, for
+    accounts of active member agencies only). Writes an `mfa_reset` security event with the
+    reason and what the account had."""
+    require_lock_release_admin(by, user.agency, center)
+    _require_over(by, user, center)
+    reason = _require_reason(reason)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    had = mfa.factors_remove(user)
+    _log(by=by, obj=user, operation="user_mfa_reset", reason=reason, center=center,
+         action=AccessLog.Action.MFA_RESET, before={"factors": had}, after={"factors": []})
     return user
 
 

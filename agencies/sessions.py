@@ -57,6 +57,7 @@ def idle_left(session, now):
 ENDED_MESSAGES = {
     "idle": "Your session was locked after {idle} without activity. Log in again.",
     "limit": "Your session reached its limit of {limit}. Log in again.",
+    "mfa reset": "An administrator reset your second factors. Log in again to enrol a new one.",
 }
 
 
@@ -104,24 +105,30 @@ class SessionLimitsMiddleware:
         return None
 
     def sign_out(self, request, reason):
-        request.session_end_reason = reason
-        logout(request)
-        messages.info(request, ENDED_MESSAGES[reason].format(
-            idle=duration(settings.SESSION_IDLE_SECONDS),
-            limit=duration(settings.SESSION_ABSOLUTE_SECONDS),
-        ))
-        htmx = getattr(request, "htmx", False)
-        # Back to where the person was after logging in again: the page (for a request made in
-        # place, the page it was made from, never the fragment); a form's POST cannot be
-        # repeated, so after one, the home page.
-        if htmx:
-            back = htmx.current_url_abs_path
-        else:
-            back = request.get_full_path() if request.method == "GET" else None
-        login = redirect_to_login(back) if back else redirect(settings.LOGIN_URL)
-        if htmx:
-            # htmx follows a redirect inside the fragment; tell it to load the log-in page.
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = login["Location"]
-            return response
-        return login
+        return sign_out(request, reason)
+
+
+def sign_out(request, reason):
+    """End the session for `reason` (a key of ENDED_MESSAGES), say why on the log-in page, and
+    send the person there (the access log's log-off row carries the reason)."""
+    request.session_end_reason = reason
+    logout(request)
+    messages.info(request, ENDED_MESSAGES[reason].format(
+        idle=duration(settings.SESSION_IDLE_SECONDS),
+        limit=duration(settings.SESSION_ABSOLUTE_SECONDS),
+    ))
+    htmx = getattr(request, "htmx", False)
+    # Back to where the person was after logging in again: the page (for a request made in
+    # place, the page it was made from, never the fragment); a form's POST cannot be
+    # repeated, so after one, the home page.
+    if htmx:
+        back = htmx.current_url_abs_path
+    else:
+        back = request.get_full_path() if request.method == "GET" else None
+    login = redirect_to_login(back) if back else redirect(settings.LOGIN_URL)
+    if htmx:
+        # htmx follows a redirect inside the fragment; tell it to load the log-in page.
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = login["Location"]
+        return response
+    return login

@@ -133,3 +133,19 @@ def log_login_failed(sender, credentials, request=None, **kwargs):
     )
     if account is not None and account.locked_at is None:
         _lock_when_due(account, ip_address)
+
+
+def second_factor_refused(*, user, request, factor):
+    """A refused second-factor code (agencies.mfa) is a refused log-on like a wrong password: the
+    same row, which the lockout counts, so that 5 wrong codes lock the account as 5 wrong
+    passwords do (a six-digit code would otherwise be guessed). Returns True when the account is
+    now locked."""
+    ip_address = _address(request)
+    log_access(
+        action=AccessLog.Action.LOGIN_FAILED, actor=user, agency=user.agency, obj=user,
+        ip_address=ip_address,
+        detail={"outcome": "failure", "username": user.username[:TYPED_USERNAME_MAX],
+                "step": "second factor", "factor": factor},
+    )
+    _lock_when_due(user, ip_address)
+    return User.objects.filter(pk=user.pk, locked_at__isnull=False).exists()

@@ -5,6 +5,7 @@ from .views import admin as views
 from .views import api_keys as api_key_views
 from .views import directory as directory_views
 from .views import federation as federation_views
+from .views import mfa as mfa_views
 from .views import session as session_views
 from .views.admin import PortalLoginView
 
@@ -49,6 +50,17 @@ urlpatterns = [
     path("saml/acs/", federation_views.saml_acs, name="saml-acs"),
     path("saml/metadata/", federation_views.saml_metadata, name="saml-metadata"),
     path("session/keepalive/", session_views.session_keepalive, name="session-keepalive"),
+    # The second factor (agencies/mfa.py): the step after the password, and one's own factors.
+    path("mfa/", mfa_views.factors, name="mfa-factors"),
+    path("mfa/verify/", mfa_views.verify, name="mfa-verify"),
+    path("mfa/enrol/", mfa_views.enrol, name="mfa-enrol"),
+    path("mfa/recovery-codes/", mfa_views.recovery_codes_regenerate, name="mfa-recovery-codes"),
+    path("mfa/keys/<int:key_id>/remove/", mfa_views.key_remove, name="mfa-key-remove"),
+    path("mfa/keys/register/options/", mfa_views.key_register_options,
+         name="mfa-key-register-options"),
+    path("mfa/keys/register/", mfa_views.key_register, name="mfa-key-register"),
+    path("mfa/keys/auth/options/", mfa_views.key_auth_options, name="mfa-key-auth-options"),
+    path("mfa/keys/auth/", mfa_views.key_auth, name="mfa-key-auth"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
     path("manage/", views.admin_home, name="admin-home"),
     # Anyone signed in: the directory's type-to-search (the lists' agency menus).

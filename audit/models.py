@@ -47,6 +47,10 @@ class AccessLog(models.Model):
         ACCOUNT_EXPIRED = "account_expired", "Account expired"
         ACCOUNT_EXPIRY = "account_expiry", "Account expiry set"
         ACCOUNT_ENABLED = "account_enabled", "Account re-enabled"
+        MFA_ENROL = "mfa_enrol", "Second factor enrolled"
+        MFA_RECOVERY = "mfa_recovery", "Recovery code used"
+        MFA_REMOVE = "mfa_remove", "Second factor removed"
+        MFA_RESET = "mfa_reset", "Second factors reset"
         ADMIN = "admin", "Administered"
 
     at = models.DateTimeField(default=timezone.now, editable=False)

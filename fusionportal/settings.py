@@ -148,6 +148,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    # Multi-factor sign-in (agencies/mfa.py): django-otp's devices, and its TOTP device for the
+    # authenticator app.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # The portal's rooms, lowest first (the layering is written down in pyproject.toml's
     # import-linter contracts).
     "core",
@@ -172,6 +176,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "agencies.sessions.SessionLimitsMiddleware",
+    # Until the second factor passes, a signed-in session reaches only its pages (CJIS IA-2).
+    "agencies.mfa.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "audit.middleware.AccessContextMiddleware",
@@ -192,6 +198,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.notifications",
                 "agencies.context_processors.session_limits",
+                "agencies.context_processors.second_factor",
             ],
         },
     },
@@ -465,6 +472,37 @@ SAML_SP_ENTITY_ID = os.environ.get("SAML_SP_ENTITY_ID", "")
 # take at the identity provider (its request is forgotten after that).
 SAML_CLOCK_SKEW_SECONDS = env_int("SAML_CLOCK_SKEW_SECONDS", 60)
 SAML_REQUEST_SECONDS = env_int("SAML_REQUEST_SECONDS", 600, minimum=60)
+# Multi-factor (CJIS IA-2, agencies/mfa.py): every account passes a second factor after its
+# password; there is no setting that turns it off. The issuer names the portal in the
+# authenticator app. A refused code counts towards the lockout above, so django-otp's own
+# throttle (a growing delay that refuses even a right code for a while) is off; the window stays
+# one step (30 s) either side of the server's clock, without drift.
+OTP_TOTP_ISSUER = (os.environ.get("MFA_ISSUER") or "FusionPortal").strip()
+if not OTP_TOTP_ISSUER or ":" in OTP_TOTP_ISSUER or len(OTP_TOTP_ISSUER) > 64:
+    raise ImproperlyConfigured(
+        "MFA_ISSUER names the portal in authenticator apps: 1 to 64 characters, no colon; got "
+        f"{OTP_TOTP_ISSUER!r}")
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_TOTP_SYNC = False
+# Django admin lists the devices without their secrets (and without a QR code of them).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Security keys and passkeys (WebAuthn) are bound to this domain (the relying party id), e.g.
+# portal.example.gov; unset, the host the browser asked for. WebAuthn refuses an IP address.
+WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", "").strip().lower()
+if WEBAUTHN_RP_ID:
+    try:
+        ipaddress.ip_address(WEBAUTHN_RP_ID.strip("[]"))
+    except ValueError:
+        pass
+    else:
+        raise ImproperlyConfigured(
+            f"WEBAUTHN_RP_ID must be a domain name (WebAuthn refuses an IP address); got "
+            f"{WEBAUTHN_RP_ID!r}")
+    if not all(part and len(part) <= 63 and part.replace("-", "").isalnum()
+               for part in WEBAUTHN_RP_ID.split(".")):
+        raise ImproperlyConfigured(
+            f"WEBAUTHN_RP_ID must be a domain name such as portal.example.gov; got "
+            f"{WEBAUTHN_RP_ID!r}")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -5,11 +5,17 @@ TxFC (TX primary). Agencies: MBI (FL, owner of the story's case), Orange County 
 NOPD and Louisiana State Police (LA), Anaheim PD (CA), Houston PD (TX, the outsider).
 """
 
+import hashlib
 import itertools
 import os
+import time
 
 import pytest
 from django.conf import settings
+from django.test.client import ClientMixin
+from django.urls import reverse
+from django_otp.oath import hotp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.models import Agency, CenterAdmin, FusionCenter, Membership, User
 from cases import services as case_services
@@ -39,6 +45,74 @@ def _user(username, agency, role=User.Role.ANALYST):
         first_name=username.split("_")[0].title(), last_name=username.split("_")[-1].upper(),
         email=f"{username}@example.gov",
     )
+
+
+# Multi-factor (agencies/mfa.py) ----------------------------------------------------------------
+# Every account passes a second factor after its password, in the tests too: each actor has an
+# authenticator app (a confirmed TOTP device, made when first needed), a test that logs in
+# through the form types its current code (tests/browser/conftest.py log_in, log_in_fully below),
+# and the test client's force_login and login, which skip the form, skip the code the same way: they
+# sign in with that confirmed device through django-otp's own log-in hook (user.otp_device), so
+# the session carries exactly the marker a typed code leaves. Nothing in the portal is switched
+# off for the tests.
+
+
+def authenticator_of(user):
+    """The actor's authenticator app: a confirmed TOTP device whose secret derives from the
+    username (so a test can compute its codes)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        key = hashlib.sha1(f"test-authenticator:{user.username}".encode()).hexdigest()
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", key=key,
+                                           confirmed=True)
+    return device
+
+
+def code_at(device, step):
+    return f"{hotp(device.bin_key, step, digits=device.digits):0{device.digits}d}"
+
+
+def next_code(device):
+    """A code the device accepts now: the current step's, or, when that one was used already, the
+    next step's (the window allows one step ahead); failing that, wait for the next step. A code
+    works once, so two log-ins in one step need two codes."""
+    while True:
+        device.refresh_from_db()
+        now = int(time.time() - device.t0) // device.step
+        step = max(now, device.last_t + 1)
+        if step <= now + device.tolerance:
+            return code_at(device, step)
+        time.sleep(device.step - (time.time() - device.t0) % device.step + 0.05)
+
+
+def _with_second_factor(original):
+    def sign_in(self, user, backend=None):
+        user.otp_device = authenticator_of(user)
+        try:
+            return original(self, user, backend)
+        finally:
+            del user.otp_device
+
+    return sign_in
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _client_log_in_passes_second_factor():
+    """The test client's force_login and login (both end in ClientMixin._login) sign in with the
+    actor's authenticator, as the portal's code step would."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ClientMixin, "_login", _with_second_factor(ClientMixin._login))
+        yield
+
+
+def log_in_fully(client, user, password=PASSWORD, **extra):
+    """Log in through the form, then type the authenticator's code: the response of the code
+    step (a redirect to where the person was going)."""
+    response = client.post(reverse("login"), {"username": user.username, "password": password,
+                                              "acknowledge": "on"}, **extra)
+    assert response.status_code == 302, response.content[:500]
+    code = next_code(authenticator_of(user))
+    return client.post(response["Location"], {"code": code}, **extra)
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from django.db.models.expressions import RawSQL
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
-from agencies.models import ApiKey, User
+from agencies.models import ApiKey, SecurityKey, User
 from cases import search as portal_search
 from cases import selectors as selectors_of_cases
 from cases.models import Annotation, Attachment, Case, Entity, IntelligenceItem, Jurisdiction
@@ -67,6 +67,7 @@ FILL = {
     "jurisdiction_pk": "jurisdiction", "jurisdiction_id": "jurisdiction",
     "center_id": "center", "agency_id": "agency", "user_id": "user", "entity_id": "entity",
     "subject_id": "entity", "notification_id": "notification", "webhook_id": "webhook",
+    "key_id": "securitykey",
 }
 # Word parameters: every word their converter accepts, or these.
 WORDS = {"action": ("rotate", "disable", "enable", "suspend", "reinstate", "remove")}
@@ -207,6 +208,7 @@ def ids_of(net, family):
         "notification": Notification.objects.values_list("pk", flat=True),
         "webhook": WebhookEndpoint.objects.values_list("pk", flat=True),
         "apikey": ApiKey.objects.values_list("pk", flat=True),
+        "securitykey": SecurityKey.objects.values_list("pk", flat=True),
         "center": [center.pk for center in net.centers.values()],
         "agency": [agency.pk for agency in net.agencies.values()],
         "user": User.objects.filter(api_key__isnull=True).values_list("pk", flat=True),

@@ -177,13 +177,19 @@ def test_negative_number_is_named():
         ({"ACCOUNT_INACTIVE_DAYS": "120"}, "ACCOUNT_INACTIVE_DAYS must be from 1 to 90"),
         ({"ACCOUNT_INACTIVE_DAYS": "ninety"},
          "ACCOUNT_INACTIVE_DAYS must be a whole number; got 'ninety'"),
+        ({"MFA_ISSUER": "Fusion:Portal"}, "MFA_ISSUER names the portal in authenticator apps"),
+        ({"MFA_ISSUER": " "}, "MFA_ISSUER names the portal in authenticator apps"),
+        ({"WEBAUTHN_RP_ID": "10.0.0.5"}, "WEBAUTHN_RP_ID must be a domain name (WebAuthn refuses"),
+        ({"WEBAUTHN_RP_ID": "https://portal.example.gov"},
+         "WEBAUTHN_RP_ID must be a domain name such as portal.example.gov"),
     ],
     ids=["database-url", "redis-url", "log-level", "ssl-and-tls", "ssl-redirect",
          "webhook-networks", "access-log-retention", "broker-timeout-words",
          "broker-timeout-zero", "lockout-failures-words", "lockout-failures-zero",
          "lockout-window-words", "lockout-window-zero", "address-below-account",
          "idle-words", "idle-too-short", "inactive-days-zero", "inactive-days-over-90",
-         "inactive-days-words"],
+         "inactive-days-words", "mfa-issuer-colon", "mfa-issuer-empty",
+         "webauthn-rp-ip", "webauthn-rp-url"],
 )
 def test_bad_value_is_named(variables, message):
     result = load_settings(**{**PRODUCTION, **variables})
@@ -223,3 +229,14 @@ def test_port_465_speaks_tls_from_the_first_byte():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "False"]
+
+
+def test_multi_factor_has_no_switch_and_defaults_to_the_portals_name():
+    show = ["-c", "from fusionportal import settings as s; print(s.OTP_TOTP_ISSUER, "
+            "s.OTP_TOTP_THROTTLE_FACTOR, s.OTP_TOTP_SYNC, repr(s.WEBAUTHN_RP_ID), "
+            "'agencies.mfa.SecondFactorMiddleware' in s.MIDDLEWARE)"]
+    result = run(show, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "FusionPortal 0 False '' True"
+    result = run(show, **{**PRODUCTION, "WEBAUTHN_RP_ID": "Portal.Example.gov"})
+    assert "'portal.example.gov'" in result.stdout

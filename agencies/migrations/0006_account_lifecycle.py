@@ -17,7 +17,7 @@ def clock_from_creation(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agencies', '0004_user_lockout'),
+        ('agencies', '0005_mfa'),
         ('auth', '0012_alter_user_first_name_max_length'),
     ]
 

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import federation, gate, selectors, services
+from .. import federation, gate, mfa, selectors, services
 from ..forms import (
     AcceptInvitationForm,
     AdmitAgencyForm,
@@ -48,6 +48,14 @@ class PortalLoginView(LoginView):
             user.is_agency_admin or gate.centers_administered_by(user).exists()
         )
         return response
+
+    def get_success_url(self):
+        # The password was only the first step: the second factor comes next (agencies/mfa.py),
+        # unless the session passed it already.
+        url = super().get_success_url()
+        if self.request.user.is_authenticated and not mfa.second_factor_verified(self.request):
+            return mfa.verify_url(url)
+        return url
 
 
 def _form_error(form, error):
@@ -242,7 +250,7 @@ def _user_page(request, center, agency, user, *, forms=None, status=200):
         "reason_form": forms.get("reason") or ReasonForm(),
         "failed_action": forms.get("action"),
         "inactive_days": settings.ACCOUNT_INACTIVE_DAYS,
-        "urls": {action: _url("user-action", center, agency, user.pk, action)
+        "urls": {action.replace("-", "_"): _url("user-action", center, agency, user.pk, action)
                  for action in USER_ACTIONS},
     }, status=status)
 
@@ -290,8 +298,15 @@ def _release(*, user, by, center, data, request):
     return f"{user.username} is released and may log in again."
 
 
+def _mfa_reset(*, user, by, center, data, request):
+    services.user_mfa_reset(user=user, by=by, center=center, reason=data["reason"])
+    return (f"{user.username}'s second factors are removed and every session of theirs has "
+            "ended; their next sign-in sets up an authenticator app again.")
+
+
 USER_ACTIONS = {
     "release": _release,
+    "mfa-reset": _mfa_reset,
     "deactivate": _deactivate,
     "reactivate": _reactivate,
     "role": _change_role,

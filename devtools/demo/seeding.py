@@ -37,6 +37,7 @@ from sharing.models import Share
 from sharing.permissions import network_group
 
 from .network import AGENCIES, DEMO_LOGINS, DEMO_PASSWORD, USERS, load_centers
+from .second_factors import seed_second_factors
 from .stories import CASES, STANDALONE_ITEMS
 
 
@@ -96,6 +97,9 @@ class DemoSeeder:
         self.centers = self._seed_centers()
         self.agencies = self._seed_agencies()
         self.users = self._seed_users()
+        made = seed_second_factors(list(self.users.values()))
+        if made:
+            self.created["authenticators"] += made
         self._seed_cases()
         self._seed_standalone_items()
         return self

@@ -53,8 +53,11 @@ def test_the_invitee_sets_a_password_and_logs_in(client, invited):
     assert row.detail["operation"] == "invite_accept"
 
     response = log_in(client, "new_analyst", NEW_PASSWORD)
-    assert response.status_code == 302 and response["Location"] == reverse("home")
-    assert client.get(reverse("home")).status_code == 200
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa-verify") + "?next=%2F"
+    # A new account sets up its second factor before anything else (tests/agencies/test_mfa.py).
+    assert client.get(response["Location"])["Location"].startswith(reverse("mfa-enrol"))
+    assert client.get(reverse("home")).status_code == 302
 
 
 def test_a_link_works_once(client, invited):

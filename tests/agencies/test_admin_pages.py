@@ -19,7 +19,7 @@ from agencies import services
 from agencies.models import Agency, Invitation, Membership, User
 from audit.models import AccessLog
 from tests.base import HttpsClient, MemberPageTests, QueryCountTests, database_state, messages_of
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, log_in_fully
 
 from .admin_actors import *  # noqa: F403 (the fixtures)
 
@@ -514,8 +514,8 @@ class TestCenterUserReactivate(UserActionTests, CenterUserPageTests):
 
 
 def log_in(client, username):
-    return client.post(reverse("login"), {"username": username, "password": PASSWORD,
-                                          "acknowledge": "on"})
+    """Through the form, the password and the authenticator's code."""
+    return log_in_fully(client, User.objects.get(username=username))
 
 
 @pytest.mark.parametrize("actor, shows", [("admin_cfix", True), ("agency_admin_fl", True),

@@ -141,7 +141,8 @@ def test_first_sign_in_creates_the_account_in_the_asserted_agency_and_logs_it(
     assert request.assertion_consumer_service_url == "https://testserver/saml/acs/"
     # The session is an ordinary one: the session limits apply to it.
     assert "signed_in_at" in client.session
-    assert client.get(reverse("home")).status_code == 200
+    # ... and the portal's second factor comes next (a first one: enrolment).
+    assert client.get(reverse("home"))["Location"].startswith(reverse("mfa-verify"))
 
 
 def test_an_asserted_multi_factor_context_tells_the_portal_not_to_ask_again(client, idp, provider):

@@ -240,3 +240,11 @@ def test_refuses_to_run_without_debug_unless_forced(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo", stdout=io.StringIO())
+
+
+def test_every_demo_account_has_an_authenticator_and_the_logins_say_how_to_get_its_code(demo):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    people = User.objects.count()
+    assert TOTPDevice.objects.filter(confirmed=True).values("user").distinct().count() == people
+    assert "make code USER=analyst_fl" in demo and "manage.py demo_code analyst_fl" in demo

@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 from django.test.utils import override_settings
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, authenticator_of, next_code
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -157,14 +157,21 @@ def open_page(browser, portal):
         pytest.fail("The browser reported errors:\n  " + "\n  ".join(problems), pytrace=False)
 
 
-def log_in(page, user, password=PASSWORD):
-    """Log in through the form, acknowledging the system-use notice (CJIS AC-8)."""
+def log_in(page, user, password=PASSWORD, *, second_factor=True):
+    """Log in through the form, acknowledging the system-use notice (CJIS AC-8), then type the
+    code of the actor's authenticator app (tests/conftest.py authenticator_of), computed now.
+    `second_factor=False` stops at the second-factor step."""
+    device = authenticator_of(user) if second_factor else None
     page.goto("/login/")
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(password)
     page.get_by_label(re.compile("consent to monitoring")).check()
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(re.compile(r"^(?!.*/login/).*$"))
+    if device is not None:
+        page.get_by_label(re.compile("Code from your authenticator app")).fill(next_code(device))
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_url(re.compile(r"^(?!.*/(login|mfa)/).*$"))
 
 
 @pytest.fixture

@@ -32,6 +32,9 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from agencies.models import User
+from tests.conftest import authenticator_of, next_code
+
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
@@ -288,9 +291,13 @@ class HttpBrowser:
 
     def login(self, username, password):
         self.get("/login/")
+        device = authenticator_of(User.objects.get(username=username))
         status, headers, body = self.post(
             "/login/", {"username": username, "password": password, "acknowledge": "on"}
         )
+        assert status == 302, body[:2000]
+        # The second step: the code of the account's authenticator app (tests/conftest.py).
+        status, headers, body = self.post(headers["Location"], {"code": next_code(device)})
         assert status == 302, body[:2000]
 
 

@@ -63,3 +63,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "Every agency also has analyst_<code> and admin_<code> (e.g. analyst_nypd, admin_nypd)."
         )
+        self.stdout.write(
+            "After the password, the authenticator code: make code USER=analyst_fl "
+            "(or .venv/bin/python manage.py demo_code analyst_fl)."
+        )
