@@ -190,6 +190,8 @@ TEMPLATES = [
                 "notifications.context_processors.notifications",
                 "agencies.context_processors.session_limits",
             ],
+            # {% moment %}: one way of showing time on every page (core/templatetags/moments.py).
+            "builtins": ["core.templatetags.moments"],
         },
     },
 ]
