@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import time_machine
-
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -30,14 +29,8 @@ from django.utils import timezone
 from agencies.models import Agency, CenterAdmin, FusionCenter, Membership, User
 from cases import services as case_services
 from cases.models import (
-    Annotation,
     Case,
-    CaseEntity,
-    Entity,
     IntelligenceItem,
-    ItemEntity,
-    Jurisdiction,
-    TimelineEvent,
 )
 from notifications.models import Notification, OutboxEvent
 from sharing.models import Share

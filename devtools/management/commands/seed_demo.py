@@ -12,7 +12,6 @@ from django.test.utils import override_settings
 
 from devtools.demo import DEMO_PASSWORD, demo_logins, demo_totals, seed_demo
 
-
 # Celery's logger of each task run (in process without a broker: one line per delivery), and
 # kombu's, which warns that the in-process broker (memory://) names no host.
 QUIETED = {"celery.app.trace": logging.WARNING, "kombu.connection": logging.ERROR}
