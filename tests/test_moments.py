@@ -27,7 +27,10 @@ def test_no_template_formats_a_date_of_its_own():
 
 def test_a_moment_is_one_format_with_utc_on_hover():
     html = Template("{% moment at %}").render(Context({"at": AT}))
-    assert html == '<time datetime="2026-12-01T18:50:12Z" title="2026-12-01 18:50:12 UTC">Dec 1, 2026 18:50</time>'
+    assert html == (
+        '<time datetime="2026-12-01T18:50:12Z" title="2026-12-01 18:50:12 UTC">'
+        "Dec 1, 2026 18:50</time>"
+    )
 
 
 def test_in_another_time_zone_the_text_moves_and_the_hover_stays_utc():
