@@ -46,3 +46,36 @@ def test_one_long_word_stays_in_its_card_and_its_column(
         box = page.get_by_role("columnheader", name=column).bounding_box()
         assert box["x"] + box["width"] <= width, column
     assert overflowing(page, ".table-wrap") == []
+
+
+def test_fifteen_notifications_fit_a_compact_page_and_mark_read_together(
+    portal, open_page, screenshot, make_case, analyst_fl, la_safe, cfix, monkeypatch
+):
+    from fusionportal.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    monkeypatch.setitem(app.conf, "task_eager_propagates", True)
+    # Fifteen of MBI's cases, led by LA-SAFE, come into Florida: CFIX is told of each.
+    for n in range(15):
+        make_case(analyst_fl, title=f"Burglary series {n}", states=("LA", "FL"), lead_center=la_safe)
+    page = open_page(analyst_fl)
+    page.goto("/notifications/")
+    screenshot(page, "inbox")
+    rows = page.locator("li.notification")
+    expect(rows).to_have_count(15)
+    assert page.evaluate("document.documentElement.scrollHeight") < 2600
+    # The owner's analyst reads its own case, not "withheld".
+    first = rows.first
+    expect(first).to_contain_text("your agency owns the case")
+    expect(first).not_to_contain_text("withheld")
+    expect(first.get_by_role("link", name=re.compile("now spans state lines"))).to_be_visible()
+
+    page.locator("li.notification .pick").nth(0).check()
+    page.locator("li.notification .pick").nth(1).check()
+    page.get_by_role("button", name="Mark selected read").click()
+    expect(page.locator(".msg-success")).to_have_text("Marked 2 notifications read.")
+    expect(page.locator("li.notification.unread")).to_have_count(13)
+    page.get_by_label("Show").select_option("unread")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator("li.notification")).to_have_count(13)
+    screenshot(page, "inbox-unread-only")
