@@ -79,3 +79,20 @@ def test_fifteen_notifications_fit_a_compact_page_and_mark_read_together(
     page.get_by_role("button", name="Apply").click()
     expect(page.locator("li.notification")).to_have_count(13)
     screenshot(page, "inbox-unread-only")
+
+
+def test_an_annotation_reaches_the_thread_and_the_timeline_in_place(
+    portal, open_page, screenshot, trafficking_case, analyst_fl
+):
+    page = open_page(analyst_fl)
+    page.goto(f"/cases/{trafficking_case.pk}/")
+    before = page.locator("#timeline-entries > li.tl").count()
+    page.get_by_label("Add a note").fill("Seen at the Baton Rouge motel, room 12")
+    page.get_by_role("button", name="Add annotation").click()
+    expect(page.locator("#notes .note").first).to_contain_text("room 12")
+    first = page.locator("#timeline-entries > li.tl").first
+    expect(first).to_contain_text("room 12")
+    expect(first).to_have_class(re.compile("tl-annotation"))
+    expect(page.locator("#timeline-entries > li.tl")).to_have_count(before + 1)
+    assert page.url.endswith(f"/cases/{trafficking_case.pk}/")  # in place, not a new page
+    screenshot(page, "annotation-in-thread-and-timeline")
