@@ -61,3 +61,27 @@ def test_a_place_names_its_state_once(client, trafficking_case, analyst_fl):
     assert "CA CA" not in places and "CA <span" not in places
     assert '>Florida <span class="muted">FL</span>' in places  # a state alone keeps its code
     assert Jurisdiction.objects.filter(case=trafficking_case).count() == 4
+
+
+@pytest.fixture
+def platform_root(db):
+    from agencies.models import User
+
+    return User.objects.create_superuser(username="platform_root", password="x" * 16,
+                                         email="root@portal.example.gov")
+
+
+def test_an_account_of_no_agency_is_not_offered_what_it_cannot_do(client, platform_root):
+    client.force_login(platform_root)
+    for listing, create, words in (
+        ("case-list", "case-create", "opens no case"),
+        ("item-list", "item-create", "creates no item"),
+    ):
+        page = client.get(reverse(listing)).content.decode()
+        assert f'href="{reverse(create)}"' not in page and words in page
+        # Asked for the form anyway: told at once, no form to fill.
+        response = client.get(reverse(create))
+        assert response.status_code == 403
+        body = response.content.decode()
+        assert "belongs to no agency" in body and "<form class=\"card" not in body
+        assert 'name="title"' not in body
