@@ -96,3 +96,19 @@ def test_an_annotation_reaches_the_thread_and_the_timeline_in_place(
     expect(page.locator("#timeline-entries > li.tl")).to_have_count(before + 1)
     assert page.url.endswith(f"/cases/{trafficking_case.pk}/")  # in place, not a new page
     screenshot(page, "annotation-in-thread-and-timeline")
+
+
+def test_suspending_an_agency_asks_first(portal, open_page, screenshot, admin_cfix, mbi, cfix):
+    from agencies.models import Membership
+
+    page = open_page(admin_cfix, javascript=False)  # the confirmation is a page: no script needed
+    page.goto(f"/manage/centers/{cfix.pk}/agencies/{mbi.pk}/")
+    page.locator("#id_suspend_reason").fill("Audit finding 2026-14")
+    page.get_by_role("button", name=re.compile("Suspend Metropolitan")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Suspend Metropolitan Bureau of Investigation in CFIX?")
+    screenshot(page, "confirm-suspend")
+    assert Membership.objects.get(agency=mbi, center=cfix).status == "active"
+    page.get_by_role("button", name="Yes, suspend Metropolitan Bureau of Investigation").click()
+    expect(page.locator(".msg-success")).to_contain_text("is suspended")
+    assert Membership.objects.get(agency=mbi, center=cfix).status == "suspended"
