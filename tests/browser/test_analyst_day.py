@@ -112,3 +112,21 @@ def test_suspending_an_agency_asks_first(portal, open_page, screenshot, admin_cf
     page.get_by_role("button", name="Yes, suspend Metropolitan Bureau of Investigation").click()
     expect(page.locator(".msg-success")).to_contain_text("is suspended")
     assert Membership.objects.get(agency=mbi, center=cfix).status == "suspended"
+
+
+def test_the_api_keys_page_is_found_and_copies_the_new_key(
+    portal, open_page, screenshot, agency_admin_fl
+):
+    page = open_page(agency_admin_fl)
+    page.goto("/manage/")
+    page.get_by_role("link", name="API keys").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("API keys of"))
+    page.get_by_label("Name").fill("MBI records system")
+    page.get_by_role("button", name="Create the key").click()
+    copy = page.get_by_role("button", name="Copy")
+    expect(copy).to_be_visible()  # the script shows it
+    expect(page.locator("#new-key")).to_have_value(re.compile(r"^\w+_"))
+    expect(page.get_by_role("cell", name="Active")).to_be_visible()
+    revoke = page.get_by_role("button", name=re.compile("Revoke the key"))
+    assert "danger" in revoke.get_attribute("class")
+    screenshot(page, "api-keys")
