@@ -34,8 +34,11 @@ class AccessLogFilter(django_filters.FilterSet):
     user = django_filters.CharFilter(label="Username", method="filter_user")
     object_type = django_filters.ChoiceFilter(
         label="Object type", empty_label="Any",
-        choices=[(t, t) for t in ("case", "intelligenceitem", "annotation", "attachment", "share",
-                                  "agency", "user", "accesslog")],
+        choices=[
+            ("case", "Case"), ("intelligenceitem", "Intelligence item"),
+            ("annotation", "Annotation"), ("attachment", "Attachment"), ("share", "Share"),
+            ("agency", "Agency"), ("user", "User"), ("accesslog", "Access log (its exports)"),
+        ],
     )
     object_id = django_filters.NumberFilter(label="Object id", min_value=1)
     action = django_filters.ChoiceFilter(choices=AccessLog.Action.choices, empty_label="Any action")
