@@ -130,3 +130,42 @@ def test_the_api_keys_page_is_found_and_copies_the_new_key(
     revoke = page.get_by_role("button", name=re.compile("Revoke the key"))
     assert "danger" in revoke.get_attribute("class")
     screenshot(page, "api-keys")
+
+
+def test_the_share_dialog_finds_one_of_120_agencies_by_typing(
+    portal, open_page, screenshot, make_case, analyst_fl, cfix, nopd
+):
+    from agencies.models import Agency, Membership
+    from core.handling import TLP
+
+    for n in range(120):
+        agency = Agency.objects.create(name=f"Test County Sheriff's Office {n:03d}",
+                                       ori=f"TX{n:07d}", level="local", home_state="TX")
+        Membership.objects.create(center=cfix, agency=agency)
+    case = make_case(analyst_fl, tlp=TLP.GREEN, title="Counterfeit pills")
+    page = open_page(analyst_fl)
+    page.goto(f"/cases/{case.pk}/")
+    sharing = page.locator("#sharing")
+    sharing.get_by_text("Share…").click()
+    picker = sharing.get_by_role("combobox", name="Share with")
+    expect(picker).to_be_visible()
+    picker.fill("LA0")  # an ORI's start
+    suggestions = sharing.get_by_role("listbox").get_by_role("option")
+    expect(suggestions).to_have_count(1)
+    option = sharing.get_by_role("option", name=re.compile("New Orleans Police Department"))
+    expect(option).to_be_visible()
+    screenshot(page, "share-type-to-search")
+    picker.press("ArrowDown")
+    picker.press("Enter")
+    expect(picker).to_have_value(re.compile("New Orleans Police Department"))
+    sharing.get_by_role("button", name="Share", exact=True).click()
+    expect(page.locator(".messages")).to_contain_text("Shared with New Orleans Police Department")
+
+
+def test_the_share_dialog_works_without_javascript(portal, open_page, make_case, analyst_fl, nopd):
+    case = make_case(analyst_fl, title="Counterfeit pills")
+    page = open_page(analyst_fl, javascript=False)
+    page.goto(f"/cases/{case.pk}/share/")
+    page.get_by_label("Share with").select_option(label=f"{nopd.name} ({nopd.ori}, {nopd.home_state})")
+    page.get_by_role("button", name="Share", exact=True).click()
+    expect(page.locator(".messages")).to_contain_text("Shared with New Orleans Police Department")
