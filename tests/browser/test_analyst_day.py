@@ -169,3 +169,25 @@ def test_the_share_dialog_works_without_javascript(portal, open_page, make_case,
     page.get_by_label("Share with").select_option(label=f"{nopd.name} ({nopd.ori}, {nopd.home_state})")
     page.get_by_role("button", name="Share", exact=True).click()
     expect(page.locator(".messages")).to_contain_text("Shared with New Orleans Police Department")
+
+
+def test_a_case_prints_as_a_document_with_its_markings(
+    portal, open_page, screenshot, trafficking_case, analyst_fl
+):
+    services.annotation_add(by=analyst_fl, case=trafficking_case, body="Seen in Baton Rouge.")
+    page = open_page(analyst_fl)
+    page.goto(f"/cases/{trafficking_case.pk}/")
+    page.emulate_media(media="print")
+    screenshot(page, "case-printed")
+    for hidden in (".top", ".quick-search", "form.note-add", ".head-actions", "#sharing details",
+                   ".foot", "#access-log"):
+        expect(page.locator(hidden).first).to_be_hidden()
+    assert page.locator("form:visible, button:visible").count() == 0
+    expect(page.locator(".banner")).to_have_count(2)
+    expect(page.locator(".banner").first).to_be_visible()
+    expect(page.locator(".banner").last).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.locator(".note-body").first).to_contain_text("Baton Rouge")
+    expect(page.locator("#timeline")).to_be_visible()
+    page.emulate_media(media="screen")
+    expect(page.locator(".top")).to_be_visible()
