@@ -10,6 +10,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from core.states import STATE_CHOICES, STATE_CODES
+from core.zones import TIME_ZONES
 
 from .validators import validate_ori, validate_state
 
@@ -138,6 +139,8 @@ class User(AbstractUser):
     # when an admin releases it; refusals before the release no longer count towards a lock.
     locked_at = models.DateTimeField(null=True, blank=True)
     lock_released_at = models.DateTimeField(null=True, blank=True)
+    # The zone the pages show times in (agencies.time_zones); the hover of each time gives UTC.
+    time_zone = models.CharField(max_length=40, choices=TIME_ZONES, default="UTC")
 
     class Meta:
         constraints = [

@@ -1,6 +1,6 @@
 """The filters of the center's access log (django-filter)."""
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import django_filters
 from django import forms
@@ -15,7 +15,8 @@ DEFAULT_WINDOW_DAYS = 30
 
 
 def _start_of(day):
-    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+    # The log's dates are UTC days (so its labels say), whatever zone the reader's pages use.
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 class AccessLogFilterForm(forms.Form):

@@ -57,3 +57,9 @@ def moment(value, seconds=False, date_only=False, empty="never"):
 def moment_plain(value):
     """The text alone, where markup cannot go (an attribute, a title)."""
     return moment_text(value)
+
+
+@register.simple_tag
+def now_moment():
+    """This moment, as `moment` shows it."""
+    return moment(timezone.now())
