@@ -191,3 +191,29 @@ def test_a_case_prints_as_a_document_with_its_markings(
     expect(page.locator("#timeline")).to_be_visible()
     page.emulate_media(media="screen")
     expect(page.locator(".top")).to_be_visible()
+
+
+def test_slash_goes_to_search_and_question_mark_lists_the_shortcuts(
+    portal, open_page, screenshot, trafficking_case, analyst_fl
+):
+    page = open_page(analyst_fl)
+    page.goto(f"/cases/{trafficking_case.pk}/")
+    page.locator("body").press("/")
+    expect(page.locator("#quick-q")).to_be_focused()
+    page.keyboard.type("abc")  # typed into the box: no shortcut fires
+    expect(page.locator("#quick-q")).to_have_value("abc")
+    page.locator("#quick-q").press("Escape")
+    page.locator("h1").click()
+    page.keyboard.press("?")
+    dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Go to the notifications")
+    screenshot(page, "shortcuts")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    page.keyboard.press("n")
+    expect(page.locator("#note-add textarea")).to_be_focused()
+    page.locator("h1").click()
+    page.keyboard.press("g")
+    page.keyboard.press("n")
+    page.wait_for_url(re.compile(r"/notifications/$"))
