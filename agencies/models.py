@@ -140,7 +140,7 @@ class User(AbstractUser):
     locked_at = models.DateTimeField(null=True, blank=True)
     lock_released_at = models.DateTimeField(null=True, blank=True)
     # The zone the pages show times in (agencies.time_zones); the hover of each time gives UTC.
-    time_zone = models.CharField(max_length=40, choices=TIME_ZONES, default="UTC")
+    time_zone = models.CharField(max_length=40, choices=TIME_ZONES, default="UTC", db_default="UTC")
 
     class Meta:
         constraints = [
