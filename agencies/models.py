@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_otp.models import Device, TimestampMixin
 
 from core.states import STATE_CHOICES, STATE_CODES
+from core.zones import TIME_ZONES
 
 from .validators import validate_ori, validate_state
 
@@ -165,6 +166,8 @@ class User(AbstractUser):
     # Multi-factor (CJIS IA-2, agencies/mfa.py): when an admin last removed the account's second
     # factors; every session signed in before it ends at its next request.
     mfa_reset_at = models.DateTimeField(null=True, blank=True)
+    # The zone the pages show times in (agencies.time_zones); the hover of each time gives UTC.
+    time_zone = models.CharField(max_length=40, choices=TIME_ZONES, default="UTC", db_default="UTC")
 
     class Meta:
         constraints = [

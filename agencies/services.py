@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from audit.models import AccessLog
 from audit.services import log_access
+from core.zones import TIME_ZONE_NAMES
 from sharing.models import Tombstone
 from sharing.tombstones import tombstones_after_lost_membership, visibility_regained
 
@@ -511,4 +512,23 @@ def invitation_accept(*, token, password):
         "operation": f"{invitation.purpose}_accept", "reason": "set own password",
         "before": before, "after": _user_state(user), "invitation_id": invitation.id,
     })
+    return user
+
+
+# A person's own settings ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_time_zone_set(*, user, time_zone):
+    """The zone the pages show this person's times in (each time's UTC stays on hover). One of
+    core.zones.TIME_ZONES, else a ValidationError naming the field; the change is logged."""
+    if time_zone not in TIME_ZONE_NAMES:
+        raise ValidationError({"time_zone": "Choose one of the time zones offered."})
+    before = user.time_zone
+    if before == time_zone:
+        return user
+    User.objects.filter(pk=user.pk).update(time_zone=time_zone)
+    user.time_zone = time_zone
+    log_access(action="update", actor=user, obj=user,
+               detail={"operation": "time_zone_set", "before": before, "after": time_zone})
     return user

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
+from .views import account as account_views
 from .views import admin as views
 from .views import api_keys as api_key_views
 from .views import directory as directory_views
@@ -63,6 +64,8 @@ urlpatterns = [
     path("mfa/keys/auth/", mfa_views.key_auth, name="mfa-key-auth"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
     path("manage/", views.admin_home, name="admin-home"),
+    # Anyone signed in: their own settings (the time zone of the pages).
+    path("account/", account_views.account, name="account"),
     # Anyone signed in: the directory's type-to-search (the lists' agency menus).
     path("directory/agencies/", directory_views.agency_lookup, name="agency-lookup"),
     # An agency admin: the agency's API keys for partner systems.

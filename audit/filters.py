@@ -1,6 +1,6 @@
 """The filters of the center's access log (django-filter)."""
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import django_filters
 from django import forms
@@ -15,7 +15,8 @@ DEFAULT_WINDOW_DAYS = 30
 
 
 def _start_of(day):
-    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+    # The log's dates are UTC days (so its labels say), whatever zone the reader's pages use.
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 class AccessLogFilterForm(forms.Form):
@@ -34,8 +35,11 @@ class AccessLogFilter(django_filters.FilterSet):
     user = django_filters.CharFilter(label="Username", method="filter_user")
     object_type = django_filters.ChoiceFilter(
         label="Object type", empty_label="Any",
-        choices=[(t, t) for t in ("case", "intelligenceitem", "annotation", "attachment", "share",
-                                  "agency", "user", "accesslog")],
+        choices=[
+            ("case", "Case"), ("intelligenceitem", "Intelligence item"),
+            ("annotation", "Annotation"), ("attachment", "Attachment"), ("share", "Share"),
+            ("agency", "Agency"), ("user", "User"), ("accesslog", "Access log (its exports)"),
+        ],
     )
     object_id = django_filters.NumberFilter(label="Object id", min_value=1)
     action = django_filters.ChoiceFilter(choices=AccessLog.Action.choices, empty_label="Any action")

@@ -2,9 +2,12 @@
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.urls import reverse
 
 from agencies.models import Membership
+from cases.models import Case, IntelligenceItem
 from core.cursors import InvalidCursor, decode_cursor, encode_cursor
+from sharing.permissions import pointers_of
 
 from .models import AccessLog
 
@@ -44,3 +47,41 @@ def access_log_page(queryset, cursor=None, size=LOG_PAGE_SIZE, *, since=None, un
         rows = rows[:size]
         next_cursor = encode_cursor(rows[-1].at, rows[-1].pk)
     return rows, next_cursor
+
+
+# What the log's object column calls each kind of object (its object_type is the model's name).
+OBJECT_TYPES = {
+    "case": "Case", "intelligenceitem": "Intelligence item", "annotation": "Annotation",
+    "attachment": "Attachment", "share": "Share", "agency": "Agency", "user": "User",
+    "accesslog": "Access log",
+}
+
+
+def with_objects(rows, reader):
+    """The rows, each with `shown_object` ({"label", "title", "url"} or None): a case by its
+    number and owner, an item by its id and owner, with the title and a link only where the
+    reader's agency sees the case or item now; anything else by its kind and id. A center admin
+    reads the log of every member agency, and the log names objects its own agency may not
+    see: of those, the pointer alone. Two queries whatever the page holds."""
+    ids = {model: {row.object_id for row in rows if row.object_type == name and row.object_id}
+           for name, model in (("case", Case), ("intelligenceitem", IntelligenceItem))}
+    known = {model: pointers_of(reader, model, found) for model, found in ids.items()}
+    for row in rows:
+        row.shown_object = None
+        if not row.object_type:
+            continue
+        model = {"case": Case, "intelligenceitem": IntelligenceItem}.get(row.object_type)
+        pointer = known[model].get(row.object_id) if model else None
+        if pointer is None:
+            kind = OBJECT_TYPES.get(row.object_type, row.object_type)
+            row.shown_object = {"label": f"{kind} #{row.object_id}" if row.object_id else kind,
+                                "title": None, "url": None}
+            continue
+        label = (f"Case {pointer['number']}" if model is Case else f"Item #{row.object_id}")
+        row.shown_object = {
+            "label": f"{label} of {pointer['owner_ori']}",
+            "title": pointer["title"],
+            "url": reverse("case-detail" if model is Case else "item-detail", args=[row.object_id])
+            if pointer["seen"] else None,
+        }
+    return rows

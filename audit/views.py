@@ -37,8 +37,8 @@ def center_access_log(request, center_id):
     query.pop("cursor", None)
     if next_cursor:
         query["cursor"] = next_cursor
-    context.update(rows=rows, next_cursor=next_cursor, next_query=query.urlencode(),
-                   export_query=_without_cursor(request))
+    context.update(rows=selectors.with_objects(rows, request.user), next_cursor=next_cursor,
+                   next_query=query.urlencode(), export_query=_without_cursor(request))
     return render(request, "audit/center_access_log.html", context)
 
 

@@ -210,7 +210,11 @@ class ShareForm(PrefixedIds, forms.Form):
     """
 
     id_prefix = "share"
-    recipient = forms.ChoiceField(label="Share with", required=False)
+    recipient = forms.ChoiceField(
+        label="Share with", required=False,
+        # static/js/share-picker.js makes it a combobox that filters as one types.
+        widget=forms.Select(attrs={"data-type-to-search": "Type a name, an ORI or a state"}),
+    )
     ori = forms.CharField(label="or an agency's ORI", max_length=9, required=False)
     level = forms.TypedChoiceField(
         label="Level", choices=[(lv.value, lv.label) for lv in SHAREABLE_LEVELS], coerce=int

@@ -238,6 +238,7 @@ def case_timeline(*, events, annotations, attachments, items=(), reader=None, sh
             "summary": i.title,
             "agency": i.owner,
             "anchor": "items",
+            "item_id": i.pk,
             "position": _position(i.created_at, i.pk, ITEM),
         }
         for i in items

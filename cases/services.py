@@ -16,6 +16,7 @@ from django.utils import timezone
 from audit.services import changes_detail, log_access
 from core.errors import StaleVersion
 from core.handling import TLP, Level
+from core.text import without_bidi_controls
 from notifications.services import (
     annotation_added,
     case_opened,
@@ -50,6 +51,13 @@ def _touch(obj, now=None):
 
 
 def _full_clean(instance, exclude=None):
+    """Validate a row before it is saved; its text first loses the directional controls that
+    could make it show other than it reads (core.text)."""
+    for field in instance._meta.concrete_fields:
+        if field.get_internal_type() in ("CharField", "TextField"):
+            value = getattr(instance, field.attname)
+            if isinstance(value, str):
+                setattr(instance, field.attname, without_bidi_controls(value))
     instance.full_clean(exclude=exclude, validate_constraints=True)
 
 
@@ -234,8 +242,9 @@ def entity_link(*, by, kind, label="", role="", case=None, item=None, **values):
     if (case is None) == (item is None):
         raise ValidationError("Link a subject to one case or one item.")
     require_level(by, target, Level.EDIT)
+    label, role = without_bidi_controls(label or ""), without_bidi_controls(role or "")
     entity = entity_upsert(kind=kind, label=label, **values)
-    defaults = {"role": role, "linked_by": by, "label": (label or "").strip()[:300] or entity.key}
+    defaults = {"role": role, "linked_by": by, "label": label.strip()[:300] or entity.key}
     if case is not None:
         link, created = CaseEntity.objects.get_or_create(case=case, entity=entity, defaults=defaults)
         if created:
@@ -342,7 +351,10 @@ def annotation_add(*, by, body, case=None, item=None):
         raise ValidationError("Annotate one case or one item.")
     target = case if case is not None else item
     require_level(by, target, Level.ANNOTATE)
-    annotation = Annotation(case=case, item=item, author=by, agency=by.agency, body=(body or "").strip())
+    annotation = Annotation(
+        case=case, item=item, author=by, agency=by.agency,
+        body=without_bidi_controls(body or "").strip(),
+    )
     _full_clean(annotation, exclude=["case", "item"])
     if not annotation.body:
         raise ValidationError({"body": "An annotation needs some text."})
@@ -364,7 +376,7 @@ def annotation_edit(*, annotation, by, version, body):
         raise ValidationError("Only the author of an annotation can edit it.", code="not_author")
     if current.version != version:
         raise StaleVersion(current, version)
-    body = (body or "").strip()
+    body = without_bidi_controls(body or "").strip()
     if not body:
         raise ValidationError({"body": "An annotation needs some text."})
     AnnotationRevision.objects.create(
@@ -406,7 +418,7 @@ def attachment_add(*, by, uploaded_file, case=None, item=None):
         digest.update(chunk)
     uploaded_file.seek(0)
     attachment = Attachment(
-        case=case, item=item, filename=(uploaded_file.name or "file")[:255],
+        case=case, item=item, filename=without_bidi_controls(uploaded_file.name or "file")[:255] or "file",
         content_type=content_type, size=uploaded_file.size, sha256=digest.hexdigest(),
         uploaded_by=by, agency=by.agency,
     )

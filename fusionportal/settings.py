@@ -178,6 +178,7 @@ MIDDLEWARE = [
     "agencies.sessions.SessionLimitsMiddleware",
     # Until the second factor passes, a signed-in session reaches only its pages (CJIS IA-2).
     "agencies.mfa.SecondFactorMiddleware",
+    "agencies.time_zones.UserTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "audit.middleware.AccessContextMiddleware",
@@ -200,6 +201,8 @@ TEMPLATES = [
                 "agencies.context_processors.session_limits",
                 "agencies.context_processors.second_factor",
             ],
+            # {% moment %}: one way of showing time on every page (core/templatetags/moments.py).
+            "builtins": ["core.templatetags.moments"],
         },
     },
 ]

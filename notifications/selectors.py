@@ -28,18 +28,28 @@ def unread_count(user):
     return inbox_queryset(user).exclude(reads__user=user).count()
 
 
-INBOX_PAGE = 50
+INBOX_PAGE = 20
+
+# What the inbox may be narrowed to: the kind of notification, and unread ones only.
+INBOX_KINDS = dict(Notification._meta.get_field("kind").choices)
 
 
-def inbox_page(user, *, before=None, size=INBOX_PAGE):
-    """A page of the inbox, newest first (keyset on id), with `is_read` on each row, and, where the
-    reader's agency sees the case or item now, `object_title` and `object_url`: what a
-    notification shows is decided when it is read, against visibility at that moment (a share
-    withdrawn since, or a center joined later, shows the pointer alone). Four queries whatever
-    the page holds: the page, its reads, its visible cases, its visible items."""
-    rows = inbox_queryset(user).select_related("center", "agency").order_by("-id")
-    if before is not None:
-        rows = rows.filter(id__lt=before)
+def inbox_page(user, *, after=None, size=INBOX_PAGE, kind=None, unread_only=False):
+    """A page of the inbox, newest first (keyset on (created_at, id): `after` is the last row's
+    pair), with `is_read` on each row, and, where the reader's agency sees the case or item now,
+    `object_title`, `object_url` and `access` (whether the reader's agency owns it or was given
+    it): what a notification shows is decided when it is read, against visibility at that
+    moment (a share withdrawn since, or a center joined later, shows the pointer alone, with the
+    access its audience had at delivery). Four queries whatever the page holds: the page, its
+    reads, its visible cases, its visible items."""
+    rows = inbox_queryset(user).select_related("center", "agency").order_by("-created_at", "-id")
+    if kind:
+        rows = rows.filter(kind=kind)
+    if unread_only:
+        rows = rows.exclude(reads__user=user)
+    if after is not None:
+        at, pk = after
+        rows = rows.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=pk))
     rows = list(rows[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
@@ -47,26 +57,42 @@ def inbox_page(user, *, before=None, size=INBOX_PAGE):
     read = set(
         NotificationRead.objects.filter(user=user, notification_id__in=ids)
         .values_list("notification_id", flat=True)
-    )
+    ) if ids else set()
     case_ids = {row.case_id for row in rows if row.case_id}
     item_ids = {row.item_id for row in rows if row.item_id}
-    cases = dict(
-        cases_visible_to(user).filter(pk__in=case_ids).values_list("pk", "title")
-    ) if case_ids else {}
-    items = dict(
-        items_visible_to(user).filter(pk__in=item_ids).values_list("pk", "title")
-    ) if item_ids else {}
+    cases = {
+        pk: (title, owner_id) for pk, title, owner_id in
+        cases_visible_to(user).filter(pk__in=case_ids).values_list("pk", "title", "owner_id")
+    } if case_ids else {}
+    items = {
+        pk: (title, owner_id) for pk, title, owner_id in
+        items_visible_to(user).filter(pk__in=item_ids).values_list("pk", "title", "owner_id")
+    } if item_ids else {}
     for row in rows:
         row.is_read = row.pk in read
-        row.object_title = row.object_url = None
+        row.object_title = row.object_url = row.access = None
+        seen = None
         if row.case_id in cases:
-            row.object_title = cases[row.case_id]
+            seen, noun = cases[row.case_id], "case"
             row.object_url = reverse("case-detail", args=[row.case_id])
         elif row.item_id in items:
-            row.object_title = items[row.item_id]
+            seen, noun = items[row.item_id], "item"
             row.object_url = reverse("item-detail", args=[row.item_id])
+        if seen is not None:
+            row.object_title = seen[0]
+            row.access = (
+                f"your agency owns the {noun}" if seen[1] == user.agency_id
+                else f"your agency sees the {noun}"
+            )
         row.case_visible = row.case_id in cases
-    return rows, (rows[-1].pk if more and rows else None)
+        # The delivery's "Access" line speaks of its audience (a center, an agency) at that
+        # time; a reader who sees the object is told its own access instead.
+        row.shown_lines = [
+            (label, value) for label, value in row.lines
+            if not (label == "Access" and row.access)
+        ]
+    last = rows[-1] if more and rows else None
+    return rows, ((last.created_at, last.pk) if last else None)
 
 
 def queue_stats(*, now=None):

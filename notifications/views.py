@@ -11,54 +11,76 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.gate import require_agency_admin
 from cases.models import Case
 from core.activity import passive
+from core.cursors import DATETIME, InvalidCursor, decode_cursor, encode_cursor
 from sharing.permissions import get_visible_or_404
 
 from . import selectors, services, webhooks
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from .selectors import INBOX_KINDS
 
 # The inbox ---------------------------------------------------------------------------------------
 
 
-def _int_or_none(value):
-    if value in (None, ""):
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError(
-            "That page link is not valid; start again from the first page."
-        ) from None
-    if number < 1:
-        raise ValidationError("That page link is not valid; start again from the first page.")
-    return number
+BAD_PAGE_LINK = "That page link is not valid; start again from the first page."
 
 
 @login_required
 @require_GET
 def inbox(request):
-    """The user's notifications, newest first, 50 a page (keyset on id)."""
+    """The user's notifications, newest first, 20 a page (keyset on (created_at, id)), narrowed
+    to one kind or to the unread ones by the filters."""
     status = 200
-    try:
-        before = _int_or_none(request.GET.get("before"))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        before, status = None, 400
-    rows, next_before = selectors.inbox_page(request.user, before=before)
+    choice = _inbox_choice(request.GET)
+    if choice is None:
+        messages.error(request, "Those filters are not valid; showing every notification.")
+        choice, status = {"kind": "", "show": "all", "cursor": ""}, 400
+    after = None
+    if choice["cursor"]:
+        try:
+            after = decode_cursor(choice["cursor"], kind=DATETIME)
+        except InvalidCursor:
+            messages.error(request, BAD_PAGE_LINK)
+            status = 400
+    rows, last = selectors.inbox_page(
+        request.user, after=after, kind=choice["kind"] or None,
+        unread_only=choice["show"] == "unread",
+    )
+    filters = {name: choice[name] for name in ("kind", "show") if choice[name] not in ("", "all")}
     return render(
         request,
         "notifications/inbox.html",
-        {"rows": rows, "next_before": next_before, "first_page": before is None},
+        {
+            "rows": rows, "first_page": after is None, "choice": choice, "kinds": INBOX_KINDS,
+            "filters": urlencode(filters),
+            "here": urlencode({**filters, **({"cursor": choice["cursor"]} if after else {})}),
+            "next_page": urlencode({**filters, "cursor": encode_cursor(*last)}) if last else "",
+        },
         status=status,
     )
+
+
+def _inbox_choice(query):
+    """The inbox's filters and cursor from a query string; None when a filter is not one the
+    page offers."""
+    choice = {
+        "kind": query.get("kind", ""), "show": query.get("show", "all") or "all",
+        "cursor": query.get("cursor", ""),
+    }
+    if choice["kind"] and choice["kind"] not in INBOX_KINDS:
+        return None
+    if choice["show"] not in ("all", "unread"):
+        return None
+    return choice
 
 
 @passive
@@ -85,15 +107,33 @@ def notification_read(request, pk):
 @login_required
 @require_POST
 def notification_read_all(request):
-    marked = services.notification_mark_read(user=request.user)
+    """Mark read the notifications ticked on the page (`ids`), or, without any, all of them.
+    Ids outside the user's inbox are ignored as if they did not exist."""
+    ticked = request.POST.getlist("ids")
+    if request.POST.get("selected") and not ticked:
+        messages.error(request, "Tick the notifications to mark read; nothing was marked.")
+        return redirect(_back_to_inbox(request))
+    if ticked:
+        if not all(pk.isdigit() and len(pk) < 19 for pk in ticked):
+            messages.error(request, "Those notifications are not valid; nothing was marked.")
+            return redirect(_back_to_inbox(request))
+        marked = services.notification_mark_read(
+            user=request.user, notification_ids=[int(pk) for pk in ticked]
+        )
+    else:
+        marked = services.notification_mark_read(user=request.user)
     messages.success(request, f"Marked {marked} notification{'s' if marked != 1 else ''} read.")
     return redirect(_back_to_inbox(request))
 
 
 def _back_to_inbox(request):
+    """The inbox page the form was on: its filters and cursor, never anything else."""
     url = reverse("notification-inbox")
-    before = request.POST.get("before", "")
-    return f"{url}?before={before}" if before.isdigit() else url
+    choice = _inbox_choice(QueryDict(request.POST.get("back", "")))
+    if choice is None:
+        return url
+    kept = {name: value for name, value in choice.items() if value not in ("", "all")}
+    return f"{url}?{urlencode(kept)}" if kept else url
 
 
 # Following a case --------------------------------------------------------------------------------

@@ -19,7 +19,8 @@ so center-wide shares stop reaching the agency at that moment.
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import Q
+from django.db.models import BooleanField, CharField, ExpressionWrapper, F, Q, Value, When
+from django.db.models import Case as Choose
 from django.db.models.expressions import RawSQL
 
 from agencies.models import Agency, Membership
@@ -147,6 +148,36 @@ def items_visible_to(principal):
 
 
 VISIBLE = {Case: cases_visible_to, IntelligenceItem: items_visible_to}
+
+
+def pointers_of(principal, model, ids):
+    """What a reader may be shown of these cases or items, whether it sees them or not, in one
+    query: {id: {"number", "owner", "owner_ori", "title", "seen"}}. The pointer (the case
+    number, the owner agency) for every one; the title only for one the principal's agency
+    sees now, else None (DESIGN.md, "Pointers, not content"). For a log that names objects
+    the reader may not see (the access log of a center's member agencies)."""
+    if not ids:
+        return {}
+    rows = model.objects.filter(pk__in=ids)
+    if _agency_of(principal) is None:
+        rows = rows.annotate(seen=Value(False), shown_title=Value(None, output_field=CharField()))
+    else:
+        seen = Q(id__in=_visible_ids(model, principal))
+        rows = rows.annotate(
+            seen=ExpressionWrapper(seen, output_field=BooleanField()),
+            shown_title=Choose(
+                When(seen, then=F("title")), default=Value(None), output_field=CharField()
+            ),
+        )
+    number = "number" if model is Case else None
+    return {
+        row["pk"]: {
+            "number": row.get("number"), "owner": row["owner__name"],
+            "owner_ori": row["owner__ori"], "title": row["shown_title"], "seen": row["seen"],
+        }
+        for row in rows.values("pk", "owner__name", "owner__ori", "shown_title", "seen",
+                               *([number] if number else []))
+    }
 
 
 def annotations_visible_to(principal):

@@ -143,6 +143,9 @@ MEMBERSHIP_ACTIONS = {
     "reinstate": (services.membership_reinstate, "{agency} is active again in {center}."),
     "remove": (services.membership_remove, "{agency} is no longer a member of {center}."),
 }
+# What takes an agency's access away asks first: the form leads to a page that says what will
+# happen, and only its "Yes" (confirmed=1) acts. A page, not a script: it works without one.
+CONFIRMED_ACTIONS = {"suspend", "remove"}
 
 
 @login_required
@@ -152,6 +155,11 @@ def center_membership_action(request, center_id, agency_id, action):
     membership = selectors.membership_or_404(center, agency_id)
     service, done = MEMBERSHIP_ACTIONS[action]
     form = ReasonForm(request.POST)
+    if form.is_valid() and action in CONFIRMED_ACTIONS and request.POST.get("confirmed") != "1":
+        return render(request, "agencies/center_membership_confirm.html", {
+            "center": center, "membership": membership, "agency": membership.agency,
+            "action": action, "reason": form.cleaned_data["reason"],
+        })
     if form.is_valid():
         try:
             service(membership=membership, by=request.user, reason=form.cleaned_data["reason"])

@@ -16,6 +16,11 @@ from ..models import ApiKey
 
 
 class ApiKeyForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        # Labels without a trailing colon, as on every other form of the portal.
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     name = forms.CharField(max_length=100, help_text="The partner system that will use the key.")
     scope = forms.ChoiceField(choices=ApiKey.Scope.choices, initial=ApiKey.Scope.READ)
     expires_on = forms.DateField(

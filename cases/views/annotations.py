@@ -15,7 +15,7 @@ from sharing.permissions import get_child_or_404, get_visible_or_404, level_of, 
 from .. import services
 from ..forms import AnnotationEditForm, AnnotationForm, apply_errors
 from ..models import Annotation
-from ..selectors import annotations_page, cursor_of_note
+from ..selectors import annotations_page, case_timeline, cursor_of_note
 from .pages import MODELS, handling_context, object_urls, page_with_errors, target_or_404
 
 
@@ -35,12 +35,18 @@ def annotate(request, pk, kind):
             if request.htmx:
                 # The note goes on top of the thread (the form's target); a blank form takes
                 # the place of the one sent.
+                # On a case page the timeline tells the same story: the note's entry goes
+                # on top of it too (out of band), as the next full page would show it.
                 return render(request, "cases/_note_added.html", {
                     "note": note,
                     "obj": obj,
                     "can_annotate": True,
                     "annotation_form": AnnotationForm(),
                     "urls": object_urls(kind, obj.pk),
+                    "timeline_entries": (
+                        case_timeline(events=(), annotations=[note], attachments=())
+                        if kind == "case" else ()
+                    ),
                 })
             messages.success(request, "Annotation added.")
             return redirect(object_urls(kind, obj.pk)["detail"] + f"#note-{note.pk}")

@@ -16,7 +16,7 @@ from .. import services
 from ..forms import CaseCreateForm, CaseEditForm, JurisdictionForm, apply_errors
 from ..models import Case
 from ..selectors import case_timeline_page
-from .pages import case_page, handling_context, object_urls, visible
+from .pages import case_page, handling_context, no_agency, object_urls, visible
 
 
 @login_required
@@ -58,6 +58,8 @@ def case_timeline_earlier(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_create(request):
+    if request.user.agency_id is None:
+        return no_agency(request, "open a case")
     form = CaseCreateForm(request.POST or None, initial=_create_initial(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

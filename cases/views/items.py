@@ -14,7 +14,7 @@ from sharing.permissions import cases_visible_to, get_visible_or_404, require_le
 from .. import services
 from ..forms import ItemEditForm, ItemForm, apply_errors
 from ..models import IntelligenceItem
-from .pages import handling_context, item_page
+from .pages import handling_context, item_page, no_agency
 
 
 @login_required
@@ -33,6 +33,8 @@ def item_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def item_create(request):
     """A new tip, SAR, RFI, bulletin or report; or, with ?in_response_to=, a response to an RFI."""
+    if request.user.agency_id is None:
+        return no_agency(request, "create an intelligence item")
     source = request.POST if request.method == "POST" else request.GET
     rfi = None
     if source.get("in_response_to"):

@@ -108,3 +108,9 @@ def item_page(request, item, *, status=200, **forms):
     context = object_page_context(request.user, item, "item", forms)
     context.update(item_detail_parts(item, request.user))
     return render(request, "cases/item_detail.html", context, status=status)
+
+
+def no_agency(request, what):
+    """The answer to an account of no agency (a platform superuser) that asks to create: said at
+    once, before any form is filled, since only an agency owns a case or an item."""
+    return render(request, "cases/no_agency.html", {"what": what}, status=403)

@@ -7,32 +7,32 @@ membership or a center-admin role that someone removed in the running demo stays
 
 Cases, items, entities, annotations and shares are created by the services of cases and
 sharing, as the people of the story would, so that permission rows, timeline and access log
-agree. Afterwards the times of what a story step created are moved to the story's date so that
-lists look lived-in; the access log, which is append-only, keeps the true time of the seeding.
+agree. Each step of a story runs at the moment the story gives it (the clock is set there with
+time-machine), so that everything the step writes carries that moment: the case, its timeline,
+the access-log rows (append-only, they cannot be moved afterwards) and the outbox events. The
+notifications, delivered after the seeding commits, take the moment of their event.
 """
 
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import time_machine
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from agencies.models import Agency, CenterAdmin, FusionCenter, Membership, User
 from cases import services as case_services
 from cases.models import (
-    Annotation,
     Case,
-    CaseEntity,
-    Entity,
     IntelligenceItem,
-    ItemEntity,
-    Jurisdiction,
-    TimelineEvent,
 )
+from notifications.models import Notification, OutboxEvent
 from sharing.models import Share
 from sharing.permissions import network_group
 
@@ -238,64 +238,66 @@ class DemoSeeder:
             reason = "; ".join(getattr(error, "messages", None) or [str(error)])
             self.skipped.append(f"{label}: {reason}")
 
+    @contextmanager
+    def _step(self, story):
+        """One step of a story, run with the clock at the story's next moment: whatever the
+        step writes (rows, timeline, access log, outbox) is stamped with it."""
+        at = story.clock.tick()
+        with time_machine.travel(at, tick=False):
+            yield at
+
     def _tell_case(self, spec):
         opener = self.users[spec.by]
         story = Story(clock=StoryClock(
             self.started, days_ago=spec.opened_days_ago, span_days=spec.span_days,
             steps=spec.step_count(),
         ))
-        at = story.clock.tick()
-        case = case_services.case_create(
-            by=opener, number=spec.number, title=spec.title, summary=spec.summary,
-            lead_center=self.centers[spec.lead], tlp=spec.tlp, les=spec.les,
-            jurisdictions=[_place(place) for place in spec.places],
-        )
+        with self._step(story):
+            case = case_services.case_create(
+                by=opener, number=spec.number, title=spec.title, summary=spec.summary,
+                lead_center=self.centers[spec.lead], tlp=spec.tlp, les=spec.les,
+                jurisdictions=[_place(place) for place in spec.places],
+            )
         story.case = case
         self.created["cases"] += 1
-        self._date(story, at)
         for place in spec.added_places:
-            at = story.clock.tick()
-            case_services.jurisdiction_add(case=case, by=opener, **_place(place))
-            self._date(story, at)
+            with self._step(story):
+                case_services.jurisdiction_add(case=case, by=opener, **_place(place))
         for subject in spec.subjects:
-            at = story.clock.tick()
-            self._link(subject, by=opener, case=case)
-            self._date(story, at)
+            with self._step(story):
+                self._link(subject, by=opener, case=case)
         for share_spec in spec.shares:
-            at = story.clock.tick()
-            self._share(case, share_spec, creator=opener)
-            self._date(story, at)
+            with self._step(story):
+                self._share(case, share_spec, creator=opener)
         for item_spec in spec.items:
             self._tell_item(item_spec, story, case=case)
         for note in spec.notes:
             self._annotate(note, story, case=case)
         if spec.status != Case.Status.OPEN:
-            at = story.clock.tick()
-            case.refresh_from_db(fields=["version"])
-            case_services.case_update(
-                case=case, by=opener, version=case.version, status=spec.status
-            )
-            self._date(story, at)
+            with self._step(story):
+                case.refresh_from_db(fields=["version"])
+                case_services.case_update(
+                    case=case, by=opener, version=case.version, status=spec.status
+                )
 
     def _tell_item(self, spec, story, case=None, in_response_to=None):
         author = self.users[spec.by]
-        at = story.clock.tick()
-        review_by = at.date() + timedelta(days=spec.review_in_days) if spec.review_in_days else None
-        item = case_services.item_create(
-            by=author, kind=spec.kind, title=spec.title, body=spec.body, tlp=spec.tlp, les=spec.les,
-            case=case, in_response_to=in_response_to, review_by=review_by,
-        )
+        with self._step(story) as at:
+            review_by = (
+                at.date() + timedelta(days=spec.review_in_days) if spec.review_in_days else None
+            )
+            item = case_services.item_create(
+                by=author, kind=spec.kind, title=spec.title, body=spec.body, tlp=spec.tlp,
+                les=spec.les, case=case, in_response_to=in_response_to, review_by=review_by,
+            )
         self.created["intelligence items"] += 1
         story.item_ids.append(item.pk)
-        self._date(story, at)
         for subject in spec.subjects:
-            at = story.clock.tick()
-            self._link(subject, by=author, item=item)
-            self._date(story, at)
+            with self._step(story):
+                self._link(subject, by=author, item=item)
         for share_spec in spec.shares:
-            at = story.clock.tick()
-            self._share(item, share_spec, creator=author)
-            self._date(story, at)
+            with self._step(story):
+                self._share(item, share_spec, creator=author)
         for note in spec.notes:
             self._annotate(note, story, item=item)
         for response in spec.responses:
@@ -304,16 +306,17 @@ class DemoSeeder:
     def _annotate(self, note, story, *, case=None, item=None):
         """A note, and its later correction when the story has one (kept as a revision)."""
         author = self.users[note.by]
-        at = story.clock.tick()
-        annotation = case_services.annotation_add(by=author, body=note.body, case=case, item=item)
-        self.created["annotations"] += 1
-        self._date(story, at)
-        if note.revised:
-            at = story.clock.tick()
-            case_services.annotation_edit(
-                annotation=annotation, by=author, version=annotation.version, body=note.revised
+        with self._step(story):
+            annotation = case_services.annotation_add(
+                by=author, body=note.body, case=case, item=item
             )
-            self._date(story, at)
+        self.created["annotations"] += 1
+        if note.revised:
+            with self._step(story):
+                case_services.annotation_edit(
+                    annotation=annotation, by=author, version=annotation.version,
+                    body=note.revised,
+                )
 
     def _link(self, subject, *, by, case=None, item=None):
         case_services.entity_link(
@@ -330,35 +333,10 @@ class DemoSeeder:
         )
         self.created["shares"] += 1
 
-    def _date(self, story, at):
-        """Move what the last step created (stamped after the seeding began) to `at`."""
-        fresh = self.started
-        if story.case is not None:
-            case = story.case
-            _move(Case.objects.filter(pk=case.pk), fresh, at, "created_at", "updated_at")
-            _move(Jurisdiction.objects.filter(case=case), fresh, at, "added_at")
-            _move(TimelineEvent.objects.filter(case=case), fresh, at, "occurred_at")
-            _move(CaseEntity.objects.filter(case=case), fresh, at, "linked_at")
-            _move(Annotation.objects.filter(case=case), fresh, at, "created_at", "updated_at")
-            _move(Share.objects.filter(case=case), fresh, at, "created_at", "updated_at")
-        if story.item_ids:
-            ids = story.item_ids
-            items = IntelligenceItem.objects.filter(pk__in=ids)
-            _move(items, fresh, at, "created_at", "updated_at")
-            _move(ItemEntity.objects.filter(item_id__in=ids), fresh, at, "linked_at")
-            _move(Annotation.objects.filter(item_id__in=ids), fresh, at, "created_at", "updated_at")
-            _move(Share.objects.filter(item_id__in=ids), fresh, at, "created_at", "updated_at")
-        _move(Entity.objects.all(), fresh, at, "created_at")
-
 
 def _place(place):
     state, county, city = place
     return {"state": state, "county": county, "city": city}
-
-
-def _move(queryset, fresh, at, *fields):
-    for name in fields:
-        queryset.filter(**{f"{name}__gte": fresh}).update(**{name: at})
 
 
 # What the command runs and prints -------------------------------------------------------------
@@ -367,7 +345,17 @@ def _move(queryset, fresh, at, *fields):
 def seed_demo():
     """Seed the demo network. Returns the seeder: `created` counts what was created, by kind
     (empty when it all existed); `skipped` names the stories a service refused, and why."""
-    return DemoSeeder().run()
+    seeder = DemoSeeder().run()
+    _date_notifications(since=seeder.started)
+    return seeder
+
+
+def _date_notifications(*, since):
+    """The in-app notifications of the seeding were delivered when it committed (tasks run in
+    process); each takes the moment of its event, the story step that caused it. (With a
+    worker, those it has not delivered yet keep the time of their delivery.)"""
+    moment = OutboxEvent.objects.filter(pk=OuterRef("event_id")).values("created_at")[:1]
+    Notification.objects.filter(created_at__gte=since).update(created_at=Subquery(moment))
 
 
 def demo_logins():

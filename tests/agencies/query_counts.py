@@ -28,6 +28,10 @@ QUERY_COUNTS = {
     # The access log: one page of rows with actor and agency joined; the agencies offered by
     # the filter.
     "center-access-log": SIGNED_IN + CENTER + 2 + LAYOUT,
+    # With cases and items on the page: their pointers, with the title where the reader's
+    # agency sees them (sharing.permissions.pointers_of: one query for the cases, one for the
+    # items; the reader's visibility groups are read once, for the first).
+    "center-access-log (objects)": SIGNED_IN + CENTER + 2 + LAYOUT + 3,
     # An agency's users, with their pending links and center roles (subqueries, one query).
     "agency-users": SIGNED_IN + OWN_AGENCY + 1 + LAYOUT,
     "center-users": SIGNED_IN + CENTER + CENTER_AGENCY + 1 + LAYOUT,

@@ -218,7 +218,8 @@ class MembershipActionTests(AdminPageTests):
         return [subject.agency_id, self.action]
 
     def data(self, subject):
-        return {"reason": f"{self.action} for the test"}
+        # Suspend and remove act on the confirmation page's "Yes" (confirmed=1).
+        return {"reason": f"{self.action} for the test", "confirmed": "1"}
 
     def test_a_reason_is_required(self, client, admin_cfix, subject):
         client.force_login(admin_cfix)
@@ -251,7 +252,7 @@ class TestSuspend(MembershipActionTests):
         client.force_login(admin_cfix)
         response = client.post(reverse(self.url_name, args=[ocso_in_cfix.center_id,
                                                             ocso_in_cfix.agency_id, "suspend"]),
-                               {"reason": "Audit finding"})
+                               {"reason": "Audit finding", "confirmed": "1"})
         assert response.status_code == 302
         assert "no longer receive" in messages_of(response)[0]
 
@@ -285,6 +286,36 @@ class TestRemove(MembershipActionTests):
     def assert_changed(self, subject, user, response):
         assert not Membership.objects.filter(pk=subject.pk).exists()
         assert response["Location"] == reverse("center-agencies", args=[subject.center_id])
+
+
+@pytest.mark.parametrize("action", ["suspend", "remove"])
+def test_suspend_and_remove_ask_first_and_act_only_on_yes(client, admin_cfix, ocso_in_cfix, action):
+    client.force_login(admin_cfix)
+    url = reverse("center-membership-action",
+                  args=[ocso_in_cfix.center_id, ocso_in_cfix.agency_id, action])
+    before = database_state(ocso_in_cfix)
+    asked = client.post(url, {"reason": "Audit finding"})
+    assert asked.status_code == 200
+    page = asked.content.decode()
+    assert database_state(ocso_in_cfix) == before  # nothing done yet
+    assert f"{action.capitalize()} Orange County Sheriff" in page and "at once" in page
+    assert 'name="confirmed" value="1"' in page and 'value="Audit finding"' in page
+    assert reverse("center-membership", args=[ocso_in_cfix.center_id, ocso_in_cfix.agency_id]) in page
+    done = client.post(url, {"reason": "Audit finding", "confirmed": "1"})
+    assert done.status_code == 302
+    after = Membership.objects.filter(pk=ocso_in_cfix.pk).values_list("status", flat=True)
+    assert list(after) == ([] if action == "remove" else ["suspended"])
+
+
+def test_reinstating_needs_no_confirmation(client, admin_cfix, ocso_in_cfix):
+    ocso_in_cfix.status = Membership.Status.SUSPENDED
+    ocso_in_cfix.save()
+    client.force_login(admin_cfix)
+    url = reverse("center-membership-action",
+                  args=[ocso_in_cfix.center_id, ocso_in_cfix.agency_id, "reinstate"])
+    assert client.post(url, {"reason": "Resolved"}).status_code == 302
+    ocso_in_cfix.refresh_from_db()
+    assert ocso_in_cfix.status == "active"
 
 
 def test_an_unknown_membership_action_is_a_404(client, admin_cfix, mbi_in_cfix):

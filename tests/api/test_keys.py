@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies.api_keys import api_key_create, api_key_revoke
@@ -166,7 +167,9 @@ class TestKeyPage(ListPageTests):
         assert key.allowed_networks == ["203.0.113.0/24", "198.51.100.7/32"]
         shown = response.content.decode()
         start = shown.index(key.prefix + "_")
-        plaintext = shown[start : shown.index("<", start)]
+        plaintext = shown[start : shown.index('"', start)]
+        assert f'id="new-key" type="text" readonly value="{plaintext}"' in shown
+        assert '<button type="button" class="copy" data-copy="new-key" hidden>Copy</button>' in shown
         assert (
             api.as_key(plaintext).get("/api/v1/cases/", REMOTE_ADDR="203.0.113.9").status_code
             == 200
@@ -180,6 +183,27 @@ class TestKeyPage(ListPageTests):
         assert response.status_code == 200
         assert "is not an IP network" in response.content.decode()
         assert not ApiKey.objects.exists()
+
+    def test_each_key_says_its_status_and_only_a_live_one_offers_revoke(self, client, admin_mbi):
+        live = api_key_create(by=admin_mbi, name="Live system").key
+        gone = api_key_create(by=admin_mbi, name="Old system").key
+        api_key_revoke(key=gone, by=admin_mbi)
+        late = api_key_create(by=admin_mbi, name="Late system",
+                              expires_at=timezone.now() + timedelta(days=1)).key
+        ApiKey.objects.filter(pk=late.pk).update(expires_at=timezone.now() - timedelta(days=1))
+        client.force_login(admin_mbi)
+        page = client.get(KEY_PAGE).content.decode()
+        rows = {key: page[page.index(f"<code>{key.prefix}"):].split("</tr>")[0]
+                for key in (live, gone, late)}
+        assert ">Active</span>" in rows[live] and 'class="danger"' in rows[live]
+        assert ">Revoked</span>" in rows[gone] and "Revoke</button>" not in rows[gone]
+        assert ">Expired</span>" in rows[late] and "Revoke</button>" not in rows[late]
+        assert '<form class="card form-page" method="post"' in page  # the layout of every form
+
+    def test_the_admin_pages_lead_to_the_keys(self, client, admin_mbi):
+        client.force_login(admin_mbi)
+        for page in (reverse("admin-home"), reverse("webhook-list")):
+            assert f'href="{KEY_PAGE}"' in client.get(page).content.decode()
 
     def test_revoke_and_another_agency_cannot(self, client, admin_mbi, admin_houston):
         created = api_key_create(by=admin_mbi, name="MBI")

@@ -44,7 +44,7 @@ def test_the_pages_run_under_the_policy_without_a_violation(
     page.goto(reverse("case-detail", args=[case.pk]))
     page.locator("form.note-add textarea").fill("Second motel on the same road.")
     page.get_by_role("button", name="Add annotation").click()
-    expect(page.get_by_text("Second motel on the same road.")).to_be_visible()
+    expect(page.locator("#notes").get_by_text("Second motel on the same road.")).to_be_visible()
     screenshot(page, "case-under-csp")
 
     admin = open_page(admin_cfix)

@@ -235,7 +235,7 @@ def test_earlier_reaches_every_annotation_of_an_item_once(client, tip, analyst_f
 
 
 TIMELINE_ENTRY = re.compile(
-    r'<li class="tl tl-([a-z]+)">\s*<time datetime="([^"]+)">.*?<span class="tl-summary">(.*?)</span>',
+    r'<li class="tl tl-([a-z]+)">\s*<time datetime="([^"]+)"[^>]*>.*?<span class="tl-summary">(.*?)</span>',
     re.S,
 )
 

@@ -138,7 +138,7 @@ def test_the_link_to_the_case_shows_only_where_the_case_is_visible(
 
 def test_a_bad_page_link_is_a_clear_400(client, la_alerted, analyst_la):
     client.force_login(analyst_la)
-    response = client.get(reverse("notification-inbox") + "?before=abc")
+    response = client.get(reverse("notification-inbox") + "?cursor=abc")
     assert response.status_code == 400
     assert "not valid" in response.content.decode()
 

@@ -1,13 +1,38 @@
 """`manage.py seed_demo`: the demo network, seeded once; later runs detect it and skip."""
 
+import logging
 import time
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
+from django.test.utils import override_settings
 
 from devtools.demo import DEMO_PASSWORD, demo_logins, demo_totals, seed_demo
+
+# Celery's logger of each task run (in process without a broker: one line per delivery), and
+# kombu's, which warns that the in-process broker (memory://) names no host.
+QUIETED = {"celery.app.trace": logging.WARNING, "kombu.connection": logging.ERROR}
+
+
+@contextmanager
+def _quietly():
+    """The seeding tells the demo's people what happened, as the portal would: some 90 e-mails
+    and as many task runs. Printed, they scroll the logins away, so for the seeding the e-mails
+    go nowhere (the in-app notifications are kept) and only a task's warnings and errors are
+    logged."""
+    loggers = {logging.getLogger(name): level for name, level in QUIETED.items()}
+    before = {logger: logger.level for logger in loggers}
+    for logger, level in loggers.items():
+        logger.setLevel(level)
+    try:
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            yield
+    finally:
+        for logger, level in before.items():
+            logger.setLevel(level)
 
 
 class Command(BaseCommand):
@@ -32,7 +57,8 @@ class Command(BaseCommand):
             )
         began = time.monotonic()
         try:
-            seeded = seed_demo()
+            with _quietly():
+                seeded = seed_demo()
         except (ValidationError, PermissionDenied, Http404) as error:
             # A service refused a step of the network itself; the transaction rolled back.
             raise CommandError(f"Seeding stopped and wrote nothing: {error}") from error
@@ -52,6 +78,8 @@ class Command(BaseCommand):
         self._print_logins()
 
     def _print_logins(self):
+        """The demo logins and how to sign in: the last lines `make run` prints before the
+        server starts."""
         rows = [("Username", "Agency", "Role in the demo"), *demo_logins()]
         widths = [max(len(row[column]) for row in rows) for column in range(3)]
         self.stdout.write("")
@@ -64,6 +92,8 @@ class Command(BaseCommand):
             "Every agency also has analyst_<code> and admin_<code> (e.g. analyst_nypd, admin_nypd)."
         )
         self.stdout.write(
-            "After the password, the authenticator code: make code USER=analyst_fl "
-            "(or .venv/bin/python manage.py demo_code analyst_fl)."
+            "To sign in: open the portal, enter a username and the password above, and tick the "
+            "box under the system-use notice (consent to monitoring); then the authenticator "
+            "code, which make code USER=analyst_fl prints (or .venv/bin/python manage.py "
+            "demo_code analyst_fl)."
         )
