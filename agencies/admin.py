@@ -3,7 +3,10 @@ import hashlib
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AccessLog
 from audit.services import log_access
@@ -287,3 +290,29 @@ class IdentityProviderAdmin(admin.ModelAdmin):
                 "reason": "", "identity_provider": provider.name,
                 "before": None if granted else agency.ori, "after": agency.ori if granted else None,
             })
+
+
+# django-otp registers its own admin of authenticator apps (imported above, so it is registered
+# before it is replaced here); a superuser's deletion of one is a removed second factor.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class AuditedTOTPDeviceAdmin(TOTPDeviceAdmin):
+    """django-otp's admin of authenticator apps, whose deletions reach the access log as
+    `mfa_remove` rows by the superuser, under the person's agency (so that its centers' admins
+    see them), as the person's own removal of a factor does (agencies.mfa)."""
+
+    def delete_model(self, request, obj):
+        user = obj.user
+        detail = {"outcome": "success", "factor": "totp", "name": obj.name,
+                  "confirmed": obj.confirmed, "by": "django admin"}
+        super().delete_model(request, obj)
+        log_access(action=AccessLog.Action.MFA_REMOVE, actor=request.user, agency=user.agency,
+                   obj=user, detail=detail)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for device in queryset.select_related("user__agency"):
+            self.delete_model(request, device)

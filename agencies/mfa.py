@@ -12,7 +12,8 @@ The session marker (read by second_factor_verified, the one place that decides):
 - An admin's reset (services.user_mfa_reset) stamps the account: every session signed in before
   the stamp ends at its next request.
 
-Security events (the access log): enrolment of a factor (`mfa_enrol`), a recovery code used
+Security events (the access log): a passed second factor (`login`, step "second factor", after
+the password's `login` row, step "password"), enrolment of a factor (`mfa_enrol`), a recovery code used
 (`mfa_recovery`), a factor removed (`mfa_remove`), the admin reset (`mfa_reset`); a refused code
 is a refused log-on (`login_failed`), and the lockout counts it (agencies.signins).
 """
@@ -61,11 +62,13 @@ from audit.services import log_access
 from .forms import LOGIN_REFUSED
 from .models import RecoveryCode, RecoveryCodes, SecurityKey, User
 from .sessions import SIGNED_IN_AT, sign_out
-from .signins import second_factor_refused
+from .signins import second_factor_passed, second_factor_refused
 
 SECOND_FACTOR = "fp_second_factor"
 # Set by this module when one of the portal's devices verified the session.
 OWN_METHODS = ("totp", "recovery", "webauthn")
+# How the access log names each (as a refused code's row names its factor).
+LOGGED_METHOD = {"totp": "totp", "recovery": "recovery code", "webauthn": "security key"}
 # Set by the federated sign-in when the identity provider asserted multi-factor.
 IDP = "idp"
 
@@ -101,10 +104,12 @@ def second_factor_verified(request):
 
 def mark_verified(request, device, method):
     """The session passed `method` with `device`: a new session key (the privilege changed),
-    django-otp's device marker, and the method."""
+    django-otp's device marker, and the method; the access log's `login` row of the second
+    factor (agencies.signins.second_factor_passed)."""
     request.session.cycle_key()
     otp_login(request, device)
     request.session[SECOND_FACTOR] = method
+    second_factor_passed(user=request.user, request=request, method=LOGGED_METHOD[method])
 
 
 @receiver(user_logged_in, dispatch_uid="agencies.mfa.logged_in")

@@ -98,9 +98,14 @@ def _lock_when_due(account, ip_address):
 
 @receiver(user_logged_in, dispatch_uid="agencies.signins.logged_in")
 def log_logged_in(sender, request, user, **kwargs):
-    detail = {"outcome": "success"}
-    # A sign-in through an identity provider (agencies.views.federation) names it.
-    detail.update(getattr(request, "federated_sign_in", None) or {})
+    """The first step of a log-on: the password (its second factor writes a row of its own,
+    second_factor_passed), or an identity provider's answer, which names the provider and says
+    whether it asserted multi-factor (agencies.views.federation)."""
+    federated = getattr(request, "federated_sign_in", None)
+    if federated:
+        detail = {"outcome": "success", "step": "identity provider", **federated}
+    else:
+        detail = {"outcome": "success", "step": "password"}
     log_access(action=AccessLog.Action.LOGIN, actor=user, obj=user,
                ip_address=_address(request), detail=detail)
 
@@ -133,6 +138,15 @@ def log_login_failed(sender, credentials, request=None, **kwargs):
     )
     if account is not None and account.locked_at is None:
         _lock_when_due(account, ip_address)
+
+
+def second_factor_passed(*, user, request, method):
+    """A passed second factor (agencies.mfa: "totp", "recovery code" or "security key") is the
+    log-on's second row: the password's row says the password passed, this one that the session
+    now passed its second factor too (CJIS IA-2, AU-3: the outcome of each step)."""
+    log_access(action=AccessLog.Action.LOGIN, actor=user, obj=user,
+               ip_address=_address(request),
+               detail={"outcome": "success", "step": "second factor", "method": method})
 
 
 def second_factor_refused(*, user, request, factor):

@@ -6,11 +6,13 @@ import pytest
 from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.admin import PortalUserAdmin
 from agencies.models import CenterAdmin, User
 from audit.models import AccessLog
 from tests.base import HttpsClient
+from tests.conftest import authenticator_of
 
 from .admin_actors import *  # noqa: F403 (the fixtures)
 
@@ -78,3 +80,38 @@ def test_a_password_set_on_django_admins_password_page_is_logged(superuser, anal
     assert row.agency == analyst_fl.agency
     assert row.detail["operation"] == "django_admin_password_set"
     assert "passphrase" not in str(row.detail)
+
+
+def test_deleting_an_authenticator_app_in_django_admin_is_a_removed_second_factor(
+        client, superuser, analyst_fl, cfix, admin_cfix):
+    device = authenticator_of(analyst_fl)
+    client.force_login(superuser)
+    page = client.get(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]))
+    assert page.status_code == 200
+    response = client.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]),
+                           {"post": "yes"})
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+    [row] = AccessLog.objects.filter(action=AccessLog.Action.MFA_REMOVE)
+    assert row.actor == superuser and row.agency == analyst_fl.agency
+    assert row.object_id == analyst_fl.pk and row.object_type == "user"
+    assert row.detail == {"outcome": "success", "factor": "totp", "name": "Authenticator app",
+                          "confirmed": True, "by": "django admin"}
+    client.force_login(admin_cfix)
+    rows = client.get(reverse("center-access-log", args=[cfix.pk]),
+                      {"action": "mfa_remove"}).context["rows"]
+    assert [r.pk for r in rows] == [row.pk]
+
+
+def test_deleting_several_authenticator_apps_at_once_writes_a_row_for_each(
+        client, superuser, analyst_fl, analyst_la):
+    devices = [authenticator_of(analyst_fl), authenticator_of(analyst_la)]
+    client.force_login(superuser)
+    response = client.post(reverse("admin:otp_totp_totpdevice_changelist"), {
+        "action": "delete_selected", "_selected_action": [d.pk for d in devices], "post": "yes"})
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(pk__in=[d.pk for d in devices]).exists()
+    rows = AccessLog.objects.filter(action=AccessLog.Action.MFA_REMOVE)
+    assert sorted((r.object_id, r.agency_id) for r in rows) == sorted(
+        (u.pk, u.agency_id) for u in (analyst_fl, analyst_la))
+    assert {r.actor_id for r in rows} == {superuser.pk}

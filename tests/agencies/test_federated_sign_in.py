@@ -15,6 +15,7 @@ from agencies import federation
 from agencies.models import FederatedIdentity, IdentityProvider, RetiredUsername, User
 from audit.models import AccessLog
 from tests.agencies.saml_idp import MFA_CONTEXT, answer_of
+from tests.base import HttpsClient
 
 from .admin_actors import *  # noqa: F403 (the fixtures, the HTTPS client)
 
@@ -128,7 +129,8 @@ def test_first_sign_in_creates_the_account_in_the_asserted_agency_and_logs_it(
     assert link.sworn_officer is True and link.cfr28_certified is False
     [login] = AccessLog.objects.filter(action=AccessLog.Action.LOGIN)
     assert login.actor == user and login.agency == mbi
-    assert login.detail == {"outcome": "success", "identity_provider": provider.name,
+    assert login.detail == {"outcome": "success", "step": "identity provider",
+                            "identity_provider": provider.name,
                             "federation_id": FEDERATION_ID, "multi_factor": False,
                             "account_created": True}
     [created] = AccessLog.objects.filter(action=AccessLog.Action.ADMIN)
@@ -154,6 +156,21 @@ def test_an_asserted_multi_factor_context_tells_the_portal_not_to_ask_again(clie
     assert client.session[federation.SECOND_FACTOR] == "idp"
     [login] = AccessLog.objects.filter(action=AccessLog.Action.LOGIN)
     assert login.detail["multi_factor"] is True
+
+
+def test_the_center_access_log_says_whether_the_provider_asserted_multi_factor(
+        client, idp, provider, admin_cfix, cfix):
+    idp.authn_context = MFA_CONTEXT
+    sign_in(client, provider)
+    idp.authn_context = "https://refeds.org/profile/sfa"
+    idp.attributes = gfipm(**{"gfipm:2.0:user:FederationId": "NIEF:IDP:FL:USER:other"})
+    sign_in(HttpsClient(), provider)
+    admin = HttpsClient()
+    admin.force_login(admin_cfix)
+    page = admin.get(reverse("center-access-log", args=[cfix.pk]), {"action": "login"})
+    text = page.content.decode()
+    assert "success through Florida Law Enforcement IdP, multi-factor asserted by it" in text
+    assert "success through Florida Law Enforcement IdP, no multi-factor asserted" in text
 
 
 def test_a_context_the_provider_is_not_accepted_for_sets_no_marker(client, idp, provider):

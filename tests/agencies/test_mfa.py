@@ -391,6 +391,64 @@ def test_mfa_events_are_in_the_centers_access_log_and_its_csv(client, analyst_fl
         assert code not in text
 
 
+def login_steps(user):
+    return [(row.detail["step"], row.detail.get("method"))
+            for row in AccessLog.objects.filter(action=AccessLog.Action.LOGIN, actor=user)
+            .order_by("id")]
+
+
+def test_each_step_of_a_log_on_writes_its_login_row(client, analyst_fl):
+    codes = enrol(client, analyst_fl)
+    assert login_steps(analyst_fl) == [("password", None), ("second factor", "totp")]
+    client.post(reverse("logout"))
+    password_step(client, analyst_fl)
+    assert login_steps(analyst_fl)[-1] == ("password", None)  # nothing more before the code
+    type_code(client, next_code(TOTPDevice.objects.get(user=analyst_fl)))
+    client.post(reverse("logout"))
+    password_step(client, analyst_fl)
+    type_code(client, codes[0])
+    assert login_steps(analyst_fl) == [
+        ("password", None), ("second factor", "totp"),
+        ("password", None), ("second factor", "totp"),
+        ("password", None), ("second factor", "recovery code"),
+    ]
+    passed = AccessLog.objects.filter(action=AccessLog.Action.LOGIN, actor=analyst_fl,
+                                      detail__step="second factor").order_by("id").last()
+    assert passed.detail == {"outcome": "success", "step": "second factor",
+                             "method": "recovery code"}
+    assert passed.ip_address == "127.0.0.1" and passed.object_id == analyst_fl.pk
+    assert codes[0] not in str(passed.detail)
+
+
+def test_a_refused_code_writes_no_passed_second_factor(client, analyst_fl):
+    authenticator_of(analyst_fl)
+    password_step(client, analyst_fl)
+    type_code(client, "123456")
+    assert login_steps(analyst_fl) == [("password", None)]
+
+
+def test_the_center_access_log_and_csv_tell_the_two_steps_apart(client, analyst_fl, admin_cfix,
+                                                                cfix):
+    authenticator_of(analyst_fl)
+    password_step(client, analyst_fl)
+    type_code(client, "123456")
+    type_code(client, next_code(authenticator_of(analyst_fl)))
+    admin = HttpsClient()
+    admin.force_login(admin_cfix)
+    page = admin.get(reverse("center-access-log", args=[cfix.pk]), {"action": "login"})
+    text = page.content.decode()
+    assert "success at the password step" in text
+    assert "success at the second factor step (totp)" in text
+    refused = admin.get(reverse("center-access-log", args=[cfix.pk]), {"action": "login_failed"})
+    assert "failure at the second factor step (totp)" in refused.content.decode()
+    export = admin.get(reverse("center-access-log-csv", args=[cfix.pk]), {"action": "login"})
+    lines = [line for line in csv.DictReader(io.StringIO(
+        b"".join(export.streaming_content).decode())) if line["user"] == "analyst_fl"]
+    details = sorted(line["detail"] for line in lines)
+    assert any('"step":"password"' in d for d in details), details
+    assert any('"step":"second factor"' in d and '"method":"totp"' in d for d in details), details
+
+
 # Who reaches the pages ----------------------------------------------------------------------------
 
 MFA_URLS = [("mfa-factors", "get", []), ("mfa-verify", "get", []), ("mfa-enrol", "get", []),

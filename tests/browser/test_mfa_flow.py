@@ -94,6 +94,9 @@ def test_a_security_key_signs_in_instead_of_a_code(portal, open_page, screenshot
     assert page.url.rstrip("/") == portal
     key.refresh_from_db()
     assert key.last_used_at is not None
+    passed = AccessLog.objects.filter(action="login", actor=analyst_fl).order_by("id").last()
+    assert passed.detail == {"outcome": "success", "step": "second factor",
+                             "method": "security key"}
     # The key did it, not a code: the app's device was not used at this sign-in.
     device = TOTPDevice.objects.get(user=analyst_fl)
     assert device.last_t >= 0 and next_code(device)
