@@ -109,6 +109,21 @@ bench-api: install
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} CACHE_KEY_PREFIX=bench-api \
 	$(BIN)/python -W ignore::UserWarning manage.py bench_api $(BENCH_ARGS)
 
+# The analyst's pages over HTTP (issue 17): case list, item list, a case page of 300 annotations,
+# search, at 100,000 and 1,000,000 items, each in a PostgreSQL database of its own on the server
+# of DATABASE_URL (bench_pages_<items>, seeded set-based on first use, kept for reruns), served by
+# a gunicorn per size (DEBUG=0) the command starts on a free port: server time p50 / p95 per
+# page, queries, the 1M / 100k ratio, and requests per second at 1, 4 and 16 concurrent against an
+# empty page. BENCH_ARGS passes --rebuild, --requests N, --seconds S, --workers N, --drop.
+.PHONY: bench-pages
+bench-pages: install
+	DEBUG=0 DEVTOOLS=1 SECRET_KEY=bench-pages-only API_KEY_HMAC_SECRET=bench-pages-only \
+	ALLOWED_HOSTS=127.0.0.1 LOG_LEVEL=WARNING \
+	WEBHOOK_SECRET_KEYS=YmVuY2gtcGFnZXMtb25seS1wbGFjZWhvbGRlci1rZXk= \
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/fusionportal} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} CACHE_KEY_PREFIX=bench-pages \
+	nice -n 10 $(BIN)/python -W ignore::UserWarning manage.py bench_pages $(BENCH_ARGS)
+
 # Cross-center notifications with a real worker and Redis (started by the command): commit ->
 # notification latency over 200 cases (p50, p95) and webhook deliveries per second (one webhook
 # per alert, then each alert to 10 partner systems), on the configured database

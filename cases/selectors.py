@@ -153,19 +153,26 @@ PERMISSION_ROW_SORTS = {"updated": True, "updated_asc": False}
 
 
 def visible_sorted_page(queryset, principal, *, narrowed, sort="updated", cursor=None,
-                        size=None, sorts=SORTS):
+                        size=None, sorts=SORTS, narrow=None):
     """sorted_page over a list of visible cases or items. In the default order and with nothing
     narrowing the list, the page's ids come from the permission rows alone, one index range scan
     per visibility group (sharing.permissions.visible_page_ids, as the partner API pages): the
     cost is that of a page, whatever the number of objects or the share of them visible, where
-    walking the objects newest first checks a permission row for each invisible one."""
+    walking the objects newest first checks a permission row for each invisible one.
+
+    A filtered list in that order (`narrow`: the function that applies its filters to a
+    queryset, e.g. the FilterSet's filter_queryset) walks the same range scans newest first,
+    each permission row's object asked of the filters by its key, and stops at the page: the
+    semi-join on the whole visible set read and sorted every visible object (24,576 at
+    1,000,000 items) for each page of a filter that many of them meet."""
     size = size or PAGE_SIZE
-    if not narrowed and sort in PERMISSION_ROW_SORTS and sort in sorts:
+    if (not narrowed or narrow is not None) and sort in PERMISSION_ROW_SORTS and sort in sorts:
         key = decode_sorted_cursor(cursor, sort) if cursor else None
         if key is not None and not isinstance(key[0], datetime):
             raise ValidationError("That page link is not valid; start again from the first page.")
         ids = visible_page_ids(queryset.model, principal, limit=size + 1, cursor=key,
-                               descending=PERMISSION_ROW_SORTS[sort])
+                               descending=PERMISSION_ROW_SORTS[sort],
+                               narrow=narrow if narrowed else None)
         queryset = queryset.filter(id__in=ids) if ids is not None else queryset.none()
     return sorted_page(queryset, sort=sort, cursor=cursor, size=size, sorts=sorts)
 

@@ -202,7 +202,7 @@ def entities_visible_to(principal):
 
 
 def visible_page_ids(model, principal, *, limit, after=None, cursor=None, until=None,
-                     descending=False, matching=None):
+                     descending=False, matching=None, narrow=None):
     """The ids of the first `limit` cases or items visible to the principal, by (updated_at, id),
     ascending (newest last) or `descending`: those changed after `after`, beyond `cursor` (an
     (updated_at, id) pair) and not after `until`, when given. A subquery for `id__in=` (the
@@ -214,6 +214,13 @@ def visible_page_ids(model, principal, *, limit, after=None, cursor=None, until=
     so that the planner may walk the visible rows newest first and stop at `limit` matches (a
     condition most rows meet), or start from an index of the condition and keep the visible
     ones (a condition few rows meet). Search takes its candidates this way.
+
+    `narrow`, a function that narrows a queryset of the model (a list's filters, e.g. a
+    FilterSet's filter_queryset), keeps only the objects it would keep: it is applied to the
+    object of each permission row, by its key (a correlated EXISTS on the object alone, whose
+    selectivity the planner then estimates right), so that a filtered list walks the visible
+    rows newest first and stops at `limit`, as the unfiltered one does, where a semi-join on
+    the whole visible set read and sorted every visible object.
 
     Reads the permission rows alone: they carry their object's updated_at (kept equal by
     triggers, migration sharing 0005), so each visibility group costs one range scan of the
@@ -247,6 +254,12 @@ def visible_page_ids(model, principal, *, limit, after=None, cursor=None, until=
         joined = f" JOIN {object_table} AS obj ON obj.id = perm.content_object_id"
         condition += f" AND ({matching[0]})"
         condition_params += list(matching[1])
+    if narrow is not None:
+        # The permission row's own object, and nothing else: what `narrow` keeps of it.
+        inner = narrow(model.objects.filter(pk=RawSQL("perm.content_object_id", [])))
+        inner_sql, inner_params = inner.order_by().values("pk").query.sql_with_params()
+        condition += f" AND EXISTS ({inner_sql})"
+        condition_params += list(inner_params)
     permission_id = view_permission_id(model)
     parts, params = [], []
     for n, group_id in enumerate(group_ids):
@@ -257,11 +270,15 @@ def visible_page_ids(model, principal, *, limit, after=None, cursor=None, until=
             f"ORDER BY perm.updated_at {order}, perm.content_object_id {order} LIMIT %s) AS g{n}"
         )
         params += [group_id, permission_id, *condition_params, limit]
-    # An object seen through several groups appears once (its rows share one updated_at).
+    # The groups' scans merged in order (Merge Append) and read only as far as the page needs:
+    # a group whose rows are older is barely read, where a GROUP BY of every part's `limit`
+    # rows read them all (for search, `limit` matching rows of every group). An object seen
+    # through several groups appears once: its rows share one updated_at, so they come together
+    # and DISTINCT keeps one (a Unique node over the merged order, which streams).
     sql = (
-        f"SELECT content_object_id FROM ({' UNION ALL '.join(parts)}) AS keys "
-        f"GROUP BY content_object_id ORDER BY MIN(updated_at) {order}, content_object_id {order} "
-        "LIMIT %s"
+        f"SELECT content_object_id FROM (SELECT DISTINCT updated_at, content_object_id "
+        f"FROM ({' UNION ALL '.join(parts)}) AS keys "
+        f"ORDER BY updated_at {order}, content_object_id {order} LIMIT %s) AS page"
     )
     return RawSQL(sql, [*params, limit])
 

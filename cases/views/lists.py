@@ -40,7 +40,7 @@ def _list_page(request, *, filterset, sorts, template, extra, decorate=None):
     try:
         rows, next_cursor = visible_sorted_page(
             filterset.qs, request.user, narrowed=_narrowed(filterset), sort=sort,
-            cursor=request.GET.get("cursor"), sorts=sorts,
+            cursor=request.GET.get("cursor"), sorts=sorts, narrow=filterset.filter_queryset,
         )
     except ValidationError as error:
         return invalid_page(request, template, context, error)

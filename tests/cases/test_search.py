@@ -361,7 +361,7 @@ def test_a_common_word_is_ranked_among_the_newest_matches_and_the_page_says_so(
     """On PostgreSQL cases and items are ranked among their RANKED_AMONG newest matches (a word
     every visible item holds costs a bounded read), and the page says so when the bound was
     reached. SQLite matches words newest first, unbounded."""
-    assert portal_search.RANKED_AMONG == 2000
+    assert portal_search.RANKED_AMONG == 500
     monkeypatch.setattr(portal_search, "RANKED_AMONG", 3)
     best = make_item(analyst_fl, title="Courier courier courier", body="the courier at the pumps")
     newer = [make_item(analyst_fl, title=f"Tip {n}", body="a courier") for n in range(4)]
