@@ -29,7 +29,10 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection, transaction
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from agencies import mfa
 from agencies.models import FusionCenter, Membership, User
 from agencies.sessions import ACTIVE_AT, SIGNED_IN_AT
 from cases.models import Case, IntelligenceItem
@@ -354,6 +357,10 @@ def session_cookie(user):
     session["_auth_user_hash"] = user.get_session_auth_hash()
     session[SIGNED_IN_AT] = now
     session[ACTIVE_AT] = now
+    # The second factor passed, as a typed authenticator code leaves it (agencies.mfa).
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[mfa.SECOND_FACTOR] = "totp"
     session.create()
     return session.session_key
 

@@ -168,3 +168,14 @@ def test_the_report_judges_each_target(p95, ratio, share, verdicts, tmp_path, mo
         assert verdict in printed
     assert "| case list (home) | 10.0 / 12.0 |" in printed
     assert (tmp_path / "bench-pages.json").exists()
+
+
+def test_the_session_it_signs_in_with_reaches_the_pages(analyst_fl):
+    """The benchmark writes its session into the database instead of typing a password and a
+    code: that session must pass the second-factor step as a typed code would, or every page it
+    times would be the redirect to /mfa/verify/."""
+    client = HttpsClient()
+    client.cookies["sessionid"] = bench.session_cookie(analyst_fl)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert 'class="main-nav"' in response.content.decode()  # the signed-in page, not a log-in
