@@ -179,14 +179,22 @@ def _with_inbox(message, inbox_title):
     return message
 
 
+def _members_told(event):
+    """The agencies of a center event's audience: its active members; of an event about an
+    item under 28 CFR Part 23, the law-enforcement ones only (23.20(e): criminal intelligence
+    reaches nobody else, nor does word of it)."""
+    members = Membership.objects.filter(center_id=event.center_id, status=Membership.Status.ACTIVE)
+    if event.item_id and event.item.intelligence_status:
+        members = members.filter(agency__law_enforcement=True)
+    return members.values("agency_id")
+
+
 def _audience_users_for_email(event):
     if event.center_id:
         # The center's admins whose own agency is an active member: a suspended or removed
         # member's admin no longer reads what the center is told.
         admins = CenterAdmin.objects.filter(center_id=event.center_id).values("user_id")
-        members = Membership.objects.filter(
-            center_id=event.center_id, status=Membership.Status.ACTIVE
-        ).values("agency_id")
+        members = _members_told(event)
         return User.objects.filter(
             pk__in=admins, agency_id__in=members, is_active=True
         ).exclude(email="")
@@ -199,9 +207,7 @@ def _audience_users_for_email(event):
 
 def _audience_endpoints(event):
     if event.center_id:
-        members = Membership.objects.filter(
-            center_id=event.center_id, status=Membership.Status.ACTIVE
-        ).values("agency_id")
+        members = _members_told(event)
         return WebhookEndpoint.objects.filter(agency_id__in=members, is_active=True)
     if event.agency_id:
         return WebhookEndpoint.objects.filter(agency_id=event.agency_id, is_active=True)

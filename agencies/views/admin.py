@@ -273,7 +273,16 @@ def _release(*, user, by, center, data, request):
     return f"{user.username} is released and may log in again."
 
 
+def _toggle_reviewer(*, user, by, center, data, request):
+    changed = services.user_set_reviewer(user=user, by=by, center=center, reason=data["reason"],
+                                         reviewer=not user.intelligence_reviewer)
+    if changed.intelligence_reviewer:
+        return f"{user.username} now reviews the agency's information pending review."
+    return f"{user.username} no longer reviews information pending review."
+
+
 USER_ACTIONS = {
+    "reviewer": _toggle_reviewer,
     "release": _release,
     "deactivate": _deactivate,
     "reactivate": _reactivate,
