@@ -514,8 +514,22 @@ def item_update(*, item, by, version, **changes):
     """Change an item's fields if `version` is still current (as case_update does for cases).
 
     Needs edit; changing the handling marking needs ownership. A stale version raises
-    StaleVersion and writes nothing. Records the values before and after.
+    StaleVersion and writes nothing. Records the values before and after. The review date of
+    criminal intelligence stays within five years of its last validation (23.20(h)): a later
+    one is refused, an empty one is the limit.
     """
+    if "review_by" in changes and item.is_intelligence:
+        since = item.validated_at or item.created_at
+        limit = cfr23.review_limit(since)
+        wanted = changes["review_by"]
+        if wanted is None:
+            changes["review_by"] = limit
+        elif wanted > limit:
+            raise ValidationError({"review_by": ValidationError(
+                f"28 CFR 23.20(h): criminal intelligence is reviewed within five years of its "
+                f"last validation; the review date may be {limit:%b %-d, %Y} at the latest.",
+                code="cfr23_review_beyond_five_years",
+            )})
     current, before, after = _versioned_update(
         item, by=by, version=version, changes=changes, editable=ITEM_EDITABLE
     )

@@ -634,3 +634,14 @@ class TestItemValidate(TestItemReview):
         assert response.status_code == 403
 
     test_the_reviewer_sees_the_form_and_a_refusal_comes_back_with_its_errors = None
+
+
+def test_editing_cannot_move_the_review_beyond_five_years(intelligence, analyst_fl):
+    too_late = intelligence.validated_at.date() + timedelta(days=5 * 366 + 1)
+    with pytest.raises(ValidationError) as refused:
+        services.item_update(item=intelligence, by=analyst_fl, version=intelligence.version,
+                             review_by=too_late)
+    assert codes(refused.value) == {"review_by": ["cfr23_review_beyond_five_years"]}
+    cleared = services.item_update(item=intelligence, by=analyst_fl, version=intelligence.version,
+                                   review_by=None)
+    assert cleared.review_by == cfr23.review_limit(intelligence.validated_at)
