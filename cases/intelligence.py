@@ -22,6 +22,8 @@ from django.db import models
 
 # 28 CFR 23.20(h): retained at most five years unless reviewed and validated.
 RETENTION_YEARS = 5
+# The review queue shows, and the daily notice counts, what is due within this many days.
+REVIEW_SOON_DAYS = 30
 
 
 class Status(models.TextChoices):

@@ -434,7 +434,7 @@ def access_log_of(obj, limit=100):
 DISSEMINATIONS_SHOWN = 500
 
 # 28 CFR 23.20(h): the review queue of an agency's criminal intelligence.
-REVIEW_SOON_DAYS = 30
+REVIEW_SOON_DAYS = cfr23.REVIEW_SOON_DAYS
 REVIEW_QUEUE_SHOWN = 200
 
 

@@ -6,13 +6,15 @@ transaction. Views, the API, commands and tasks all call these; none writes mode
 """
 
 import hashlib
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from agencies.models import Agency, User
 from audit.services import changes_detail, log_access
 from core.errors import InsufficientLevel, StaleVersion
 from core.handling import TLP, Level
@@ -20,6 +22,7 @@ from notifications.services import (
     annotation_added,
     case_opened,
     case_states_changed,
+    review_due,
     share_granted,
 )
 from sharing import services as sharing_services
@@ -486,6 +489,36 @@ def item_validate(*, item, by, reason, review_by=None, **labels):
                 "review_by": current.review_by.isoformat()},
     )
     return current
+
+
+def review_queue_notify(*, today):
+    """The daily task (cases.tasks.review_queue_daily): each control official whose criminal
+    intelligence is overdue, due today or due within 30 days is told how many (an in-app
+    notification and an e-mail, counts only), once per official and day however often it runs.
+    One grouped query over the (owner, status, review_by) index, whatever the number of records;
+    returns how many officials were told."""
+    horizon = today + timedelta(days=cfr23.REVIEW_SOON_DAYS)
+    groups = (
+        IntelligenceItem.objects.filter(
+            intelligence_status=cfr23.Status.INTELLIGENCE, review_by__lte=horizon,
+            control_official__isnull=False,
+        )
+        .values("owner_id", "control_official_id")
+        .annotate(
+            overdue=Count("id", filter=Q(review_by__lt=today)),
+            due=Count("id", filter=Q(review_by=today)),
+            soon=Count("id", filter=Q(review_by__gt=today)),
+        )
+        .order_by("owner_id", "control_official_id")
+    )
+    told = 0
+    for group in groups:
+        event = review_due(
+            agency=Agency(pk=group["owner_id"]), official=User(pk=group["control_official_id"]),
+            counts={name: group[name] for name in ("overdue", "due", "soon")}, day=today,
+        )
+        told += event is not None
+    return told
 
 
 def disseminations_record_pull(*, by, rows, key_name):

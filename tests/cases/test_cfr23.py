@@ -3,11 +3,11 @@ report or RFI response is criminal intelligence with its predicate and labels, o
 pending review that nobody but its agency sees; a reviewer of the agency decides; criminal
 intelligence reaches law-enforcement agencies only. Services first, then the pages."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from cases.models import IntelligenceItem
 from cases.selectors import review_queue
 from core.errors import InsufficientLevel, NotVisible
 from core.handling import TLP, Level
+from notifications.models import Notification, OutboxEvent
 from sharing.models import Share
 from sharing.permissions import ShareRefused, items_visible_to, level_of, who_sees
 from sharing.services import share
@@ -645,3 +646,31 @@ def test_editing_cannot_move_the_review_beyond_five_years(intelligence, analyst_
     cleared = services.item_update(item=intelligence, by=analyst_fl, version=intelligence.version,
                                    review_by=None)
     assert cleared.review_by == cfr23.review_limit(intelligence.validated_at)
+
+
+def test_the_daily_task_tells_each_control_official_once_a_day_with_counts_only(
+    analyst_fl, reviewer_fl, mbi, django_capture_on_commit_callbacks, mailoutbox
+):
+    day = date(2031, 3, 10)  # the frozen clock: the task is given its day
+    for title, days, official in (("Overdue one", -3, analyst_fl), ("Due one", 0, analyst_fl),
+                                  ("Soon one", 12, reviewer_fl), ("Later one", 90, analyst_fl)):
+        item = services.item_create(by=analyst_fl, kind="tip", title=title,
+                                    **cfr23_labels(analyst_fl, control_official=official))
+        IntelligenceItem.objects.filter(pk=item.pk).update(review_by=day + timedelta(days=days))
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            told = services.review_queue_notify(today=day)
+    assert told == 2
+    events = {e.detail["official_id"]: e.detail for e in OutboxEvent.objects.filter(
+        kind=OutboxEvent.Kind.REVIEW_DUE)}
+    assert events[analyst_fl.pk] == {"official_id": analyst_fl.pk, "day": "2031-03-10",
+                                          "overdue": 1, "due": 1, "soon": 0}
+    assert (events[reviewer_fl.pk]["soon"], events[reviewer_fl.pk]["overdue"]) == (1, 0)
+    inbox = Notification.objects.filter(user=analyst_fl).get()
+    assert inbox.title == "28 CFR Part 23 review: 1 overdue, 1 due today, 0 due within 30 days"
+    sent = [m for m in mailoutbox if analyst_fl.email in m.to]
+    assert len(sent) == 1 and "Overdue one" not in sent[0].body
+    # Run again the same day: nobody is told twice. The next day: told again.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.review_queue_notify(today=day) == 0
+        assert services.review_queue_notify(today=day + timedelta(days=1)) == 2
