@@ -71,6 +71,13 @@ class Agency(models.Model):
         help_text="NCIC Originating Agency Identifier: state code + 7 letters or digits.",
     )
     level = models.CharField(max_length=10, choices=Level.choices)
+    # 28 CFR 23.20(e): criminal intelligence goes to law-enforcement agencies only. A flag, not a
+    # level: a state or local partner (a transit authority, a public-health department, a
+    # private-sector partner admitted by a center) has a level but is not law enforcement.
+    law_enforcement = models.BooleanField(
+        "law enforcement", default=True, db_default=True,
+        help_text="A law-enforcement agency; criminal intelligence is disseminated to these only.",
+    )
     home_state = models.CharField(max_length=2, choices=STATE_CHOICES, validators=[validate_state])
     contact_name = models.CharField("point of contact", max_length=200, blank=True)
     contact_email = models.EmailField("point of contact e-mail", blank=True)
@@ -134,6 +141,13 @@ class User(AbstractUser):
         Agency, on_delete=models.PROTECT, related_name="users", null=True, blank=True
     )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.ANALYST)
+    # 28 CFR Part 23: a reviewer of the agency accepts or rejects its information pending review
+    # as criminal intelligence. Beside the role, not a role: an analyst or an agency admin may be
+    # a reviewer.
+    intelligence_reviewer = models.BooleanField(
+        "criminal intelligence reviewer", default=False, db_default=False,
+        help_text="Accepts or rejects the agency's information pending review (28 CFR Part 23).",
+    )
     admin_of_centers = models.ManyToManyField(
         FusionCenter, through="CenterAdmin", related_name="admins", blank=True
     )

@@ -86,6 +86,14 @@ def user_status(user, now=None):
     return "Invited" if user.has_pending_link else "Deactivated"
 
 
+def control_officials(agency):
+    """The people of the agency who may answer for a criminal intelligence record (28 CFR
+    23.20(c)): its active users, not its partner systems' accounts."""
+    return User.objects.filter(agency=agency, is_active=True, api_key__isnull=True).order_by(
+        "last_name", "first_name", "username"
+    )
+
+
 def agency_user_or_404(agency, user_id):
     user = agency_users(agency).filter(pk=user_id).first()
     if user is None:

@@ -396,6 +396,25 @@ def user_change_role(*, user, by, role, reason, center=None):
 
 
 @transaction.atomic
+def user_set_reviewer(*, user, by, reviewer, reason, center=None):
+    """Grant or withdraw the criminal intelligence reviewer role (28 CFR Part 23: accepts or
+    rejects the agency's information pending review). Beside the role, so any admin over the
+    user may set it; a partner system's account is not a person and never holds it."""
+    _require_over(by, user, center)
+    reason = _require_reason(reason)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.intelligence_reviewer == reviewer:
+        state = "a reviewer already" if reviewer else "not a reviewer"
+        raise ValidationError(f"{user.username} is {state}.")
+    before = {**_user_state(user), "intelligence_reviewer": user.intelligence_reviewer}
+    user.intelligence_reviewer = reviewer
+    user.save(update_fields=["intelligence_reviewer"])
+    _log(by=by, obj=user, operation="user_set_reviewer", reason=reason, center=center,
+         before=before, after={**_user_state(user), "intelligence_reviewer": reviewer})
+    return user
+
+
+@transaction.atomic
 def user_force_password_reset(*, user, by, reason, center=None, site_url=None):
     """The current password stops working at once (and with it every open session, whose
     hash no longer matches); a single-use link valid 72 hours is e-mailed to set a new one."""

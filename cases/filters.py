@@ -25,6 +25,7 @@ from agencies.selectors import agency_menu
 from core.handling import TLP
 from core.states import STATE_CHOICES
 
+from . import intelligence as cfr23
 from .models import Case, IntelligenceItem, Jurisdiction
 
 SCOPE_CHOICES = [("ours", "Owned by my agency"), ("shared", "Shared with my agency")]
@@ -188,6 +189,10 @@ class CaseFilter(HandledFilterSet):
         return queryset.filter(id__in=Jurisdiction.objects.filter(state=value).values("case_id"))
 
 
+# The statuses a filter picks (the kinds not under the rule have none).
+CFR23_STATUSES = [(value, label) for value, label in cfr23.Status.choices if value]
+
+
 class ItemFilter(HandledFilterSet):
     q = TextQuery(fields=("title", "body"), label="Text")
     kind = django_filters.ChoiceFilter(
@@ -196,8 +201,26 @@ class ItemFilter(HandledFilterSet):
     owner = DirectoryAgencyFilter(
         queryset=Agency.objects.all(), label="Source agency", empty_label="Any agency"
     )
+    # 28 CFR Part 23: the status and the labels of 23.20(c).
+    intelligence_status = django_filters.ChoiceFilter(
+        choices=CFR23_STATUSES, label="28 CFR 23", empty_label="Any status"
+    )
+    criminal_activity = django_filters.ChoiceFilter(
+        choices=cfr23.CriminalActivity.choices, label="Criminal activity", empty_label="Any activity"
+    )
+    source_reliability = django_filters.ChoiceFilter(
+        choices=cfr23.SourceReliability.choices, label="Source", empty_label="Any source"
+    )
+    content_validity = django_filters.ChoiceFilter(
+        choices=cfr23.ContentValidity.choices, label="Content", empty_label="Any content"
+    )
+    sensitivity = django_filters.ChoiceFilter(
+        choices=cfr23.Sensitivity.choices, label="Sensitivity", empty_label="Any sensitivity"
+    )
 
     class Meta:
         model = IntelligenceItem
         form = FilterForm
-        fields = ["q", "kind", "handling", "les", "owner", "scope", "updated_since"]
+        fields = ["q", "kind", "handling", "les", "owner", "scope", "updated_since",
+                  "intelligence_status", "criminal_activity", "source_reliability",
+                  "content_validity", "sensitivity"]

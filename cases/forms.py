@@ -4,11 +4,12 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from agencies.models import Agency, FusionCenter
+from agencies.models import Agency, FusionCenter, User
 from core.handling import SHAREABLE_LEVELS, TLP, Level
 from core.states import STATE_CHOICES, STATE_CODES
 from sharing.models import Share
 
+from . import intelligence as cfr23
 from .models import Case, Entity, IntelligenceItem
 
 
@@ -219,6 +220,12 @@ class ShareForm(PrefixedIds, forms.Form):
     level = forms.TypedChoiceField(
         label="Level", choices=[(lv.value, lv.label) for lv in SHAREABLE_LEVELS], coerce=int
     )
+    reason = forms.CharField(
+        label="Reason: the need and right to know", required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required for criminal intelligence (28 CFR 23.20(e)); kept in its "
+                  "dissemination record (23.20(g)).",
+    )
 
     def __init__(self, *args, options=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -268,6 +275,55 @@ class ShareForm(PrefixedIds, forms.Form):
         return {"target": Share.Target.AGENCY, "agency": agency}
 
 
+def _blank(choices, label="Choose"):
+    return [("", label), *choices]
+
+
+class PredicateFields(forms.Form):
+    """28 CFR Part 23: the criminal predicate and the labels of 23.20(c). All empty on a new
+    tip, SAR, report or RFI response: information pending review. The service checks them."""
+
+    predicate = forms.CharField(
+        label="Criminal predicate", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=20000,
+        help_text="28 CFR 23.20(a): the reasonable suspicion that the subject is involved in "
+                  "definable criminal conduct. Leave the predicate and labels empty to submit "
+                  "it as information pending review, for a reviewer of your agency.",
+    )
+    criminal_activity = forms.ChoiceField(
+        label="Criminal activity", required=False,
+        choices=_blank(cfr23.CriminalActivity.choices),
+    )
+    no_protected_activity = forms.BooleanField(
+        label="No political, religious or social views, associations or activities",
+        required=False, help_text=cfr23.ATTESTATION,
+    )
+    control_official = forms.ModelChoiceField(
+        label="Control official", queryset=None, required=False, empty_label="Choose",
+        help_text="28 CFR 23.20(c): the person of your agency who answers for the record.",
+    )
+    sensitivity = forms.ChoiceField(
+        required=False, choices=_blank(cfr23.Sensitivity.choices)
+    )
+    source_reliability = forms.ChoiceField(
+        label="Source reliability", required=False,
+        choices=_blank(cfr23.SourceReliability.choices),
+    )
+    content_validity = forms.ChoiceField(
+        label="Content validity", required=False,
+        choices=_blank(cfr23.ContentValidity.choices),
+    )
+
+    def __init__(self, *args, officials=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["control_official"].queryset = (
+            officials if officials is not None else User.objects.none()
+        )
+
+    def labels(self):
+        return {name: self.cleaned_data.get(name) for name in cfr23.LABEL_FIELDS}
+
+
 class ItemForm(HandlingFields):
     kind = forms.ChoiceField(
         choices=[(k, label) for k, label in IntelligenceItem.Kind.choices if k != "rfi_response"]
@@ -285,11 +341,73 @@ class ItemForm(HandlingFields):
 
     def __init__(self, *args, cases=None, response=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["review_by"].help_text = (
+            "Criminal intelligence: at most five years away (28 CFR 23.20(h)); empty, five years."
+        )
         if cases is not None:
             self.fields["case"].queryset = cases
         if response:
             # A response to an RFI: its kind is fixed by what it answers.
             del self.fields["kind"]
+
+
+class ItemIntelligenceForm(PredicateFields, ItemForm):
+    """A new item with its 28 CFR Part 23 fields (the kinds under the rule)."""
+
+    def __init__(self, *args, officials=None, cases=None, response=False, **kwargs):
+        super().__init__(*args, officials=officials, cases=cases, response=response, **kwargs)
+
+
+class ReviewForm(PredicateFields):
+    """A reviewer's decision on information pending review (its labels, when accepting)."""
+
+    decision = forms.ChoiceField(
+        choices=[("accept", "Accept as criminal intelligence"), ("reject", "Reject")],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea(attrs={"rows": 2}), max_length=20000,
+        error_messages={"required": "Give the reason for the decision; it is kept with the record."},
+    )
+    review_by = forms.DateField(
+        label="Review by", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="At most five years away (28 CFR 23.20(h)); empty, five years.",
+    )
+    field_order = ["decision", "reason", "predicate", "criminal_activity", "no_protected_activity",
+                   "control_official", "sensitivity", "source_reliability", "content_validity",
+                   "review_by"]
+
+    @classmethod
+    def for_item(cls, item, officials):
+        initial = {name: getattr(item, name) for name in cfr23.LABEL_FIELDS}
+        initial["control_official"] = item.control_official_id
+        return cls(initial=initial, officials=officials)
+
+
+class ValidateForm(PredicateFields):
+    """A reviewer validates criminal intelligence (28 CFR 23.20(h)); the labels only matter for
+    a record whose predicate is missing."""
+
+    reason = forms.CharField(
+        label="Why it is still relevant and accurate", widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=20000,
+        error_messages={"required": "Give the reason; it is kept with the record."},
+    )
+    review_by = forms.DateField(
+        label="Next review by", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="At most five years away (28 CFR 23.20(h)); empty, five years.",
+    )
+    field_order = ["reason", "review_by", "predicate"]
+
+    def __init__(self, *args, needs_labels=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not needs_labels:
+            for name in cfr23.LABEL_FIELDS:
+                del self.fields[name]
+
+    def labels(self):
+        return {name: self.cleaned_data.get(name) for name in cfr23.LABEL_FIELDS
+                if name in self.fields}
 
 
 class ItemEditForm(HandlingFields):

@@ -15,6 +15,7 @@ from core.handling import TLP, handling_label
 from core.states import STATE_CHOICES, STATES
 
 from . import entities as keys
+from . import intelligence as cfr23
 
 TLP_IN = Q(tlp__in=TLP.values)
 
@@ -139,6 +140,46 @@ class IntelligenceItem(Handled):
     )
     review_by = models.DateField(null=True, blank=True)
 
+    # 28 CFR Part 23 (cases/intelligence.py): empty for the kinds not under the rule.
+    # Database defaults as well, so that rows written in bulk by SQL (COPY) need not name them.
+    intelligence_status = models.CharField(
+        "28 CFR Part 23 status", max_length=12, choices=cfr23.Status.choices, blank=True,
+        default="", db_default="",
+    )
+    predicate = models.TextField("criminal predicate", blank=True, default="", db_default="")
+    criminal_activity = models.CharField(
+        "criminal activity", max_length=30, choices=cfr23.CriminalActivity.choices, blank=True,
+        default="", db_default="",
+    )
+    no_protected_activity = models.BooleanField(
+        "no protected views or activities (23.20(b))", default=False, db_default=False
+    )
+    control_official = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+        blank=True,
+    )
+    sensitivity = models.CharField(
+        max_length=20, choices=cfr23.Sensitivity.choices, blank=True, default="", db_default=""
+    )
+    source_reliability = models.CharField(
+        "source reliability", max_length=1, choices=cfr23.SourceReliability.choices, blank=True,
+        default="", db_default="",
+    )
+    content_validity = models.CharField(
+        "content validity", max_length=1, choices=cfr23.ContentValidity.choices, blank=True,
+        default="", db_default="",
+    )
+    # The reviewer's decision on information pending review (accept or reject, with a reason).
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+        blank=True,
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_reason = models.TextField(blank=True, default="", db_default="")
+    # When it became criminal intelligence, or was last validated: review_by is at most five
+    # years after it (23.20(h)).
+    validated_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         permissions = [
             ("annotate_intelligenceitem", "Can annotate intelligence item"),
@@ -156,14 +197,40 @@ class IntelligenceItem(Handled):
                 | (~Q(kind="rfi_response") & Q(in_response_to__isnull=True)),
                 name="item_rfi_response_links_rfi",
             ),
+            models.CheckConstraint(
+                condition=Q(intelligence_status__in=cfr23.Status.values),
+                name="item_intelligence_status_valid",
+            ),
+            # Only the kinds about people are under the rule, and each of them is.
+            models.CheckConstraint(
+                condition=(Q(kind__in=sorted(cfr23.KINDS_ABOUT_PEOPLE)) & ~Q(intelligence_status=""))
+                | (~Q(kind__in=sorted(cfr23.KINDS_ABOUT_PEOPLE)) & Q(intelligence_status="")),
+                name="item_intelligence_status_by_kind",
+            ),
         ]
         indexes = [
             models.Index(fields=["-updated_at", "-id"], name="item_updated_keyset"),
             models.Index(fields=["case", "-updated_at"], name="item_case"),
+            # The review queue and the compliance report: an agency's records by status and date.
+            models.Index(
+                fields=["owner", "intelligence_status", "review_by"], name="item_cfr23_review"
+            ),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.title}"
+
+    @property
+    def is_intelligence(self):
+        return self.intelligence_status == cfr23.Status.INTELLIGENCE
+
+    @property
+    def is_pending_review(self):
+        return self.intelligence_status == cfr23.Status.PENDING
+
+    @property
+    def predicate_missing(self):
+        return self.is_intelligence and not self.predicate
 
 
 class Entity(models.Model):
@@ -403,3 +470,48 @@ class Attachment(OnCaseOrItem):
 
     def __str__(self):
         return self.filename
+
+
+class Dissemination(models.Model):
+    """28 CFR 23.20(g): one release of a criminal intelligence record outside its agency, with
+    its recipient, reason and date. Written by the service that releases it (a share, a
+    partner's API pull); read and exported by the owner agency (its control official among
+    them). Kept after the record is purged: it says whom to tell."""
+
+    class Channel(models.TextChoices):
+        SHARE = "share", "Share"
+        API = "api", "API pull"
+        EXPORT = "export", "Export"
+        NOTIFICATION = "notification", "Notification with content"
+
+    item = models.ForeignKey(IntelligenceItem, on_delete=models.CASCADE, related_name="disseminations")
+    at = models.DateTimeField(default=timezone.now)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    # The agency or center it went to (the network: neither), and its name as it was then.
+    recipient_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recipient_center = models.ForeignKey(
+        FusionCenter, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recipient_label = models.CharField(max_length=300)
+    reason = models.TextField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(channel__in=["share", "api", "export", "notification"]),
+                name="dissemination_channel_valid",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="dissemination_has_reason"),
+        ]
+        indexes = [
+            models.Index(fields=["item", "-at", "-id"], name="dissemination_item"),
+            models.Index(fields=["recipient_agency", "at"], name="dissemination_recipient"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} of item {self.item_id} to {self.recipient_label}"

@@ -2,10 +2,10 @@
 
 import base64
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 
 from agencies.models import Agency, FusionCenter, Membership
 from audit.models import AccessLog
@@ -22,11 +22,13 @@ from sharing.permissions import (
 )
 from sharing.permissions import shares_seen_by as permission_shares_seen_by
 
+from . import intelligence as cfr23
 from .models import (
     Annotation,
     AnnotationRevision,
     Attachment,
     CaseEntity,
+    Dissemination,
     IntelligenceItem,
     ItemEntity,
     Jurisdiction,
@@ -437,6 +439,57 @@ def access_log_of(obj, limit=100):
     )
 
 
+DISSEMINATIONS_SHOWN = 500
+
+# 28 CFR 23.20(h): the review queue of an agency's criminal intelligence.
+REVIEW_SOON_DAYS = cfr23.REVIEW_SOON_DAYS
+REVIEW_QUEUE_SHOWN = 200
+
+
+def review_bucket(review_by, today):
+    if review_by < today:
+        return "overdue"
+    if review_by == today:
+        return "due"
+    return "soon"
+
+
+def review_queue(agency, *, today):
+    """The agency's criminal intelligence whose review is overdue, due today or due within
+    REVIEW_SOON_DAYS, oldest date first (the first REVIEW_QUEUE_SHOWN, each with its
+    `bucket`), how many of each there are, and its information pending review: three queries
+    whatever the number of records, each a range scan of the (owner, status, review_by) index.
+    Records are the agency's own: nothing here is read through another agency's share."""
+    horizon = today + timedelta(days=REVIEW_SOON_DAYS)
+    mine = IntelligenceItem.objects.filter(owner=agency)
+    due = mine.filter(intelligence_status=cfr23.Status.INTELLIGENCE, review_by__lte=horizon)
+    rows = list(
+        due.select_related("control_official").order_by("review_by", "id")[:REVIEW_QUEUE_SHOWN]
+    )
+    for row in rows:
+        row.bucket = review_bucket(row.review_by, today)
+    counts = due.aggregate(
+        overdue=Count("id", filter=Q(review_by__lt=today)),
+        due=Count("id", filter=Q(review_by=today)),
+        soon=Count("id", filter=Q(review_by__gt=today)),
+    )
+    pending = list(
+        mine.filter(intelligence_status=cfr23.Status.PENDING)
+        .select_related("created_by").order_by("created_at", "id")[:REVIEW_QUEUE_SHOWN]
+    )
+    return {"rows": rows, "counts": counts, "pending": pending, "horizon": horizon}
+
+
+def disseminations_of(item, limit=DISSEMINATIONS_SHOWN):
+    """28 CFR 23.20(g): the item's dissemination record, newest first (one query). For the owner
+    agency only: the caller checks it."""
+    return (
+        Dissemination.objects.filter(item=item)
+        .select_related("by", "recipient_agency", "recipient_center")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
 def shares_of(obj):
     field = "case" if obj._meta.model_name == "case" else "item"
     return list(
@@ -555,6 +608,8 @@ def share_options(user, obj, held=None):
     held = level_of(user, obj) if held is None else held
     if held is None or held < Level.MANAGE:
         return none
+    if getattr(obj, "intelligence_status", "") in (cfr23.Status.PENDING, cfr23.Status.REJECTED):
+        return none  # 28 CFR 23.20(a): not criminal intelligence, not shared
     is_owner = held == Level.OWNER
     tlp = obj.tlp
     if tlp in (TLP.RED, TLP.AMBER_STRICT) and not is_owner:
@@ -576,6 +631,8 @@ def share_options(user, obj, held=None):
         )
     if tlp == TLP.RED:
         centers = centers.none()
+    if getattr(obj, "is_intelligence", False):
+        agencies = agencies.filter(law_enforcement=True)  # 28 CFR 23.20(e)
     return {
         "levels": levels,
         "agencies": list(agencies.order_by("home_state", "name")),

@@ -6,33 +6,38 @@ transaction. Views, the API, commands and tasks all call these; none writes mode
 """
 
 import hashlib
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from agencies.models import Agency, User
 from audit.services import changes_detail, log_access
-from core.errors import StaleVersion
+from core.errors import InsufficientLevel, StaleVersion
 from core.handling import TLP, Level
 from core.text import without_bidi_controls
 from notifications.services import (
     annotation_added,
     case_opened,
     case_states_changed,
+    review_due,
     share_granted,
 )
 from sharing import services as sharing_services
 from sharing.models import Share
 from sharing.permissions import ShareRefused, grant_rows, require_level, shares_beyond_marking
 
+from . import intelligence as cfr23
 from .models import (
     Annotation,
     AnnotationRevision,
     Attachment,
     Case,
     CaseEntity,
+    Dissemination,
     Entity,
     IntelligenceItem,
     ItemEntity,
@@ -265,7 +270,7 @@ def entity_link(*, by, kind, label="", role="", case=None, item=None, **values):
 @transaction.atomic
 def item_create(
     *, by, kind, title, body="", tlp=TLP.AMBER, les=False, case=None, in_response_to=None,
-    review_by=None,
+    review_by=None, **labels,
 ):
     """Create an intelligence item owned (sourced) by the actor's agency.
 
@@ -273,9 +278,19 @@ def item_create(
     and is shared back (view) with the agency that asked, when the marking allows it: the
     returned item's `share_back_refusal` then says why it was not (None when it was, or when
     there was no one to share it with). The same for a page, the API and a command.
+
+    28 CFR Part 23 (cases/intelligence.py): an item of a kind about people is criminal
+    intelligence when `labels` give its predicate and every label of 23.20(c), each checked
+    (a missing one is refused naming the field and the rule); its review date is at most five
+    years away (the limit when none is given). Given none of them, it is information pending
+    review: its agency's reviewers decide, and nobody shares it meanwhile. Labels on a kind
+    that is not under the rule are refused.
     """
     if by.agency_id is None:
         raise ValidationError("Only a member of an agency can create an item.")
+    unknown = set(labels) - set(cfr23.LABEL_FIELDS)
+    if unknown:
+        raise TypeError(f"item_create() got unexpected arguments: {', '.join(sorted(unknown))}")
     if case is not None:
         require_level(by, case, Level.ANNOTATE)
     if in_response_to is not None:
@@ -286,17 +301,121 @@ def item_create(
         owner=by.agency, kind=kind, title=title, body=body, tlp=tlp, les=les, case=case,
         in_response_to=in_response_to, review_by=review_by, created_by=by,
     )
+    _apply_submission(item, labels, by=by)
     _full_clean(item)
     item.save()
     grant_rows(item, by.agency.group_id, Level.OWNER)
     if case is not None:
         _touch(case)
         _timeline(case, TimelineEvent.Kind.ITEM, f"Linked {item.get_kind_display().lower()}: {title}", by)
-    log_access(action="create", actor=by, obj=item, detail={"kind": kind, "tlp": tlp, "les": les})
+    detail = {"kind": kind, "tlp": tlp, "les": les}
+    if item.intelligence_status:
+        detail["cfr23"] = item.intelligence_status
+    log_access(action="create", actor=by, obj=item, detail=detail)
     item.share_back_refusal = None
     if in_response_to is not None and in_response_to.owner_id != by.agency_id:
-        item.share_back_refusal = _share_response_back(item=item, rfi=in_response_to, by=by)
+        if item.is_pending_review:
+            item.share_back_refusal = (
+                "it is information pending review; it goes to the agency that asked once a "
+                "reviewer of your agency accepts it as criminal intelligence."
+            )
+        else:
+            item.share_back_refusal = _share_response_back(item=item, rfi=in_response_to, by=by)
     return item
+
+
+def _apply_submission(item, labels, *, by):
+    """Set the 28 CFR Part 23 status and labels of a new item (see item_create)."""
+    if not cfr23.is_under_rule(item.kind):
+        if cfr23.given(labels):
+            raise ValidationError({"predicate": ValidationError(
+                f"A {item.get_kind_display().lower()} is not kept as criminal intelligence; it "
+                "takes no predicate or 28 CFR Part 23 labels.", code="cfr23_not_under_rule",
+            )})
+        return
+    if not cfr23.given(labels):
+        item.intelligence_status = cfr23.Status.PENDING
+        return
+    _make_intelligence(item, cfr23.check_labels(labels, owner=by.agency), review_by=item.review_by)
+
+
+def _make_intelligence(item, labels, *, review_by):
+    now = timezone.now()
+    for name, value in labels.items():
+        setattr(item, name, value)
+    item.intelligence_status = cfr23.Status.INTELLIGENCE
+    item.validated_at = now
+    item.review_by = cfr23.check_review_by(review_by, since=now)
+
+
+class ReviewRefused(ValidationError):
+    """A review decision the rule does not allow; `code` names it."""
+
+
+@transaction.atomic
+def item_review(*, item, by, decision, reason, review_by=None, **labels):
+    """A reviewer's decision on information pending review: `accept` makes it criminal
+    intelligence (with its predicate and the labels of 23.20(c), each checked as at
+    submission, and a review date at most five years away) or `reject` keeps it out of the
+    criminal intelligence system, for good (it is never shared). Both need a reason.
+
+    Only a reviewer of the submitting agency decides (anyone else who sees the item is refused
+    with InsufficientLevel; anyone who does not see it gets NotVisible), and not on an item
+    they submitted themselves. Writes the access-log row with the decision. An accepted
+    response to another agency's RFI is then shared back with the agency that asked.
+    """
+    held = require_level(by, item, Level.VIEW)
+    if held != Level.OWNER or not by.intelligence_reviewer:
+        raise InsufficientLevel(
+            "Only a criminal intelligence reviewer of the submitting agency accepts or rejects "
+            "its information pending review (28 CFR Part 23)."
+        )
+    current = IntelligenceItem.objects.select_for_update().get(pk=item.pk)
+    if not current.is_pending_review:
+        raise ReviewRefused(
+            f"This item is not pending review: it is {current.get_intelligence_status_display().lower()}.",
+            code="cfr23_not_pending",
+        )
+    if current.created_by_id == by.id:
+        raise ReviewRefused(
+            "28 CFR Part 23 review is a second person's decision: another reviewer of your agency "
+            "decides on what you submitted.", code="cfr23_own_submission",
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReviewRefused({"reason": ValidationError(
+            "Give the reason for the decision; it is kept with the record.", code="reason_missing",
+        )})
+    if decision == "accept":
+        given = {name: labels.get(name, getattr(current, name)) for name in cfr23.LABEL_FIELDS}
+        _make_intelligence(
+            current, cfr23.check_labels(given, owner=current.owner),
+            review_by=review_by,
+        )
+    elif decision == "reject":
+        current.intelligence_status = cfr23.Status.REJECTED
+    else:
+        raise ReviewRefused({"decision": ValidationError(
+            "Accept or reject.", code="invalid_decision",
+        )})
+    now = timezone.now()
+    current.reviewed_by = by
+    current.reviewed_at = now
+    current.review_reason = reason
+    current.updated_at = now
+    current.version = F("version") + 1
+    current.save()
+    current.refresh_from_db()
+    log_access(
+        action="update", actor=by, obj=current,
+        detail={"cfr23_review": decision, "reason": reason,
+                "status": current.intelligence_status},
+    )
+    current.share_back_refusal = None
+    rfi = current.in_response_to
+    if decision == "accept" and rfi is not None and rfi.owner_id != current.owner_id:
+        current.share_back_refusal = _share_response_back(item=current, rfi=rfi, by=by)
+    return current
 
 
 def _share_response_back(*, item, rfi, by):
@@ -304,22 +423,129 @@ def _share_response_back(*, item, rfi, by):
     Returns why it could not (the response is kept all the same), or None."""
     try:
         with transaction.atomic():
-            share_grant(obj=item, by=by, level=Level.VIEW, agency=rfi.owner)
+            share_grant(obj=item, by=by, level=Level.VIEW, agency=rfi.owner,
+                        reason=f"The answer to {rfi.owner.name}'s request for information.")
     except ShareRefused as refusal:
         return " ".join(refusal.messages)
     return None
 
 
 @transaction.atomic
-def share_grant(*, obj, by, level, target=Share.Target.AGENCY, agency=None, center=None):
+def share_grant(*, obj, by, level, target=Share.Target.AGENCY, agency=None, center=None,
+                reason=""):
     """Share a case or item (sharing.services.share: every handling rule, the access-log row,
     the timeline) and tell the recipient agency or center (notifications.services.share_granted,
-    delivered after commit). Pages, the API and the services share through this."""
+    delivered after commit). Pages, the API and the services share through this.
+
+    Criminal intelligence (28 CFR 23.20(e), (g)): the share needs its reason, the need and
+    right to know, and lands in the item's dissemination record with its recipient and date."""
+    reason = (reason or "").strip()
     record = sharing_services.share(
         obj=obj, by=by, level=level, target=target, agency=agency, center=center
     )
+    if getattr(obj, "is_intelligence", False):
+        # After the handling rules, which name the stricter refusal; rolled back with the share.
+        if not reason:
+            raise ValidationError({"reason": ValidationError(
+                "28 CFR 23.20(e): criminal intelligence is disseminated where there is a need to "
+                "know and a right to know; give the reason.", code="cfr23_reason_missing",
+            )})
+        Dissemination.objects.create(
+            item=obj, channel=Dissemination.Channel.SHARE, recipient_agency=agency,
+            recipient_center=center, recipient_label=record.recipient_label, reason=reason, by=by,
+        )
     share_granted(share_record=record, by=by, level_before=record.level_before)
     return record
+
+
+@transaction.atomic
+def item_validate(*, item, by, reason, review_by=None, **labels):
+    """28 CFR 23.20(h): a reviewer of the owner agency validates criminal intelligence: the
+    reason is kept, and the next review date is at most five years away (the limit when none
+    is given). A record kept before the rule without its predicate needs it (and every label)
+    now. Refusals as for item_review; writes the access-log row."""
+    held = require_level(by, item, Level.VIEW)
+    if held != Level.OWNER or not by.intelligence_reviewer:
+        raise InsufficientLevel(
+            "Only a criminal intelligence reviewer of the submitting agency validates its "
+            "records (28 CFR 23.20(h))."
+        )
+    current = IntelligenceItem.objects.select_for_update().get(pk=item.pk)
+    if not current.is_intelligence:
+        raise ReviewRefused(
+            "Only criminal intelligence is validated; this item is "
+            f"{current.get_intelligence_status_display().lower()}.", code="cfr23_not_intelligence",
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReviewRefused({"reason": ValidationError(
+            "Give the reason the record is still relevant and accurate; it is kept with it.",
+            code="reason_missing",
+        )})
+    given = {name: labels.get(name) or getattr(current, name) for name in cfr23.LABEL_FIELDS}
+    _make_intelligence(current, cfr23.check_labels(given, owner=current.owner), review_by=review_by)
+    now = current.validated_at
+    current.reviewed_by = by
+    current.reviewed_at = now
+    current.review_reason = reason
+    current.updated_at = now
+    current.version = F("version") + 1
+    current.save()
+    current.refresh_from_db()
+    log_access(
+        action="update", actor=by, obj=current,
+        detail={"cfr23_review": "validate", "reason": reason,
+                "review_by": current.review_by.isoformat()},
+    )
+    return current
+
+
+def review_queue_notify(*, today):
+    """The daily task (cases.tasks.review_queue_daily): each control official whose criminal
+    intelligence is overdue, due today or due within 30 days is told how many (an in-app
+    notification and an e-mail, counts only), once per official and day however often it runs.
+    One grouped query over the (owner, status, review_by) index, whatever the number of records;
+    returns how many officials were told."""
+    horizon = today + timedelta(days=cfr23.REVIEW_SOON_DAYS)
+    groups = (
+        IntelligenceItem.objects.filter(
+            intelligence_status=cfr23.Status.INTELLIGENCE, review_by__lte=horizon,
+            control_official__isnull=False,
+        )
+        .values("owner_id", "control_official_id")
+        .annotate(
+            overdue=Count("id", filter=Q(review_by__lt=today)),
+            due=Count("id", filter=Q(review_by=today)),
+            soon=Count("id", filter=Q(review_by__gt=today)),
+        )
+        .order_by("owner_id", "control_official_id")
+    )
+    told = 0
+    for group in groups:
+        event = review_due(
+            agency=Agency(pk=group["owner_id"]), official=User(pk=group["control_official_id"]),
+            counts={name: group[name] for name in ("overdue", "due", "soon")}, day=today,
+        )
+        told += event is not None
+    return told
+
+
+def disseminations_record_pull(*, by, rows, key_name):
+    """28 CFR 23.20(g): the criminal intelligence of another agency in an API answer (rows of
+    cases.api.serializers.item_rows) lands in each item's dissemination record: one INSERT for
+    the page, none when it holds no such item."""
+    released = [
+        Dissemination(
+            item_id=row["id"], channel=Dissemination.Channel.API, recipient_agency_id=by.agency_id,
+            recipient_label=by.agency.name, reason=f"Pulled by the partner system {key_name}",
+            by=by,
+        )
+        for row in rows
+        if row["intelligence_status"] == cfr23.Status.INTELLIGENCE
+        and row["owner_id"] != by.agency_id
+    ]
+    if released:
+        Dissemination.objects.bulk_create(released)
 
 
 ITEM_EDITABLE = {"title", "body", "review_by"}
@@ -330,8 +556,22 @@ def item_update(*, item, by, version, **changes):
     """Change an item's fields if `version` is still current (as case_update does for cases).
 
     Needs edit; changing the handling marking needs ownership. A stale version raises
-    StaleVersion and writes nothing. Records the values before and after.
+    StaleVersion and writes nothing. Records the values before and after. The review date of
+    criminal intelligence stays within five years of its last validation (23.20(h)): a later
+    one is refused, an empty one is the limit.
     """
+    if "review_by" in changes and item.is_intelligence:
+        since = item.validated_at or item.created_at
+        limit = cfr23.review_limit(since)
+        wanted = changes["review_by"]
+        if wanted is None:
+            changes["review_by"] = limit
+        elif wanted > limit:
+            raise ValidationError({"review_by": ValidationError(
+                f"28 CFR 23.20(h): criminal intelligence is reviewed within five years of its "
+                f"last validation; the review date may be {limit:%b %-d, %Y} at the latest.",
+                code="cfr23_review_beyond_five_years",
+            )})
     current, before, after = _versioned_update(
         item, by=by, version=version, changes=changes, editable=ITEM_EDITABLE
     )

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import annotations, attachments, cases, items, lists, search, shares, subjects
+from .views import (
+    annotations,
+    attachments,
+    cases,
+    disseminations,
+    items,
+    lists,
+    search,
+    shares,
+    subjects,
+)
 
 urlpatterns = [
     path("", lists.home, name="home"),
@@ -25,6 +35,11 @@ urlpatterns = [
     path("intel/new/", items.item_create, name="item-create"),
     path("intel/<int:pk>/", items.item_detail, name="item-detail"),
     path("intel/<int:pk>/edit/", items.item_edit, name="item-edit"),
+    path("intel/<int:pk>/review/", items.item_review, name="item-review"),
+    path("intel/<int:pk>/validate/", items.item_validate, name="item-validate"),
+    path("intel/review-queue/", items.review_queue, name="review-queue"),
+    path("intel/<int:pk>/disseminations/", disseminations.item_disseminations,
+         name="item-disseminations"),
     path("intel/<int:pk>/annotate/", annotations.annotate, {"kind": "item"}, name="item-annotate"),
     path("intel/<int:pk>/annotations/", annotations.annotations_earlier, {"kind": "item"},
          name="item-annotations"),

@@ -154,6 +154,17 @@ def seed_items(*, count, agencies, partner, share_fraction, seed=7, progress=Non
                         1,
                         updated,
                         updated,
+                        # 28 CFR Part 23: criminal intelligence with its predicate and labels,
+                        # validated when it last changed, due for review within five years.
+                        "intelligence",
+                        "Reasonable suspicion of drug trafficking through the port.",
+                        "drugs",
+                        True,
+                        "sensitive",
+                        "B",
+                        "2",
+                        updated,
+                        (updated + timedelta(days=rng.randrange(5 * 365))).date(),
                     )
                 )
                 for permission in owner_perm_ids:
@@ -199,6 +210,15 @@ ITEM_COLUMNS = [
     "version",
     "created_at",
     "updated_at",
+    "intelligence_status",
+    "predicate",
+    "criminal_activity",
+    "no_protected_activity",
+    "sensitivity",
+    "source_reliability",
+    "content_validity",
+    "validated_at",
+    "review_by",
 ]
 PERM_COLUMNS = ["id", "group_id", "permission_id", "content_object_id", "updated_at"]
 LINK_COLUMNS = ["id", "item_id", "entity_id", "role", "label", "linked_at", "linked_by_id"]
@@ -209,7 +229,8 @@ def _insert_batch(use_copy, items, rows, links):
         _copy(
             IntelligenceItem._meta.db_table,
             ITEM_COLUMNS,
-            [(*i[:6], "true" if i[6] else "false", *i[7:]) for i in items],
+            [(*i[:6], "true" if i[6] else "false", *i[7:13], "true" if i[13] else "false",
+              *i[14:]) for i in items],
         )
         _copy(ItemGroupObjectPermission._meta.db_table, PERM_COLUMNS, rows)
         if links:
@@ -249,6 +270,15 @@ SELECT i.id, i.kind, i.title, i.body, i.tlp, i.les,
                            AND r.group_id = ANY(%(groups)s) AND r.permission_id = %(view)s)
             THEN i.in_response_to_id END AS in_response_to_id,
        i.review_by, i.version, i.created_at, i.updated_at,
+       i.intelligence_status, i.predicate, i.criminal_activity, i.no_protected_activity,
+       i.sensitivity, i.source_reliability, i.content_validity, i.validated_at, i.reviewed_at,
+       CASE WHEN cb.id IS NULL THEN NULL ELSE COALESCE(NULLIF(concat_ws(' ',
+           NULLIF(cb.first_name, ''), NULLIF(cb.last_name, '')), ''), cb.username) END
+           AS submitted_by,
+       CASE WHEN co.id IS NULL THEN NULL ELSE COALESCE(NULLIF(concat_ws(' ',
+           NULLIF(co.first_name, ''), NULLIF(co.last_name, '')), ''), co.username) END
+           AS control_official,
+       (i.intelligence_status = 'intelligence' AND i.predicate = '') AS predicate_missing,
        COALESCE((SELECT json_agg(json_build_object('id', e.id, 'kind', e.kind, 'key', e.key,
                                                    'label', l.label, 'role', l.role)
                                  ORDER BY l.entity_id)
@@ -257,6 +287,8 @@ SELECT i.id, i.kind, i.title, i.body, i.tlp, i.les,
 FROM page
 JOIN cases_intelligenceitem i ON i.id = page.id
 JOIN agencies_agency a ON a.id = i.owner_id
+LEFT JOIN agencies_user cb ON cb.id = i.created_by_id
+LEFT JOIN agencies_user co ON co.id = i.control_official_id
 ORDER BY page.updated_at, page.id
 """
 

@@ -388,6 +388,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "agencies.tasks.disable_unused_accounts",
         "schedule": 24 * 3600.0,
     },
+    # 28 CFR 23.20(h): control officials told of their records due for review, daily.
+    "cfr23-review-queue": {
+        "task": "cases.tasks.review_queue_daily",
+        "schedule": 24 * 3600.0,
+    },
 }
 # Webhooks: seconds to wait for a partner's answer; plain http:// only in development.
 WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10, minimum=1)

@@ -46,7 +46,8 @@ def _contact(agency):
 # sees the object may read, are left out (notifications.selectors adds the title then, for a
 # reader who sees the object at that moment).
 POINTER_LINES = {"Case number", "Owner agency", "Source agency", "Point of contact", "States",
-                 "Kind", "Shared by", "Annotated by", "Access"}
+                 "Kind", "Shared by", "Annotated by", "Access", "Overdue", "Due today",
+                 "Due within 30 days"}
 
 
 def _case_facts(case, *, title_visible):
@@ -162,6 +163,15 @@ def compose(event):
         payload["level"] = level
         title = f"{by_agency} shared {pointer} with {recipient} ({level})"
         return _with_inbox({"title": title, "lines": lines, "data": payload}, title)
+    if event.kind == Kind.REVIEW_DUE:
+        detail = event.detail
+        title = (f"28 CFR Part 23 review: {detail['overdue']} overdue, {detail['due']} due today, "
+                 f"{detail['soon']} due within 30 days")
+        lines = [["Overdue", str(detail["overdue"])], ["Due today", str(detail["due"])],
+                 ["Due within 30 days", str(detail["soon"])]]
+        data = {"event": "cfr23.review_due", "day": detail["day"], "overdue": detail["overdue"],
+                "due": detail["due"], "soon": detail["soon"]}
+        return _with_inbox({"title": title, "lines": lines, "data": data}, title)
     if event.kind == Kind.ANNOTATED:
         case = _case_of(event)
         # Followers are told only while they see the case (_followers_told), in-app only.
@@ -226,6 +236,16 @@ def _with_inbox(message, inbox_title):
     return message
 
 
+def _members_told(event):
+    """The agencies of a center event's audience: its active members; of an event about an
+    item under 28 CFR Part 23, the law-enforcement ones only (23.20(e): criminal intelligence
+    reaches nobody else, nor does word of it)."""
+    members = Membership.objects.filter(center_id=event.center_id, status=Membership.Status.ACTIVE)
+    if event.item_id and event.item.intelligence_status:
+        members = members.filter(agency__law_enforcement=True)
+    return members.values("agency_id")
+
+
 def _audience_users_for_email(event):
     if event.kind == Kind.ACCOUNTS_DISABLED:
         return _accounts_admins(event.agency_id).exclude(email="")
@@ -233,9 +253,7 @@ def _audience_users_for_email(event):
         # The center's admins whose own agency is an active member: a suspended or removed
         # member's admin no longer reads what the center is told.
         admins = CenterAdmin.objects.filter(center_id=event.center_id).values("user_id")
-        members = Membership.objects.filter(
-            center_id=event.center_id, status=Membership.Status.ACTIVE
-        ).values("agency_id")
+        members = _members_told(event)
         return User.objects.filter(
             pk__in=admins, agency_id__in=members, is_active=True
         ).exclude(email="")
@@ -246,9 +264,7 @@ def _audience_users_for_email(event):
 
 def _audience_endpoints(event):
     if event.center_id:
-        members = Membership.objects.filter(
-            center_id=event.center_id, status=Membership.Status.ACTIVE
-        ).values("agency_id")
+        members = _members_told(event)
         return WebhookEndpoint.objects.filter(agency_id__in=members, is_active=True)
     if event.agency_id:
         return WebhookEndpoint.objects.filter(agency_id=event.agency_id, is_active=True)
@@ -287,6 +303,8 @@ def _fan_out(event, message, *, first):
     elif event.kind == Kind.ACCOUNTS_DISABLED:
         # The agency's admins (or its centers'), each in their own inbox: analysts are not told.
         audiences = [{"user": user} for user in _accounts_admins(event.agency_id)]
+    elif event.kind == Kind.REVIEW_DUE:
+        audiences = [{"user_id": event.detail["official_id"]}]
     elif event.center_id:
         audiences = [{"center_id": event.center_id}]
     else:
@@ -296,6 +314,18 @@ def _fan_out(event, message, *, first):
     )
     if event.kind == Kind.ANNOTATED:
         return [], []  # in-app only: followers asked for their inbox, not their mailbox
+    if event.kind == Kind.REVIEW_DUE:
+        # The control official alone, in the inbox and by e-mail; no partner system.
+        official = User.objects.filter(pk=event.detail["official_id"], is_active=True).exclude(
+            email="").first()
+        emails = EmailDelivery.objects.bulk_create(
+            [EmailDelivery(event=event, user=official, address=official.email)] if official else [],
+            ignore_conflicts=not first,
+        )
+        if first:
+            return emails, []
+        return list(EmailDelivery.objects.filter(event=event).exclude(
+            status=Delivery.DELIVERED)), []
     emails = EmailDelivery.objects.bulk_create(
         [EmailDelivery(event=event, user=user, address=user.email)
          for user in _audience_users_for_email(event)],

@@ -72,6 +72,8 @@ class OutboxEvent(models.Model):
         SHARED = "shared", "Shared with you"
         ANNOTATED = "annotated", "Annotated"
         ACCOUNTS_DISABLED = "accounts_disabled", "Accounts disabled"
+        # 28 CFR 23.20(h): a control official's records due for review (counts only).
+        REVIEW_DUE = "review_due", "Criminal intelligence due for review"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # The idempotency key: "case-alert:<case>:<state>", "share:<share>:<level>", "annotation:<id>",
@@ -106,7 +108,8 @@ class OutboxEvent(models.Model):
         db_table = "sharing_outboxevent"
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["state_lines", "shared", "annotated", "accounts_disabled"]),
+                condition=Q(kind__in=["state_lines", "shared", "annotated", "accounts_disabled",
+                                      "review_due"]),
                 name="outbox_kind_valid",
             ),
             models.CheckConstraint(condition=DELIVERY_STATUS_IN, name="outbox_status_valid"),

@@ -144,6 +144,17 @@ def share_granted(*, share_record, by, level_before):
     )
 
 
+def review_due(*, agency, official, counts, day):
+    """28 CFR 23.20(h): tell a control official how many of the records they answer for are
+    overdue, due today and due within 30 days (counts and a link: no title). Once per official
+    and day, however often the daily task runs."""
+    return _record_event(
+        kind=Kind.REVIEW_DUE, key=f"review-due:{official.pk}:{day.isoformat()}",
+        agency_id=agency.pk,
+        detail={"official_id": official.pk, "day": day.isoformat(), **counts},
+    )
+
+
 def annotation_added(*, annotation, by):
     """Tell the followers of a case that it was annotated. The author follows it from now on."""
     if annotation.case_id is None:

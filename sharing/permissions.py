@@ -25,6 +25,7 @@ from django.db.models.expressions import RawSQL
 
 from agencies.models import Agency, Membership
 from audit.services import log_access
+from cases import intelligence as cfr23
 from cases.models import Annotation, Case, CaseEntity, Entity, IntelligenceItem, ItemEntity
 from core.errors import InsufficientLevel, NotVisible
 from core.handling import LEVEL_ACTIONS, TLP, Level
@@ -127,10 +128,27 @@ def remember_permission_ids(*, using=DEFAULT_DB_ALIAS, **kwargs):
         _load_permission_ids(using, model)
 
 
+def _outside_law_enforcement(model, principal):
+    """The agency of a reader that criminal intelligence never reaches (28 CFR 23.20(e)), when
+    the model is items and the reader's agency is not law enforcement; else None."""
+    agency = _agency_of(principal)
+    if model is IntelligenceItem and agency is not None and not agency.law_enforcement:
+        return agency
+    return None
+
+
 def _visible_ids(model, principal):
-    return PERMISSION_MODELS[model].objects.filter(
+    rows = PERMISSION_MODELS[model].objects.filter(
         group_id__in=visibility_group_ids(principal), permission_id=view_permission_id(model),
-    ).values("content_object_id")
+    )
+    partner = _outside_law_enforcement(model, principal)
+    if partner is not None:
+        # A center-wide share reaches every member; a partner that is not law enforcement
+        # sees, of the items under 28 CFR Part 23, its own only.
+        rows = rows.filter(
+            Q(content_object__owner_id=partner.id) | Q(content_object__intelligence_status="")
+        )
+    return rows.values("content_object_id")
 
 
 def cases_visible_to(principal):
@@ -248,6 +266,12 @@ def visible_page_ids(model, principal, *, limit, after=None, cursor=None, until=
     if until is not None:
         condition += " AND perm.updated_at <= %s"
         condition_params.append(adapt(until))
+    partner = _outside_law_enforcement(model, principal)
+    if partner is not None:
+        partner_rule = ("obj.owner_id = %s OR obj.intelligence_status = ''", [partner.id])
+        matching = partner_rule if matching is None else (
+            f"({matching[0]}) AND ({partner_rule[0]})", [*matching[1], *partner_rule[1]]
+        )
     joined = ""
     if matching is not None:
         object_table = connection.ops.quote_name(model._meta.db_table)
@@ -422,6 +446,8 @@ def level_of(principal, obj):
     if obj.owner_id == agency.id:
         return Level.OWNER
     model = type(obj)
+    if _outside_law_enforcement(model, principal) is not None and obj.intelligence_status:
+        return None
     held = PERMISSION_MODELS[model].objects.filter(
         group_id__in=visibility_group_ids(principal), content_object=obj
     ).values_list("permission_id", flat=True)
@@ -506,6 +532,26 @@ def _active_center_ids(agency):
     )
 
 
+def _check_criminal_intelligence_share(obj, target, target_agency):
+    """28 CFR Part 23: information pending review (or rejected) is not shared at all; criminal
+    intelligence goes to law-enforcement agencies only: a named agency that is not is refused,
+    and a share with a center or the network reaches its law-enforcement agencies only (the
+    visibility selectors leave the others out)."""
+    if not isinstance(obj, IntelligenceItem):
+        return
+    if obj.intelligence_status == cfr23.Status.PENDING:
+        _refuse("cfr23_pending_review", cfr23.PENDING_NOT_SHARED)
+    if obj.intelligence_status == cfr23.Status.REJECTED:
+        _refuse("cfr23_rejected", cfr23.REJECTED_NOT_SHARED)
+    if obj.intelligence_status != cfr23.Status.INTELLIGENCE:
+        return
+    if target == Share.Target.AGENCY and target_agency is not None and not target_agency.law_enforcement:
+        _refuse(
+            "cfr23_law_enforcement_only",
+            f"{cfr23.LAW_ENFORCEMENT_ONLY} {target_agency.name} is not a law-enforcement agency.",
+        )
+
+
 def check_share(*, principal, obj, target, target_agency=None, target_center=None, level):
     """Refuse, with an error naming the rule, a share that the handling marking or the sharer's
     own level does not allow. Returns the sharer's level. Raises NotVisible if the sharer cannot
@@ -521,6 +567,7 @@ def check_share(*, principal, obj, target, target_agency=None, target_center=Non
     if level not in (Level.VIEW, Level.ANNOTATE, Level.EDIT, Level.MANAGE):
         _refuse("invalid_level", "A share grants view, annotate, edit or manage.")
     level = Level(level)
+    _check_criminal_intelligence_share(obj, target, target_agency)
     if held < Level.MANAGE:
         _refuse(
             "sharer_level",

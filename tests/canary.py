@@ -31,12 +31,13 @@ from agencies import services as agency_services
 from agencies.api_keys import api_key_create
 from agencies.models import Agency, ApiKey, CenterAdmin, FusionCenter, Membership, User
 from cases import services as case_services
+from cases.intelligence import is_under_rule
 from cases.models import Entity, IntelligenceItem
 from core.handling import TLP, Level
 from notifications import webhooks
 from sharing.models import Share
 from sharing.services import unshare
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, cfr23_labels
 
 TOKEN = re.compile(r"canary-[a-z]+-\d+-[0-9a-f]{8}", re.IGNORECASE)
 
@@ -92,12 +93,17 @@ class Canary:
     webhook_bodies: list = field(default_factory=list)  # (step, agency id, body bytes)
     objects: dict = field(default_factory=dict)       # kind -> [ids]
     retired: set = field(default_factory=set)         # tokens replaced since (an old title)
+    # 28 CFR Part 23: item key -> its status ("pending", "intelligence"); agencies outside law
+    # enforcement, by id.
+    cfr23_status: dict = field(default_factory=dict)
+    not_law_enforcement: set = field(default_factory=set)
     counter: int = 0
 
     def fork(self):
         """A copy whose story can go on (in a test's own savepoint) without changing this one."""
         forked = copy.copy(self)
-        for name in ("owners", "tokens", "token_kind", "objects", "memberships", "retired"):
+        for name in ("owners", "tokens", "token_kind", "objects", "memberships", "retired",
+                     "cfr23_status", "not_law_enforcement"):
             setattr(forked, name, copy.copy(getattr(self, name)))
         for name in ("grants", "emails", "webhook_bodies"):
             setattr(forked, name, list(getattr(self, name)))
@@ -134,6 +140,13 @@ class Canary:
         at = self.step if at is None else at
         if self.owners[obj] == agency_id:
             return True
+        # 28 CFR Part 23: information pending review is its agency's alone (23.20(a)); criminal
+        # intelligence reaches law-enforcement agencies only (23.20(e)), whatever was shared.
+        status = self.cfr23_status.get(obj)
+        if status == "pending":
+            return False
+        if status and agency_id in self.not_law_enforcement:
+            return False
         centers = self.active_centers(agency_id, at)
         for grant in self.grants:
             if grant.obj != obj or grant.since > at or (grant.until is not None and at >= grant.until):
@@ -190,11 +203,14 @@ class Canary:
             name=name, short_name=short, state=state, kind=kind
         )
 
-    def add_agency(self, short, name, ori, level, state, *centers):
+    def add_agency(self, short, name, ori, level, state, *centers, law_enforcement=True):
         agency = Agency.objects.create(
             name=name, ori=ori, level=level, home_state=state,
             contact_name=f"Duty officer, {name}", contact_email=f"duty@{ori.lower()}.example.gov",
+            law_enforcement=law_enforcement,
         )
+        if not law_enforcement:
+            self.not_law_enforcement.add(agency.pk)
         self.agencies[short] = agency
         for center in centers:
             Membership.objects.create(center=self.centers[center], agency=agency)
@@ -257,16 +273,20 @@ class Canary:
             if (agency.pk, center.pk) in self.memberships
         )
 
-    def item(self, owner, kind, tlp, *, case=None, in_response_to=None, les=False):
+    def item(self, owner, kind, tlp, *, case=None, in_response_to=None, les=False, pending=False):
         title = self.token("itemtitle")
         body = self.token("itembody")
+        by = self.user(self.analysts[owner])
+        labels = cfr23_labels(by) if is_under_rule(kind) and not pending else {}
         with self.next_step():
             item = case_services.item_create(
-                by=self.user(self.analysts[owner]), kind=kind, title=title, body=body, tlp=tlp,
-                les=les, case=case, in_response_to=in_response_to,
+                by=by, kind=kind, title=title, body=body, tlp=tlp,
+                les=les, case=case, in_response_to=in_response_to, **labels,
             )
         key = ("item", item.pk)
         self.owners[key] = self.agencies[owner].pk
+        if item.intelligence_status:
+            self.cfr23_status[key] = item.intelligence_status
         for token in (title, body):
             self.tokens[token.lower()] = {key}
         if in_response_to is not None and item.share_back_refusal is None:
@@ -283,6 +303,7 @@ class Canary:
             record = case_services.share_grant(
                 obj=obj, by=self.user(self.analysts[by]), level=level, target=target,
                 agency=self.agencies.get(agency), center=self.centers.get(center),
+                reason=self.token("sharereason", _key(obj)),
             )
         grant = Grant(_key(obj), target, recipient, self.step, record=record)
         self.grants.append(grant)
@@ -411,6 +432,9 @@ def build():
     net.add_agency("SDSO", "San Diego Sheriff's Department", "CA0370000", "local", "CA", "STAC")
     net.add_agency("HPD", "Houston Police Department", "TXHPD0000", "local", "TX", "TxFC")
     net.add_agency("LATE", "Shreveport Police Department", "LA0090100", "local", "LA")
+    # A member of CFIX that is not law enforcement: criminal intelligence never reaches it.
+    net.add_agency("TRANSIT", "Central Florida Regional Transit Authority", "FLTRN0000", "local",
+                   "FL", "CFIX", law_enforcement=False)
     net.add_center_admin("CFIX", "OCSO")
     net.add_center_admin("LA-SAFE", "LSP")
     net.add_center_admin("STAC", "SDSO")
@@ -485,6 +509,14 @@ def build():
     rfi = net.item("MBI", IntelligenceItem.Kind.RFI, TLP.GREEN)
     net.share(rfi, "MBI", Level.VIEW, agency="NOPD")
     net.item("NOPD", IntelligenceItem.Kind.RFI_RESPONSE, TLP.GREEN, in_response_to=rfi)
+
+    # 28 CFR Part 23: information pending review, with a subject, a note and a file, that
+    # nobody may share; criminal intelligence shared center-wide with CFIX (TRANSIT is a member).
+    pending = net.item("MBI", IntelligenceItem.Kind.SAR, TLP.CLEAR, pending=True)
+    net.subject(pending, "MBI", Entity.Kind.PHONE)
+    net.annotate(pending, "MBI")
+    net.attach(pending, "MBI")
+    net.share(items["MBI", TLP.CLEAR], "MBI", Level.VIEW, center="CFIX")
 
     net.withdraw(withdrawn, "NOPD")
     net.withdraw(withdrawn_item, "NOPD")

@@ -19,6 +19,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.models import Agency, CenterAdmin, FusionCenter, Membership, User
 from cases import services as case_services
+from cases.intelligence import (
+    ContentValidity,
+    CriminalActivity,
+    Sensitivity,
+    SourceReliability,
+    given,
+    is_service_account,
+    is_under_rule,
+)
 from core.handling import TLP, Level
 from tests.agencies.saml_idp import TestIdentityProvider
 
@@ -176,6 +185,30 @@ def analyst_fl(mbi):
 
 
 @pytest.fixture
+def reviewer_fl(mbi):
+    """MBI's criminal intelligence reviewer (28 CFR Part 23)."""
+    user = _user("reviewer_fl", mbi)
+    user.intelligence_reviewer = True
+    user.save(update_fields=["intelligence_reviewer"])
+    return user
+
+
+@pytest.fixture
+def transit_fl(cfix):
+    """A member of CFIX that is not law enforcement: the regional transit authority."""
+    agency = _agency("Central Florida Regional Transit Authority", "FLTRN0000", "local", "FL",
+                     cfix)
+    agency.law_enforcement = False
+    agency.save(update_fields=["law_enforcement"])
+    return agency
+
+
+@pytest.fixture
+def analyst_transit(transit_fl):
+    return _user("analyst_transit", transit_fl)
+
+
+@pytest.fixture
 def analyst_fl2(ocso):
     return _user("analyst_fl2", ocso)
 
@@ -240,15 +273,37 @@ def trafficking_case(make_case, analyst_fl):
 
 @pytest.fixture
 def make_item(db):
-    """make_item(by=user, **fields): create an intelligence item through the service."""
+    """make_item(by=user, **fields): create an intelligence item through the service. An item of
+    a kind under 28 CFR Part 23 is criminal intelligence with the labels of `cfr23_labels(by)`
+    unless the test names its own (`pending=True`: information pending review)."""
 
-    def make(by, *, kind="tip", tlp=TLP.AMBER, **fields):
+    def make(by, *, kind="tip", tlp=TLP.AMBER, pending=False, **fields):
+        if is_under_rule(kind) and not pending and not given(fields):
+            fields = {**cfr23_labels(by), **fields}
         return case_services.item_create(
             by=by, kind=kind, title=fields.pop("title", f"Tip {next(_numbers):05d}"), tlp=tlp,
             **fields,
         )
 
     return make
+
+
+def cfr23_labels(by, *, control_official=None):
+    """A criminal predicate and the labels of 28 CFR 23.20(c), the submitter's agency's person
+    (the submitter, unless it is a partner system's account) as control official."""
+    official = control_official
+    if official is None:
+        official = by if not is_service_account(by) else by.agency.users.filter(
+            api_key__isnull=True, is_active=True).order_by("pk").first()
+    return {
+        "predicate": "Reasonable suspicion of trafficking a minor across state lines.",
+        "criminal_activity": CriminalActivity.HUMAN_TRAFFICKING,
+        "no_protected_activity": True,
+        "control_official": official,
+        "sensitivity": Sensitivity.SENSITIVE,
+        "source_reliability": SourceReliability.B,
+        "content_validity": ContentValidity.PROBABLE,
+    }
 
 
 def fresh(user):

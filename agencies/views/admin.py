@@ -312,7 +312,16 @@ def _mfa_reset(*, user, by, center, data, request):
             "ended; their next sign-in sets up an authenticator app again.")
 
 
+def _toggle_reviewer(*, user, by, center, data, request):
+    changed = services.user_set_reviewer(user=user, by=by, center=center, reason=data["reason"],
+                                         reviewer=not user.intelligence_reviewer)
+    if changed.intelligence_reviewer:
+        return f"{user.username} now reviews the agency's information pending review."
+    return f"{user.username} no longer reviews information pending review."
+
+
 USER_ACTIONS = {
+    "reviewer": _toggle_reviewer,
     "release": _release,
     "mfa-reset": _mfa_reset,
     "deactivate": _deactivate,

@@ -15,6 +15,8 @@ from core.handling import TLP
 from core.states import STATE_CHOICES
 from sharing.permissions import cases_visible_to
 
+from .. import intelligence as cfr23
+from ..filters import CFR23_STATUSES
 from ..models import (
     Annotation,
     Case,
@@ -72,10 +74,18 @@ class CaseFilter(HandledFilter):
 class ItemFilter(HandledFilter):
     kind = django_filters.ChoiceFilter(choices=IntelligenceItem.Kind.choices)
     case = IdFilter(method="filter_case", label="Linked case id")
+    # 28 CFR Part 23: the status and the labels of 23.20(c).
+    intelligence_status = django_filters.ChoiceFilter(choices=CFR23_STATUSES)
+    criminal_activity = django_filters.ChoiceFilter(choices=cfr23.CriminalActivity.choices)
+    source_reliability = django_filters.ChoiceFilter(choices=cfr23.SourceReliability.choices)
+    content_validity = django_filters.ChoiceFilter(choices=cfr23.ContentValidity.choices)
+    sensitivity = django_filters.ChoiceFilter(choices=cfr23.Sensitivity.choices)
 
     class Meta:
         model = IntelligenceItem
-        fields = ["kind", "handling", "les", "owner", "owner_ori", "state", "entity_key", "case"]
+        fields = ["kind", "handling", "les", "owner", "owner_ori", "state", "entity_key", "case",
+                  "intelligence_status", "criminal_activity", "source_reliability",
+                  "content_validity", "sensitivity"]
 
     def visible_cases(self):
         return cases_visible_to(self.request.user)

@@ -16,6 +16,7 @@ from core.handling import TLP, handling_label
 from core.states import STATE_CHOICES
 from sharing.permissions import cases_visible_to, items_visible_to
 
+from .. import intelligence as cfr23
 from ..models import Case, CaseEntity, Entity, IntelligenceItem, ItemEntity, Jurisdiction
 
 # Read: the rows -------------------------------------------------------------------------------
@@ -62,6 +63,35 @@ class ItemRowSerializer(HandledRowSerializer):
         allow_null=True, help_text="The RFI answered, when your agency may see it."
     )
     review_by = serializers.DateField(allow_null=True)
+    # 28 CFR Part 23 (cases/intelligence.py): empty strings and nulls for the kinds not under it.
+    intelligence_status = serializers.ChoiceField(
+        choices=cfr23.Status.choices,
+        help_text="pending (information pending review, seen by its agency only), intelligence, "
+                  "rejected, or empty for a kind not under 28 CFR Part 23.",
+    )
+    predicate = serializers.CharField(help_text="The criminal predicate (23.20(a)).")
+    predicate_missing = serializers.BooleanField(
+        help_text="Criminal intelligence kept before the rule was enforced, without a predicate."
+    )
+    criminal_activity = serializers.ChoiceField(choices=cfr23.CriminalActivity.choices, allow_blank=True)
+    no_protected_activity = serializers.BooleanField(help_text=cfr23.ATTESTATION)
+    submitted_by = serializers.CharField(allow_null=True, help_text="Who submitted it (23.20(c)).")
+    control_official = serializers.CharField(
+        allow_null=True, help_text="Who answers for it at the submitting agency (23.20(c))."
+    )
+    sensitivity = serializers.ChoiceField(choices=cfr23.Sensitivity.choices, allow_blank=True)
+    source_reliability = serializers.ChoiceField(
+        choices=cfr23.SourceReliability.choices, allow_blank=True, help_text="A to D."
+    )
+    content_validity = serializers.ChoiceField(
+        choices=cfr23.ContentValidity.choices, allow_blank=True, help_text="1 to 4."
+    )
+    validated_at = serializers.DateTimeField(
+        allow_null=True, help_text="When it became criminal intelligence or was last validated."
+    )
+    reviewed_at = serializers.DateTimeField(
+        allow_null=True, help_text="When a reviewer accepted or rejected it."
+    )
 
 
 class AnnotationRowSerializer(serializers.Serializer):
@@ -156,7 +186,30 @@ ITEM_FIELDS = (
     "version",
     "created_at",
     "updated_at",
+    "intelligence_status",
+    "predicate",
+    "criminal_activity",
+    "no_protected_activity",
+    "sensitivity",
+    "source_reliability",
+    "content_validity",
+    "validated_at",
+    "reviewed_at",
 )
+PEOPLE = {
+    "submitted_by": ("created_by__first_name", "created_by__last_name", "created_by__username"),
+    "control_official": (
+        "control_official__first_name", "control_official__last_name",
+        "control_official__username",
+    ),
+}
+
+
+def _person(row, label):
+    first, last, username = (row.pop(name) for name in PEOPLE[label])
+    if username is None:
+        return None
+    return " ".join(part for part in (first, last) if part) or username
 
 
 def item_rows(selected, *, principal):
@@ -165,7 +218,10 @@ def item_rows(selected, *, principal):
 
     A linked case or answered RFI that the caller may not see is given as null: its id would
     confirm that it exists."""
-    rows = list(selected.values(*ITEM_FIELDS, entity_refs=_entity_refs(ItemEntity, "item")))
+    people = [name for names in PEOPLE.values() for name in names]
+    rows = list(
+        selected.values(*ITEM_FIELDS, *people, entity_refs=_entity_refs(ItemEntity, "item"))
+    )
     case_ids = {row["case_id"] for row in rows if row["case_id"]}
     rfi_ids = {row["in_response_to_id"] for row in rows if row["in_response_to_id"]}
     seen_cases = (
@@ -184,6 +240,11 @@ def item_rows(selected, *, principal):
             row["case_id"] = None
         if row["in_response_to_id"] not in seen_rfis:
             row["in_response_to_id"] = None
+        for label in PEOPLE:
+            row[label] = _person(row, label)
+        row["predicate_missing"] = (
+            row["intelligence_status"] == cfr23.Status.INTELLIGENCE and not row["predicate"]
+        )
         row["entities"] = _entities(row.pop("entity_refs"))
     return rows
 
@@ -281,6 +342,52 @@ class ItemCreateInput(serializers.Serializer):
         required=False, allow_null=True, default=None, **ID_FIELD
     )
     review_by = serializers.DateField(required=False, allow_null=True, default=None)
+    # 28 CFR Part 23: given for a tip, SAR, report or RFI response, the item is criminal
+    # intelligence (every one is then required); left out, it is information pending review.
+    predicate = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=20000,
+        help_text="The criminal predicate: the reasonable suspicion of definable criminal conduct.",
+    )
+    criminal_activity = serializers.ChoiceField(
+        choices=cfr23.CriminalActivity.choices, required=False, allow_blank=True, default=""
+    )
+    no_protected_activity = serializers.BooleanField(
+        required=False, default=False, help_text=cfr23.ATTESTATION
+    )
+    control_official_id = serializers.IntegerField(
+        required=False, allow_null=True, default=None,
+        help_text="A person of your agency who answers for the record.", **ID_FIELD,
+    )
+    sensitivity = serializers.ChoiceField(
+        choices=cfr23.Sensitivity.choices, required=False, allow_blank=True, default=""
+    )
+    source_reliability = serializers.ChoiceField(
+        choices=cfr23.SourceReliability.choices, required=False, allow_blank=True, default=""
+    )
+    content_validity = serializers.ChoiceField(
+        choices=cfr23.ContentValidity.choices, required=False, allow_blank=True, default=""
+    )
+
+
+class ItemReviewInput(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[("accept", "Accept"), ("reject", "Reject")])
+    reason = serializers.CharField(max_length=20000)
+    review_by = serializers.DateField(required=False, allow_null=True, default=None)
+    predicate = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    criminal_activity = serializers.ChoiceField(
+        choices=cfr23.CriminalActivity.choices, required=False, allow_blank=True
+    )
+    no_protected_activity = serializers.BooleanField(required=False)
+    control_official_id = serializers.IntegerField(required=False, allow_null=True, **ID_FIELD)
+    sensitivity = serializers.ChoiceField(
+        choices=cfr23.Sensitivity.choices, required=False, allow_blank=True
+    )
+    source_reliability = serializers.ChoiceField(
+        choices=cfr23.SourceReliability.choices, required=False, allow_blank=True
+    )
+    content_validity = serializers.ChoiceField(
+        choices=cfr23.ContentValidity.choices, required=False, allow_blank=True
+    )
 
 
 class AnnotationCreateInput(serializers.Serializer):

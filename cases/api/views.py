@@ -10,8 +10,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from agencies.selectors import control_officials
 from audit.services import log_api_list, log_api_read
 from core.api.errors import CREATE_ERRORS, DETAIL_ERRORS, LIST_ERRORS, UPDATE_ERRORS
 from core.api.etags import expected_version, with_etag
@@ -75,6 +77,9 @@ class VisibleViewSet(viewsets.GenericViewSet):
         """The API rows of the objects of `selected` (a queryset, in its order)."""
         raise NotImplementedError
 
+    def released(self, rows):
+        """What the answer's rows release, recorded (28 CFR 23.20(g) for items): nothing here."""
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.model.objects.none()
@@ -99,6 +104,7 @@ class VisibleViewSet(viewsets.GenericViewSet):
         rows, next_cursor, has_more = finish_page(
             rows, page, key=lambda row: (row[self.sort_field], row["id"])
         )
+        self.released(rows)
         log_api_list(request, self.object_type, [row["id"] for row in rows])
         return page_response(rows, next_cursor, has_more)
 
@@ -112,6 +118,7 @@ class VisibleViewSet(viewsets.GenericViewSet):
 
     def detail_response(self, obj, status_code=status.HTTP_200_OK):
         row = self.rows(self.model._default_manager.filter(pk=obj.pk))[0]
+        self.released([row])
         response = Response(row, status=status_code)
         return with_etag(response, obj) if hasattr(obj, "version") else response
 
@@ -221,14 +228,39 @@ class ItemViewSet(VisibleViewSet):
     def rows(self, selected):
         return s.item_rows(selected, principal=self.request.user)
 
+    def released(self, rows):
+        key = self.request.auth
+        services.disseminations_record_pull(
+            by=self.request.user, rows=rows, key_name=getattr(key, "name", "(no key)"),
+        )
+
     def create(self, request):
         data = _validated(s.ItemCreateInput, request.data)
         data["case"] = _visible_target(request, Case, data.pop("case_id"), "case_id")
         data["in_response_to"] = _visible_target(
             request, IntelligenceItem, data.pop("in_response_to_id"), "in_response_to_id"
         )
+        data["control_official"] = _person_of_own_agency(request, data.pop("control_official_id"))
         item = services.item_create(by=request.user, **data)
         return self.detail_response(item, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Accept or reject information pending review (write scope, a reviewer's key)",
+        request=s.ItemReviewInput,
+        responses={200: s.ItemRowSerializer, **CREATE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="review")
+    def review(self, request, pk=None):
+        """28 CFR Part 23: the decision of a reviewer of the submitting agency. The key's
+        account must hold the reviewer role; the refusals are those of the browser."""
+        item = self.get_visible(pk)
+        data = _validated(s.ItemReviewInput, request.data)
+        if "control_official_id" in data:
+            data["control_official"] = _person_of_own_agency(
+                request, data.pop("control_official_id")
+            )
+        reviewed = services.item_review(item=item, by=request.user, **data)
+        return self.detail_response(reviewed)
 
 
 @extend_schema_view(
@@ -339,6 +371,19 @@ class EntityViewSet(VisibleViewSet):
         if entity is None:
             raise NotVisible(Entity)
         return entity
+
+
+def _person_of_own_agency(request, pk):
+    """The control official named by id: a person of the caller's agency, or a field error
+    (a person of another agency is not told apart from a missing one)."""
+    if pk is None:
+        return None
+    person = control_officials(request.user.agency).filter(pk=pk).first()
+    if person is None:
+        raise _field_error(
+            "control_official_id", "No active person of your agency has this id (28 CFR 23.20(c))."
+        )
+    return person
 
 
 def _validated(serializer_class, data):

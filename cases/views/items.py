@@ -5,14 +5,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from agencies.selectors import control_officials
 from core.errors import InsufficientLevel
 from core.handling import TLP, Level
 from sharing.permissions import cases_visible_to, get_visible_or_404, require_level
 
-from .. import services
-from ..forms import ItemEditForm, ItemForm, apply_errors
+from .. import selectors, services
+from ..forms import ItemEditForm, ItemIntelligenceForm, ReviewForm, ValidateForm, apply_errors
 from ..models import IntelligenceItem
 from .pages import handling_context, item_page, no_agency
 
@@ -24,7 +26,9 @@ def item_detail(request, pk):
         request.user,
         IntelligenceItem,
         pk,
-        queryset=IntelligenceItem.objects.select_related("owner"),
+        queryset=IntelligenceItem.objects.select_related(
+            "owner", "created_by", "control_official", "reviewed_by"
+        ),
     )
     return item_page(request, item)
 
@@ -51,7 +55,10 @@ def item_create(request):
         initial["kind"] = request.GET["kind"]
     if rfi is not None:
         initial["title"] = f"Re: {rfi.title}"
-    form = ItemForm(request.POST or None, cases=cases, response=rfi is not None, initial=initial)
+    form = ItemIntelligenceForm(
+        request.POST or None, cases=cases, response=rfi is not None, initial=initial,
+        officials=control_officials(request.user.agency),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -65,6 +72,7 @@ def item_create(request):
                 case=data["case"],
                 in_response_to=rfi,
                 review_by=data["review_by"],
+                **form.labels(),
             )
         except InsufficientLevel as error:
             form.add_error("case", str(error))
@@ -77,12 +85,77 @@ def item_create(request):
                 )
             elif rfi is not None and rfi.owner_id != request.user.agency_id:
                 messages.info(request, f"Shared with {rfi.owner.name}, who asked (view).")
+            if item.is_pending_review:
+                messages.info(
+                    request, "Kept as information pending review: your agency sees it, and a "
+                    "reviewer accepts it as criminal intelligence or rejects it (28 CFR Part 23).",
+                )
             messages.success(request, f"{item.get_kind_display()} created.")
             return redirect("item-detail", pk=item.pk)
     status = 400 if request.method == "POST" else 200
     return render(
         request, "cases/item_form.html", {"form": form, "creating": True, "rfi": rfi}, status=status
     )
+
+
+@login_required
+@require_POST
+def item_review(request, pk):
+    """A reviewer accepts or rejects information pending review (cases.services.item_review);
+    a refused decision comes back on the item's page with its errors."""
+    item = get_visible_or_404(request.user, IntelligenceItem, pk, record_read=False)
+    form = ReviewForm(request.POST, officials=control_officials(request.user.agency))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            reviewed = services.item_review(
+                item=item, by=request.user, decision=data["decision"], reason=data["reason"],
+                review_by=data["review_by"], **form.labels(),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            if reviewed.is_intelligence:
+                messages.success(request, "Accepted as criminal intelligence.")
+            else:
+                messages.success(request, "Rejected: it is not criminal intelligence and is not shared.")
+            if reviewed.share_back_refusal:
+                messages.warning(
+                    request, f"Not shared with the agency that asked: {reviewed.share_back_refusal}"
+                )
+            return redirect("item-detail", pk=item.pk)
+    return item_page(request, item, status=400, review_form=form)
+
+
+@login_required
+@require_POST
+def item_validate(request, pk):
+    """A reviewer validates criminal intelligence (cases.services.item_validate)."""
+    item = get_visible_or_404(request.user, IntelligenceItem, pk, record_read=False)
+    form = ValidateForm(request.POST, officials=control_officials(request.user.agency),
+                        needs_labels=item.predicate_missing)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.item_validate(item=item, by=request.user, reason=data["reason"],
+                                   review_by=data["review_by"], **form.labels())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Validated; its next review date is set.")
+            return redirect("item-detail", pk=item.pk)
+    return item_page(request, item, status=400, validate_form=form)
+
+
+@login_required
+@require_GET
+def review_queue(request):
+    """28 CFR 23.20(h): the agency's criminal intelligence due for review, and its information
+    pending review."""
+    if request.user.agency_id is None:
+        raise Http404("No agency.")
+    queue = selectors.review_queue(request.user.agency, today=timezone.localdate())
+    return render(request, "cases/review_queue.html", queue)
 
 
 @login_required

@@ -7,10 +7,19 @@ from django.contrib import messages
 from django.shortcuts import render
 from django.urls import reverse
 
+from agencies.selectors import control_officials
 from core.handling import HANDLING_RULES, LES_RULE, Level
 from sharing.permissions import get_visible_or_404, level_of
 
-from ..forms import AnnotationForm, AttachmentForm, JurisdictionForm, ShareForm, SubjectForm
+from ..forms import (
+    AnnotationForm,
+    AttachmentForm,
+    JurisdictionForm,
+    ReviewForm,
+    ShareForm,
+    SubjectForm,
+    ValidateForm,
+)
 from ..models import Case, IntelligenceItem
 from ..selectors import (
     access_log_of,
@@ -107,6 +116,20 @@ def page_with_errors(request, kind, obj, **forms):
 def item_page(request, item, *, status=200, **forms):
     context = object_page_context(request.user, item, "item", forms)
     context.update(item_detail_parts(item, request.user))
+    # 28 CFR Part 23: a reviewer of the submitting agency decides on information pending review.
+    context["can_review"] = (
+        item.is_pending_review and context["is_owner"] and request.user.intelligence_reviewer
+        and item.created_by_id != request.user.id
+    )
+    if item.is_intelligence and context["is_owner"] and request.user.intelligence_reviewer:
+        context["validate_form"] = forms.get("validate_form") or ValidateForm(
+            officials=control_officials(request.user.agency),
+            needs_labels=item.predicate_missing,
+        )
+    if context["can_review"]:
+        context["review_form"] = forms.get("review_form") or ReviewForm.for_item(
+            item, control_officials(request.user.agency)
+        )
     return render(request, "cases/item_detail.html", context, status=status)
 
 

@@ -42,7 +42,8 @@ def share_dialog(request, pk, kind):
         try:
             recipient = form.share_target()
             record = services.share_grant(
-                obj=obj, by=request.user, level=form.cleaned_data["level"], **recipient
+                obj=obj, by=request.user, level=form.cleaned_data["level"],
+                reason=form.cleaned_data["reason"], **recipient
             )
         except ValidationError as error:
             apply_errors(form, error)

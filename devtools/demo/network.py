@@ -210,11 +210,14 @@ class UserSpec:
     last_name: str = ""
     center_admin_of: tuple = ()  # (short name, state) of centers this person administers
     superuser: bool = False
+    intelligence_reviewer: bool = False  # 28 CFR Part 23: decides on pending information
 
 
 # The people of the trafficking story (the same usernames as the test actors in tests/conftest.py).
 STORY_USERS = [
     UserSpec("analyst_fl", "mbi", first_name="Corinne", last_name="Ashdown-Pratt"),
+    UserSpec("reviewer_fl", "mbi", first_name="Delphine", last_name="Okafor-Reyes",
+             intelligence_reviewer=True),
     UserSpec("analyst_fl2", "ocso", first_name="Tobias", last_name="Merriweather"),
     UserSpec("analyst_la", "nopd", first_name="Josette", last_name="Broussard-Kaye"),
     UserSpec("analyst_la2", "lsp", first_name="Remy", last_name="Castellane"),

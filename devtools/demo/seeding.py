@@ -27,6 +27,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from agencies.models import Agency, CenterAdmin, FusionCenter, Membership, User
+from cases import intelligence as cfr23
 from cases import services as case_services
 from cases.models import (
     Case,
@@ -184,7 +185,7 @@ class DemoSeeder:
                 username=spec.username, first_name=spec.first_name, last_name=spec.last_name,
                 email=f"{spec.username.replace('_', '.')}@{domain}", agency=agency,
                 role=spec.role, is_superuser=spec.superuser, is_staff=spec.superuser,
-                password=self._password_hash,
+                intelligence_reviewer=spec.intelligence_reviewer, password=self._password_hash,
                 date_joined=self.started - timedelta(days=900 - 3 * index),
             )
             user.full_clean(exclude=["password"])
@@ -280,6 +281,24 @@ class DemoSeeder:
                     case=case, by=opener, version=case.version, status=spec.status
                 )
 
+    @staticmethod
+    def _cfr23_labels(spec, author):
+        """A demo record's 28 CFR Part 23 predicate and labels (none for the kinds not under
+        the rule, nor for information pending review); its author is its control official."""
+        if not cfr23.is_under_rule(spec.kind) or spec.pending:
+            return {}
+        return {
+            "predicate": spec.predicate or (
+                "Reasonable suspicion that the subjects traffic persons for commercial sex "
+                "(18 U.S.C. 1591), from the facts reported here."),
+            "criminal_activity": cfr23.CriminalActivity.HUMAN_TRAFFICKING,
+            "no_protected_activity": True,
+            "control_official": author,
+            "sensitivity": cfr23.Sensitivity.SENSITIVE,
+            "source_reliability": cfr23.SourceReliability.B,
+            "content_validity": cfr23.ContentValidity.PROBABLE,
+        }
+
     def _tell_item(self, spec, story, case=None, in_response_to=None):
         author = self.users[spec.by]
         with self._step(story) as at:
@@ -289,6 +308,7 @@ class DemoSeeder:
             item = case_services.item_create(
                 by=author, kind=spec.kind, title=spec.title, body=spec.body, tlp=spec.tlp,
                 les=spec.les, case=case, in_response_to=in_response_to, review_by=review_by,
+                **self._cfr23_labels(spec, author),
             )
         self.created["intelligence items"] += 1
         story.item_ids.append(item.pk)
@@ -330,6 +350,7 @@ class DemoSeeder:
             obj=obj, by=by, level=spec.level, target=spec.target,
             agency=self.agencies[spec.recipient] if spec.target == Share.Target.AGENCY else None,
             center=self.centers[spec.recipient] if spec.target == Share.Target.CENTER else None,
+            reason=getattr(spec, "reason", "") or "Need to know: the recipient works the case.",
         )
         self.created["shares"] += 1
 

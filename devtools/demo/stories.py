@@ -554,6 +554,16 @@ STANDALONE_ITEMS = [
     ItemSpec("tip", "analyst_azdps", "Stash house near Casa Grande",
              "Caller reports many people arriving at a rural house at night.",
              AMBER, True, shares=(to_agency("tonpd", VIEW),), days_ago=8),
+    # 28 CFR Part 23: information pending review (MBI's reviewer decides), and criminal
+    # intelligence due for review within the month.
+    ItemSpec("tip", "analyst_fl", "Caller names a man recruiting girls at the Orlando bus station",
+             "Anonymous caller; no date or vehicle. Not yet checked against anything.",
+             AMBER, True, pending=True, days_ago=2),
+    ItemSpec("sar", "analyst_fl2", "Repeated cash purchases of prepaid cards, Kissimmee",
+             "Store manager reports the same two men buying prepaid cards in cash weekly.",
+             AMBER, True, review_in_days=20, days_ago=40,
+             predicate="Structuring of cash into prepaid cards, consistent with laundering "
+                       "trafficking proceeds (18 U.S.C. 1956)."),
     ItemSpec("rfi", "analyst_gbi", "Associates of the I-85 trafficking suspect",
              "Request for known associates and vehicles of the suspect in GBI-HT-0149.",
              AMBER, True, shares=(to_agency("fdle", VIEW),),

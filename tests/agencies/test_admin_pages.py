@@ -645,3 +645,28 @@ class TestCenterUserRelease(ReleaseTests, CenterUserPageTests):
         assert response.status_code == 404
         subject.refresh_from_db()
         assert subject.locked_at is not None
+
+
+class TestAgencyUserReviewer(UserActionTests, AgencyUserPageTests):
+    """Granting the 28 CFR Part 23 reviewer role, with a reason in the access log; the same
+    action withdraws it."""
+
+    url_name = "agency-user-action"
+    action = "reviewer"
+
+    def args(self, subject):
+        return [subject.pk, self.action]
+
+    def assert_changed(self, subject, user, response):
+        subject.refresh_from_db()
+        assert subject.intelligence_reviewer
+        row = AccessLog.objects.filter(action="admin").latest("id")
+        assert row.detail["operation"] == "user_set_reviewer"
+        assert row.detail["after"]["intelligence_reviewer"] is True
+
+    def test_the_same_action_withdraws_it(self, client, agency_admin_fl, analyst_fl):
+        client.force_login(agency_admin_fl)
+        client.post(self.url(analyst_fl), {"reason": "Named reviewer by the chief."})
+        client.post(self.url(analyst_fl), {"reason": "Moved to patrol."})
+        analyst_fl.refresh_from_db()
+        assert not analyst_fl.intelligence_reviewer

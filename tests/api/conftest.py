@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from agencies.api_keys import api_key_create
 from agencies.models import ApiKey, User
 from cases import services as case_services
-from tests.conftest import _user
+from tests.conftest import _user, cfr23_labels
 
 
 def key_for(admin, *, scope=ApiKey.Scope.READ, name="Partner system", **options):
@@ -81,6 +81,14 @@ def partner_key_ca(admin_anaheim):
     return key_for(admin_anaheim, name="Anaheim RMS", scope=ApiKey.Scope.WRITE)
 
 
+def api_labels(control_official):
+    """The 28 CFR Part 23 predicate and labels of tests.conftest.cfr23_labels, as an API body
+    names them."""
+    labels = cfr23_labels(control_official, control_official=control_official)
+    labels["control_official_id"] = labels.pop("control_official").pk
+    return labels
+
+
 @pytest.fixture
 def outsider_key(admin_houston):
     return key_for(admin_houston, name="Houston RMS", scope=ApiKey.Scope.WRITE)
@@ -94,6 +102,7 @@ def story(trafficking_case, analyst_fl, cfix):
         kind="tip",
         title="Tip: minor seen at a Baton Rouge motel",
         case=trafficking_case,
+        **cfr23_labels(analyst_fl),
     )
     entity = case_services.entity_link(
         by=analyst_fl,

@@ -21,6 +21,7 @@ from core.states import STATE_CODES
 from sharing.models import Tombstone
 from sharing.services import share
 from tests.api.base import EndpointTests, ListEndpointTests, Write, assert_error_shape
+from tests.conftest import cfr23_labels
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,8 @@ class TestItems(EndpointTests):
         def make(n):
             links = [{}, {"case": story.case}, {"kind": "rfi_response", "in_response_to": rfi}]
             fields = {"kind": "tip", **links[n % 3]}
-            item = case_services.item_create(by=analyst_fl, title=f"Item {n}", **fields)
+            item = case_services.item_create(by=analyst_fl, title=f"Item {n}", **fields,
+                                             **cfr23_labels(analyst_fl))
             case_services.entity_link(by=analyst_fl, kind="email", label="Courier's e-mail",
                                       item=item, address=f"courier{n}@mail.example")
 

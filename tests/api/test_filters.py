@@ -12,6 +12,7 @@ from cases import services as case_services
 from cases.models import Case
 from core.handling import Level
 from sharing.services import share
+from tests.conftest import cfr23_labels
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def test_the_state_of_an_items_case_counts_only_when_the_case_is_visible(
     seen = make_case(analyst_fl, states=("CA",))
     share(obj=seen, by=analyst_fl, level=Level.VIEW, agency=nopd)
     on_seen = case_services.item_create(by=analyst_fl, kind="tip", title="On a seen case",
-                                        case=seen)
+                                        case=seen, **cfr23_labels(analyst_fl))
     share(obj=on_seen, by=analyst_fl, level=Level.VIEW, agency=nopd)
     assert ids(api, "/api/v1/items/", {"state": "CA"}) == [on_seen.id]
 

@@ -9,7 +9,7 @@ from core.handling import TLP, Level
 from notifications.models import OutboxEvent
 from sharing.permissions import items_visible_to, level_of
 from sharing.services import share
-from tests.api.conftest import key_for
+from tests.api.conftest import api_labels, key_for
 from tests.conftest import fresh
 
 pytestmark = pytest.mark.django_db
@@ -188,7 +188,7 @@ def test_an_rfi_answered_over_the_api_goes_back_to_the_agency_that_asked(
     writer_nopd = key_for(admin_nopd, scope=ApiKey.Scope.WRITE, name="NOPD case tool")
     response = api.as_key(writer_nopd).post("/api/v1/items/", {
         "kind": "rfi_response", "title": "Re: room 12", "body": "A man named D. Price.",
-        "tlp": "GREEN", "in_response_to_id": rfi.pk,
+        "tlp": "GREEN", "in_response_to_id": rfi.pk, **api_labels(admin_nopd),
     }, format="json")
     assert response.status_code == 201, response.content
     answer = IntelligenceItem.objects.get(in_response_to=rfi)

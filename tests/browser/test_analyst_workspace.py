@@ -178,9 +178,20 @@ def test_opening_a_case_adding_a_state_and_answering_an_rfi(
     page_la.get_by_role("link", name=re.compile("Who rents room 12")).click()
     page_la.get_by_role("link", name="Respond to this request").click()
     page_la.get_by_label("Text").fill("Registered guest: D. Price, paid cash for 7 nights.")
+    # 28 CFR Part 23: a response names a person, so it goes as criminal intelligence with its
+    # predicate and labels (without them it would stay pending review, and with NOPD).
+    page_la.get_by_label("Criminal predicate", exact=True).fill(
+        "Registered the room where the minor was held; paid in cash.")
+    page_la.get_by_label("Criminal activity", exact=True).select_option("human_trafficking")
+    page_la.get_by_label(re.compile("^No political, religious")).check()
+    page_la.get_by_label("Control official", exact=True).select_option(label=analyst_la.username)
+    page_la.get_by_label("Sensitivity", exact=True).select_option("sensitive")
+    page_la.get_by_label("Source reliability", exact=True).select_option("B")
+    page_la.get_by_label("Content validity", exact=True).select_option("2")
     screenshot(page_la, "la-rfi-response-form")
     page_la.get_by_role("button", name="Create").click()
     expect(page_la.locator(".messages")).to_contain_text("Shared with Metropolitan Bureau")
+    expect(page_la.locator("#cfr23-title")).to_contain_text("Criminal intelligence")
 
     page.reload()
     responses = page.locator("#responses")

@@ -6,6 +6,7 @@ from cases import services
 from cases.models import Attachment, IntelligenceItem
 from core.handling import TLP
 from tests.base import HttpsClient
+from tests.conftest import cfr23_labels
 
 
 @pytest.fixture
@@ -19,6 +20,7 @@ def tip(analyst_fl, trafficking_case):
     return services.item_create(
         by=analyst_fl, kind=IntelligenceItem.Kind.TIP, title="Girl seen at Baton Rouge motel",
         body="Desk clerk called it in.", case=trafficking_case, tlp=TLP.AMBER, les=True,
+        **cfr23_labels(analyst_fl),
     )
 
 

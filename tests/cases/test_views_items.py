@@ -15,7 +15,7 @@ from sharing.models import Share
 from sharing.services import share
 from tests.base import HttpsClient, ListPageTests, ObjectActionTests, ObjectViewTests
 from tests.cases.attach import AttachPage
-from tests.conftest import fresh
+from tests.conftest import cfr23_labels, fresh
 
 
 class ItemPage:
@@ -38,7 +38,8 @@ class TestItemList(ItemPage, ListPageTests):
     def make_row(self, analyst_fl, trafficking_case):
         """Tips and SARs on the story's case: each row names its case if the reader sees it."""
         return lambda n: services.item_create(by=analyst_fl, kind="sar" if n % 2 else "tip",
-                                              title=f"Item {n}", case=trafficking_case)
+                                              title=f"Item {n}", case=trafficking_case,
+                                              **cfr23_labels(analyst_fl))
 
     def test_an_item_of_an_unseen_case_does_not_name_the_case(
         self, client, subject, analyst_fl, analyst_la, nopd, trafficking_case
@@ -119,7 +120,8 @@ class TestItemShare(ItemPage, ObjectActionTests):
         return lsp
 
     def data(self, subject):
-        return {"ori": "LALSP0000", "level": Level.ANNOTATE.value}
+        return {"ori": "LALSP0000", "level": Level.ANNOTATE.value,
+                "reason": "LSP holds the motel's registration records."}
 
     def assert_changed(self, subject, user, response):
         record = Share.objects.get(item=subject, target_agency__ori="LALSP0000")
@@ -127,7 +129,8 @@ class TestItemShare(ItemPage, ObjectActionTests):
 
     def test_the_recipient_may_be_chosen_from_those_offered(self, client, subject, owner, lsp):
         client.force_login(owner)
-        response = client.post(self.url(subject), {"recipient": f"agency:{lsp.pk}", "level": 1})
+        response = client.post(self.url(subject), {"recipient": f"agency:{lsp.pk}", "level": 1,
+                                                   "reason": "Need to know."})
         assert response.status_code == 302
         assert Share.objects.filter(item=subject, target_agency__ori="LALSP0000").exists()
 
@@ -147,9 +150,10 @@ class TestRfiResponses:
         client.force_login(la)
         form = client.get(reverse("item-create"), {"in_response_to": rfi.pk})
         assert "kind" not in form.context["form"].fields
+        labels = cfr23_labels(la)
         response = client.post(reverse("item-create"), {
             "in_response_to": rfi.pk, "title": "Re: room 12", "body": "A man named D. Price.",
-            "tlp": "GREEN",
+            "tlp": "GREEN", **labels, "control_official": la.pk,
         })
         assert response.status_code == 302
         answer = IntelligenceItem.objects.get(in_response_to=rfi)

@@ -395,7 +395,8 @@ def test_what_a_notification_shows_is_decided_when_it_is_read(
 def test_a_shared_item_is_linked_from_its_notification(client, make_item, analyst_fl,
                                                        analyst_la, nopd):
     item = make_item(by=analyst_fl, title="Plate seen at the Shreveport motel")
-    share_grant(obj=item, by=analyst_fl, agency=nopd, level=Level.VIEW)
+    share_grant(obj=item, by=analyst_fl, agency=nopd, level=Level.VIEW,
+                reason="NOPD works the same motel.")
     deliver_all()
     client.force_login(fresh(analyst_la))
     page = client.get(reverse("notification-inbox")).content.decode()
