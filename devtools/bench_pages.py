@@ -244,17 +244,36 @@ def seed_pages(*, count, agencies, center, progress=print):
         ("items", [f"""
             INSERT INTO cases_intelligenceitem (id, tlp, les, version, created_at, updated_at,
                                                 kind, title, body, review_by, case_id,
-                                                created_by_id, in_response_to_id, owner_id)
+                                                created_by_id, in_response_to_id, owner_id,
+                                                intelligence_status, predicate, criminal_activity,
+                                                no_protected_activity, control_official_id,
+                                                sensitivity, source_reliability,
+                                                content_validity, validated_at)
             SELECT p.g, CASE WHEN p.share = 'network' THEN 'CLEAR' WHEN p.g % 3 = 0 THEN 'GREEN'
                              ELSE 'AMBER' END,
                    p.g % 7 = 0, 1, p.at - interval '3 days', p.at,
-                   (ARRAY['tip', 'sar', 'rfi', 'bulletin', 'report'])[p.g % 5 + 1],
-                   initcap((ARRAY['tip', 'sar', 'rfi', 'bulletin', 'report'])[p.g % 5 + 1])
+                   k.kind,
+                   initcap(k.kind)
                        || ' ' || p.g || ': ' || ({_array(PHRASES)})[p.g % {len(PHRASES)} + 1],
-                   {_text_sql('p.w')}, NULL,
+                   {_text_sql('p.w')},
+                   -- 28 CFR Part 23: the kinds about people are criminal intelligence, with a
+                   -- predicate and the labels, reviewed within five years.
+                   CASE WHEN k.cfr23 THEN (p.at - interval '3 days')::date + 5 * 365 END,
                    CASE WHEN p.g % 4 = 0 THEN (p.g / 4) % {cases} + 1 END,
-                   (%(writers)s::int[])[p.owner + 1], NULL, (%(agencies)s::int[])[p.owner + 1]
-            FROM item_plan p"""]),
+                   (%(writers)s::int[])[p.owner + 1], NULL, (%(agencies)s::int[])[p.owner + 1],
+                   CASE WHEN k.cfr23 THEN 'intelligence' ELSE '' END,
+                   CASE WHEN k.cfr23 THEN 'Reasonable suspicion of trafficking' ELSE '' END,
+                   CASE WHEN k.cfr23 THEN 'drugs' ELSE '' END,
+                   k.cfr23,
+                   CASE WHEN k.cfr23 THEN (%(writers)s::int[])[p.owner + 1] END,
+                   CASE WHEN k.cfr23 THEN 'routine' ELSE '' END,
+                   CASE WHEN k.cfr23 THEN 'B' ELSE '' END,
+                   CASE WHEN k.cfr23 THEN '2' ELSE '' END,
+                   CASE WHEN k.cfr23 THEN p.at - interval '3 days' END
+            FROM item_plan p,
+                 LATERAL (SELECT (ARRAY['tip', 'sar', 'rfi', 'bulletin', 'report'])[p.g % 5 + 1]
+                                 AS kind) AS named,
+                 LATERAL (SELECT named.kind, named.kind IN ('tip', 'sar', 'report') AS cfr23) AS k"""]),
         ("permission rows", [
             f"""INSERT INTO sharing_{kind}groupobjectpermission
                     (content_object_id, group_id, permission_id, updated_at)
