@@ -35,8 +35,6 @@ from audit.models import AccessLog
 from audit.services import log_access
 
 from . import saml
-from .mfa import IDP as SECOND_FACTOR_BY_IDP
-from .mfa import SECOND_FACTOR
 from .models import Agency, FederatedIdentity, IdentityProvider, User
 from .saml import Refused
 from .services import username_taken
@@ -57,10 +55,11 @@ GFIPM = {
 REQUEST_COOKIE = "fp_saml_request"
 _PENDING = "fp-saml-request:{}"
 _SEEN = "fp-saml-assertion:{}:{}"
-# The contract with the portal's own second factor: a session whose sign-in the identity provider
-# asserted as multi-factor (an AuthnContextClassRef among the provider's mfa_context_refs) carries
-# session[SECOND_FACTOR] = "idp", and the portal asks no second factor of its own. Any other
-# federated sign-in sets nothing, and is asked the portal's second factor like a password sign-in.
+# The contract with the portal's own second factor: a sign-in the identity provider asserted as
+# multi-factor (an AuthnContextClassRef among the provider's mfa_context_refs) is marked so by
+# agencies.mfa.mark_verified_by_identity_provider (the ACS view calls it), and the portal asks no
+# second factor of its own. Any other federated sign-in is asked the portal's second factor like
+# a password sign-in.
 
 USERNAME_MAX = 140  # leaves room for a "-<n>" that makes it unique within User's 150
 

@@ -102,6 +102,12 @@ def second_factor_verified(request):
     return method in OWN_METHODS and DEVICE_ID_SESSION_KEY in session
 
 
+def mark_verified_by_identity_provider(request):
+    """The identity provider asserted a multi-factor sign-in (one of its accepted authentication
+    contexts, agencies.federation): the portal asks no second factor of its own."""
+    request.session[SECOND_FACTOR] = IDP
+
+
 def mark_verified(request, device, method):
     """The session passed `method` with `device`: a new session key (the privilege changed),
     django-otp's device marker, and the method; the access log's `login` row of the second

@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import federation, gate, saml
+from .. import federation, gate, mfa, saml
 from ..models import IdentityProvider
 
 # Where the browser-binding cookie is sent: the assertion consumer service only.
@@ -87,7 +87,7 @@ def saml_acs(request):
         request.federated_sign_in = signed_in.log_detail()
         login(request, signed_in.user, backend="agencies.signins.LockoutBackend")
         if signed_in.multi_factor:
-            request.session[federation.SECOND_FACTOR] = federation.SECOND_FACTOR_BY_IDP
+            mfa.mark_verified_by_identity_provider(request)
         user = signed_in.user
         request.session["nav_admin"] = bool(
             user.is_agency_admin or gate.centers_administered_by(user).exists()

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from saml2.xmldsig import DIGEST_SHA1, SIG_RSA_SHA1
 
-from agencies import federation
+from agencies import federation, mfa
 from agencies.models import FederatedIdentity, IdentityProvider, RetiredUsername, User
 from audit.models import AccessLog
 from tests.agencies.saml_idp import MFA_CONTEXT, answer_of
@@ -137,7 +137,7 @@ def test_first_sign_in_creates_the_account_in_the_asserted_agency_and_logs_it(
     assert created.detail["operation"] == "federated_account_create"
     assert created.object_id == user.pk and created.agency == mbi
     # A password sign-in's context: the portal will ask its own second factor.
-    assert federation.SECOND_FACTOR not in client.session
+    assert mfa.SECOND_FACTOR not in client.session
     # The signed AuthnRequest reached the identity provider, for the portal's ACS.
     [request] = idp.requests
     assert request.assertion_consumer_service_url == "https://testserver/saml/acs/"
@@ -153,7 +153,7 @@ def test_an_asserted_multi_factor_context_tells_the_portal_not_to_ask_again(clie
     response, _ = sign_in(client, provider)
 
     assert response.status_code == 302
-    assert client.session[federation.SECOND_FACTOR] == "idp"
+    assert client.session[mfa.SECOND_FACTOR] == "idp"
     [login] = AccessLog.objects.filter(action=AccessLog.Action.LOGIN)
     assert login.detail["multi_factor"] is True
 
@@ -179,7 +179,7 @@ def test_a_context_the_provider_is_not_accepted_for_sets_no_marker(client, idp, 
     response, _ = sign_in(client, provider)
 
     assert response.status_code == 302
-    assert federation.SECOND_FACTOR not in client.session
+    assert mfa.SECOND_FACTOR not in client.session
 
 
 def test_the_second_sign_in_finds_the_same_account_and_takes_the_new_attributes(

@@ -12,7 +12,7 @@ import re
 from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import expect
 
-from agencies import federation
+from agencies import mfa
 from agencies.models import IdentityProvider, User
 from audit.models import AccessLog
 from tests.agencies.saml_idp import MFA_CONTEXT
@@ -56,7 +56,7 @@ def test_an_analyst_signs_in_through_the_agency_identity_provider(
     assert login.detail["multi_factor"] is True
     # The MFA marker is in the browser's session (its cookie names it).
     session_key = next(c["value"] for c in page.context.cookies() if c["name"] == "sessionid")
-    assert SessionStore(session_key)[federation.SECOND_FACTOR] == "idp"
+    assert SessionStore(session_key)[mfa.SECOND_FACTOR] == "idp"
 
     # An answer for an agency the provider is not trusted for: the one plain refusal.
     idp.attributes = {**idp.attributes, "gfipm:2.0:user:EmployerORI": ocso.ori,
