@@ -352,6 +352,16 @@ class ReviewRefused(ValidationError):
     """A review decision the rule does not allow; `code` names it."""
 
 
+def _locked_for_owner_reviewer(by, item, refusal):
+    """The item, locked for the decision, when `by` is a criminal intelligence reviewer of the
+    agency that owns it; NotVisible when `by` does not see it, InsufficientLevel (`refusal`)
+    when it sees it but may not decide."""
+    held = require_level(by, item, Level.VIEW)
+    if held != Level.OWNER or not by.intelligence_reviewer:
+        raise InsufficientLevel(refusal)
+    return IntelligenceItem.objects.select_for_update().get(pk=item.pk)
+
+
 @transaction.atomic
 def item_review(*, item, by, decision, reason, review_by=None, **labels):
     """A reviewer's decision on information pending review: `accept` makes it criminal
@@ -364,13 +374,9 @@ def item_review(*, item, by, decision, reason, review_by=None, **labels):
     they submitted themselves. Writes the access-log row with the decision. An accepted
     response to another agency's RFI is then shared back with the agency that asked.
     """
-    held = require_level(by, item, Level.VIEW)
-    if held != Level.OWNER or not by.intelligence_reviewer:
-        raise InsufficientLevel(
-            "Only a criminal intelligence reviewer of the submitting agency accepts or rejects "
-            "its information pending review (28 CFR Part 23)."
-        )
-    current = IntelligenceItem.objects.select_for_update().get(pk=item.pk)
+    current = _locked_for_owner_reviewer(
+        by, item, "Only a criminal intelligence reviewer of the submitting agency accepts or "
+        "rejects its information pending review (28 CFR Part 23).")
     if not current.is_pending_review:
         raise ReviewRefused(
             f"This item is not pending review: it is {current.get_intelligence_status_display().lower()}.",
@@ -464,13 +470,9 @@ def item_validate(*, item, by, reason, review_by=None, **labels):
     reason is kept, and the next review date is at most five years away (the limit when none
     is given). A record kept before the rule without its predicate needs it (and every label)
     now. Refusals as for item_review; writes the access-log row."""
-    held = require_level(by, item, Level.VIEW)
-    if held != Level.OWNER or not by.intelligence_reviewer:
-        raise InsufficientLevel(
-            "Only a criminal intelligence reviewer of the submitting agency validates its "
-            "records (28 CFR 23.20(h))."
-        )
-    current = IntelligenceItem.objects.select_for_update().get(pk=item.pk)
+    current = _locked_for_owner_reviewer(
+        by, item, "Only a criminal intelligence reviewer of the submitting agency validates its "
+        "records (28 CFR 23.20(h)).")
     if not current.is_intelligence:
         raise ReviewRefused(
             "Only criminal intelligence is validated; this item is "
