@@ -13,6 +13,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from webauthn.helpers.exceptions import WebAuthnException
 
@@ -83,13 +84,19 @@ def verify(request):
     }, status=status)
 
 
+# The secret and the recovery codes these pages show are kept by no cache, nor the browser's
+# history of pages.
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def enrol(request):
     user = request.user
-    if mfa.totp_device(user) is not None:
-        # Enrolled already: a verified person manages factors on their page; the others verify.
-        if mfa.second_factor_verified(request):
+    verified = mfa.second_factor_verified(request)
+    # Enrolled already (an authenticator app, or a security key that has not been presented in
+    # this session): a verified person manages factors on their page; the others verify. Only a
+    # person with no second factor at all enrols on the password alone.
+    if mfa.totp_device(user) is not None or (not verified and mfa.has_second_factor(user)):
+        if verified:
             return redirect("mfa-factors")
         return redirect(mfa.verify_url(_next(request)))
     device = mfa.enrolment_device(user)
@@ -123,6 +130,7 @@ def factors(request):
     })
 
 
+@never_cache
 @login_required
 @require_POST
 def recovery_codes_regenerate(request):

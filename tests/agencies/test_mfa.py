@@ -497,3 +497,26 @@ def test_a_made_up_key_answer_is_a_refused_log_on(client, analyst_fl, settings):
     assert response.status_code == 400
     assert client.get(reverse("home"), HTTP_HOST="localhost").status_code == 302
     assert rows_of(AccessLog.Action.LOGIN_FAILED)[-1].detail["factor"] == "security key"
+
+
+def test_a_person_with_only_a_security_key_cannot_enrol_an_app_on_the_password_alone(
+        client, analyst_fl):
+    """Enrolment is open before the second factor, for the person who has none yet. Someone
+    whose only factor is a security key must present it first: otherwise the password alone
+    would set up a new authenticator app and pass around the key."""
+    SecurityKey.objects.create(user=analyst_fl, name="YubiKey", credential_id="k-only",
+                               public_key=b"\x01")
+    password_step(client, analyst_fl)
+    for response in (client.get(reverse("mfa-enrol")),
+                     client.post(reverse("mfa-enrol"), {"code": "123456"})):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("mfa-verify"))
+    assert not TOTPDevice.objects.filter(user=analyst_fl).exists()
+    assert client.get(reverse("case-list")).status_code == 302
+
+
+def test_the_pages_that_show_a_secret_are_kept_by_no_cache(client, analyst_fl):
+    password_step(client, analyst_fl)
+    response = client.get(reverse("mfa-enrol"))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
