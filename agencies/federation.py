@@ -234,6 +234,9 @@ def _account_for(identity_provider, assertion):
             raise Refused("the account is deactivated", federation_id=federation_id, account=user)
         if user.locked_at is not None:
             raise Refused("the account is locked", federation_id=federation_id, account=user)
+        if user.has_expired():
+            raise Refused("the temporary account has expired", federation_id=federation_id,
+                          account=user)
         changed = [field for field, value in names.items() if value and getattr(user, field) != value]
         for field in changed:
             setattr(user, field, names[field])

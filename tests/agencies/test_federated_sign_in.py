@@ -7,8 +7,11 @@ whose EmployerORI is a registered agency the identity provider is trusted for. W
 with one plain 403 page and a refused log-on with its reason in the access log: everything
 else."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from saml2.xmldsig import DIGEST_SHA1, SIG_RSA_SHA1
 
 from agencies import federation, mfa
@@ -385,6 +388,18 @@ def test_a_deactivated_account_is_refused(client, idp, provider):
     response, _ = sign_in(client, provider)
 
     row = assert_refused(response, client, "deactivated", logins=1)
+    assert row.object_id == User.objects.get(federated_identity__isnull=False).pk
+
+
+def test_an_expired_temporary_account_is_refused(client, idp, provider):
+    sign_in(client, provider)
+    client.logout()
+    User.objects.filter(federated_identity__isnull=False).update(
+        expires_at=timezone.now() - timedelta(minutes=1))
+
+    response, _ = sign_in(client, provider)
+
+    row = assert_refused(response, client, "expired", logins=1)
     assert row.object_id == User.objects.get(federated_identity__isnull=False).pk
 
 
