@@ -309,6 +309,8 @@ class AuditedTOTPDeviceAdmin(TOTPDeviceAdmin):
         detail = {"outcome": "success", "factor": "totp", "name": obj.name,
                   "confirmed": obj.confirmed, "by": "django admin"}
         super().delete_model(request, obj)
+        # As an admin's reset does: every session the removed app may have verified ends.
+        User.objects.filter(pk=user.pk).update(mfa_reset_at=timezone.now())
         log_access(action=AccessLog.Action.MFA_REMOVE, actor=request.user, agency=user.agency,
                    obj=user, detail=detail)
 

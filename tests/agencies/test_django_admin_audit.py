@@ -92,6 +92,9 @@ def test_deleting_an_authenticator_app_in_django_admin_is_a_removed_second_facto
                            {"post": "yes"})
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+    # The sessions the app verified end at their next request, as at an admin's reset.
+    analyst_fl.refresh_from_db()
+    assert analyst_fl.mfa_reset_at is not None
     [row] = AccessLog.objects.filter(action=AccessLog.Action.MFA_REMOVE)
     assert row.actor == superuser and row.agency == analyst_fl.agency
     assert row.object_id == analyst_fl.pk and row.object_type == "user"
