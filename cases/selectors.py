@@ -112,7 +112,8 @@ def decode_sorted_cursor(cursor, sort):
         if raw["s"] != sort:
             raise ValueError("cursor of another sort")
         return _parse_cursor_value(raw["k"]), int(raw["id"])
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError) as error:
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError,
+            OverflowError) as error:  # OverflowError: an "id" of Infinity
         raise ValidationError(
             "That page link is not valid; start again from the first page."
         ) from error

@@ -114,7 +114,7 @@ def notification_read_all(request):
         messages.error(request, "Tick the notifications to mark read; nothing was marked.")
         return redirect(_back_to_inbox(request))
     if ticked:
-        if not all(pk.isdigit() and len(pk) < 19 for pk in ticked):
+        if not all(pk.isascii() and pk.isdigit() and len(pk) < 19 for pk in ticked):
             messages.error(request, "Those notifications are not valid; nothing was marked.")
             return redirect(_back_to_inbox(request))
         marked = services.notification_mark_read(

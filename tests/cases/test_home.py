@@ -147,6 +147,9 @@ def _b64(raw):
     _b64(json.dumps({"s": "updated", "k": {"t": "dt", "v": "2026-11-20T10:00:00"}, "id": "x"})),
     _b64(json.dumps({"s": "updated", "k": {"t": "s", "v": "not a date"}, "id": 3})),
     _b64(json.dumps(["updated"])),
+    # JSON as Python reads it takes Infinity, which int() cannot make a whole number of.
+    _b64(json.dumps({"s": "updated", "k": {"t": "dt", "v": "2026-11-20T10:00:00+00:00"},
+                     "id": float("inf")})),
 ], ids=lambda cursor: cursor[:16])
 def test_a_malformed_cursor_is_a_400_with_a_clear_message(client, trafficking_case, analyst_fl,
                                                           cursor):

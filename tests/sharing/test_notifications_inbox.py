@@ -137,6 +137,10 @@ def test_mark_selected_read_marks_those_and_no_other(client, many, analyst_fl, o
     # Not an id: refused, nothing marked.
     client.post(reverse("notification-read-all"), {"selected": "1", "ids": ["x1"]})
     assert NotificationRead.objects.count() == 2
+    # A digit that is not 0-9 (Python's isdigit takes "²"): refused the same way, never a 500.
+    response = client.post(reverse("notification-read-all"), {"selected": "1", "ids": ["²"]})
+    assert response.status_code == 302
+    assert NotificationRead.objects.count() == 2
     # Mark all read still marks all.
     client.post(reverse("notification-read-all"))
     assert NotificationRead.objects.count() == len(many)
