@@ -197,12 +197,15 @@ def follow_set(*, user, case, following):
 
 
 @transaction.atomic
-def notification_mark_read(*, user, notification_ids=None):
-    """Mark some (or, with None, all) of the user's notifications read. Ids outside the user's
-    inbox are ignored as if they did not exist. Returns how many were newly marked."""
+def notification_mark_read(*, user, notification_ids=None, kind=None):
+    """Mark some (or, with None, all) of the user's notifications read, all of them of one kind
+    when `kind` is given. Ids outside the user's inbox are ignored as if they did not exist.
+    Returns how many were newly marked."""
     unread = inbox_queryset(user).exclude(reads__user=user)
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
+    if kind:
+        unread = unread.filter(kind=kind)
     ids = list(unread.values_list("pk", flat=True))
     NotificationRead.objects.bulk_create(
         [NotificationRead(notification_id=pk, user=user) for pk in ids], ignore_conflicts=True

@@ -61,6 +61,7 @@ def inbox(request):
         "notifications/inbox.html",
         {
             "rows": rows, "first_page": after is None, "choice": choice, "kinds": INBOX_KINDS,
+            "kind_label": INBOX_KINDS.get(choice["kind"]),
             "filters": urlencode(filters),
             "here": urlencode({**filters, **({"cursor": choice["cursor"]} if after else {})}),
             "next_page": urlencode({**filters, "cursor": encode_cursor(*last)}) if last else "",
@@ -107,8 +108,9 @@ def notification_read(request, pk):
 @login_required
 @require_POST
 def notification_read_all(request):
-    """Mark read the notifications ticked on the page (`ids`), or, without any, all of them.
-    Ids outside the user's inbox are ignored as if they did not exist."""
+    """Mark read the notifications ticked on the page (`ids`), or, without any, all of them: all
+    of the kind the inbox was narrowed to, when it was. Ids outside the user's inbox are ignored
+    as if they did not exist."""
     ticked = request.POST.getlist("ids")
     if request.POST.get("selected") and not ticked:
         messages.error(request, "Tick the notifications to mark read; nothing was marked.")
@@ -121,7 +123,8 @@ def notification_read_all(request):
             user=request.user, notification_ids=[int(pk) for pk in ticked]
         )
     else:
-        marked = services.notification_mark_read(user=request.user)
+        back = _inbox_choice(QueryDict(request.POST.get("back", ""))) or {}
+        marked = services.notification_mark_read(user=request.user, kind=back.get("kind") or None)
     messages.success(request, f"Marked {marked} notification{'s' if marked != 1 else ''} read.")
     return redirect(_back_to_inbox(request))
 

@@ -144,3 +144,18 @@ def test_mark_selected_read_marks_those_and_no_other(client, many, analyst_fl, o
     # Mark all read still marks all.
     client.post(reverse("notification-read-all"))
     assert NotificationRead.objects.count() == len(many)
+
+
+def test_mark_all_read_on_an_inbox_narrowed_to_a_kind_marks_that_kind_only(client, many, analyst_fl):
+    shared = Notification.objects.create(
+        event=many[0].event, kind="shared", agency=analyst_fl.agency, title="Shared with you"
+    )
+    _, page = inbox(client, analyst_fl, "?kind=state_lines")
+    assert "Mark all “Case spans state lines” read" in page
+    client.post(reverse("notification-read-all"), {"back": "kind=state_lines"})
+    read = set(NotificationRead.objects.values_list("notification_id", flat=True))
+    assert read == {note.pk for note in many}
+    assert shared.pk not in read
+    # Not narrowed: all of them.
+    client.post(reverse("notification-read-all"), {"back": ""})
+    assert NotificationRead.objects.filter(notification=shared).exists()
