@@ -560,8 +560,14 @@ def item_update(*, item, by, version, **changes):
     Needs edit; changing the handling marking needs ownership. A stale version raises
     StaleVersion and writes nothing. Records the values before and after. The review date of
     criminal intelligence stays within five years of its last validation (23.20(h)): a later
-    one is refused, an empty one is the limit.
+    one is refused, an empty one is the limit. A review date moved into the past is refused (an
+    overdue date left as it was is kept: the edit is of something else).
     """
+    wanted = changes.get("review_by")
+    if wanted is not None and wanted != item.review_by and wanted < timezone.localdate():
+        raise ValidationError({"review_by": ValidationError(
+            "The review date is in the past.", code="review_in_past",
+        )})
     if "review_by" in changes and item.is_intelligence:
         since = item.validated_at or item.created_at
         limit = cfr23.review_limit(since)

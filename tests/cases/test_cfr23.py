@@ -649,6 +649,22 @@ def test_editing_cannot_move_the_review_beyond_five_years(intelligence, analyst_
     assert cleared.review_by == cfr23.review_limit(intelligence.validated_at)
 
 
+def test_editing_cannot_move_the_review_date_into_the_past_but_keeps_an_overdue_one(
+    intelligence, analyst_fl
+):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    with pytest.raises(ValidationError) as refused:
+        services.item_update(item=intelligence, by=analyst_fl, version=intelligence.version,
+                             review_by=yesterday)
+    assert codes(refused.value) == {"review_by": ["review_in_past"]}
+    # A record already overdue: an edit of its title sends its date back unchanged, and is kept.
+    type(intelligence).objects.filter(pk=intelligence.pk).update(review_by=yesterday)
+    intelligence.refresh_from_db()
+    edited = services.item_update(item=intelligence, by=analyst_fl, version=intelligence.version,
+                                  title="Retitled", review_by=yesterday)
+    assert edited.title == "Retitled" and edited.review_by == yesterday
+
+
 def test_the_daily_task_tells_each_control_official_once_a_day_with_counts_only(
     analyst_fl, reviewer_fl, mbi, django_capture_on_commit_callbacks, mailoutbox
 ):
