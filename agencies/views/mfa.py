@@ -206,7 +206,7 @@ def key_auth(request):
         return JsonResponse({"error": "That security key was not accepted. Try again, or type a "
                                       "code instead."}, status=400)
     wanted = (body or {}).get("next") or ""
-    if not (wanted and url_has_allowed_host_and_scheme(
+    if not (isinstance(wanted, str) and wanted and url_has_allowed_host_and_scheme(
             wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure())):
         wanted = "/"
     return JsonResponse({"next": wanted})

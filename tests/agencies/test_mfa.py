@@ -520,3 +520,38 @@ def test_the_pages_that_show_a_secret_are_kept_by_no_cache(client, analyst_fl):
     response = client.get(reverse("mfa-enrol"))
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
+
+
+GARBLED_KEY_ANSWERS = [
+    b"\xff\xfe not UTF-8",
+    b"[1, 2]",
+    b'"just a string"',
+    b'{"credential": {"id": "k1", "rawId": "%%%", "type": "public-key", "response": '
+    b'{"clientDataJSON": "%%%", "authenticatorData": 7, "signature": null}}}',
+    b'{"credential": {"id": "k1", "rawId": "azE", "type": "public-key", "response": '
+    b'{"clientDataJSON": "e30", "authenticatorData": "AAAA", "signature": "AAAA"}}, '
+    b'"next": ["/cases/"]}',
+]
+
+
+@pytest.mark.parametrize("body", GARBLED_KEY_ANSWERS)
+def test_a_garbled_key_answer_is_a_clear_400_never_a_500(client, analyst_fl, settings, body):
+    settings.ALLOWED_HOSTS = ["testserver", "localhost"]
+    SecurityKey.objects.create(user=analyst_fl, name="YubiKey", credential_id="k1",
+                               public_key=b"\x01")
+    authenticator_of(analyst_fl)
+    password_step(client, analyst_fl)
+    client.post(reverse("mfa-key-auth-options"), HTTP_HOST="localhost")
+    response = client.post(reverse("mfa-key-auth"), body, content_type="application/json",
+                           HTTP_HOST="localhost")
+    assert response.status_code == 400
+    assert client.get(reverse("home"), HTTP_HOST="localhost").status_code == 302
+    # The same answers where a key is being added, by a person signed in fully.
+    signed_in = HttpsClient()
+    log_in_fully(signed_in, analyst_fl, HTTP_HOST="localhost")
+    assert signed_in.get(reverse("home"), HTTP_HOST="localhost").status_code == 200
+    signed_in.post(reverse("mfa-key-register-options"), HTTP_HOST="localhost")
+    response = signed_in.post(reverse("mfa-key-register"), body, content_type="application/json",
+                              HTTP_HOST="localhost")
+    assert response.status_code == 400
+    assert SecurityKey.objects.filter(user=analyst_fl).count() == 1
