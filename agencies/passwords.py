@@ -168,9 +168,17 @@ class RepetitionAndSequenceValidator:
     """Refuses a password that is one short pattern (up to four characters) repeated
     (`aaaaaaaaaaaa`, `abcabcabcabc`), or that is made of at most three runs, each a keyboard run
     along a row or column, an alphabetical or numerical sequence (either way), or one character
-    repeated (`qwertyuiopas`, `asdfghjkl;`, `1234567890`, `1234abcd`, `aaaa1111`)."""
+    repeated (`qwertyuiopas`, `asdfghjkl;`, `1234567890`, `1234abcd`, `aaaa1111`).
+
+    A password longer than `max_length` is left to MaximumLengthValidator, which refuses it:
+    the search for runs costs the cube of the length, and Django runs every validator."""
+
+    def __init__(self, max_length=128):
+        self.max_length = max_length
 
     def validate(self, password, user=None):
+        if len(password) > self.max_length:
+            return
         lowered = password.lower()
         for size in range(1, PATTERN_MAX + 1):
             if len(lowered) >= 2 * size and lowered == (lowered[:size] * len(lowered))[:len(lowered)]:

@@ -259,7 +259,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "agencies.passwords.PortalContextValidator"},
-    {"NAME": "agencies.passwords.RepetitionAndSequenceValidator"},
+    {"NAME": "agencies.passwords.RepetitionAndSequenceValidator", "OPTIONS": {"max_length": 128}},
 ]
 
 LANGUAGE_CODE = "en-us"

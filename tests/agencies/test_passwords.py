@@ -198,3 +198,19 @@ def test_nothing_expires_a_password(settings):
     assert not any("age" in name.lower() or "expir" in name.lower() for name in names)
     assert not any("password" in field.name and field.get_internal_type() == "DateTimeField"
                    for field in User._meta.get_fields() if hasattr(field, "get_internal_type"))
+
+
+def test_a_password_past_the_length_limit_is_refused_for_its_length_without_the_run_search(
+    person, monkeypatch
+):
+    """The run search costs the cube of the length and Django runs every validator: a
+    megabyte posted as a password must not reach it."""
+    from agencies import passwords
+
+    def searched(password):
+        raise AssertionError(f"the run search was given {len(password)} characters")
+
+    monkeypatch.setattr(passwords, "_fewest_runs", searched)
+    assert refusals("ab" * 50_000, person) >= {"password_too_long"}
+    with pytest.raises(AssertionError):  # the patch bites below the limit
+        refusals("correct horse battery", person)
