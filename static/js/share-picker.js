@@ -9,6 +9,13 @@
   if (!window.accessibleAutocomplete) {
     return;
   }
+  // The library writes a suggestion into the page as HTML; a name is text (an agency named
+  // "<b>Lake</b> PD" shows just that), so both templates escape it.
+  function asText(value) {
+    return String(value == null ? "" : value)
+      .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  }
   document.querySelectorAll("select[data-type-to-search]").forEach(function (select) {
     window.accessibleAutocomplete.enhanceSelectElement({
       selectElement: select,
@@ -17,6 +24,10 @@
       autoselect: true,
       displayMenu: "overlay",
       placeholder: select.dataset.typeToSearch,
+      templates: {
+        inputValue: function (name) { return name == null ? "" : String(name); },
+        suggestion: asText
+      },
       tNoResults: function () {
         return "No recipient matches: the marking may not allow it, or name the agency by its ORI";
       },
