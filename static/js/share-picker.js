@@ -21,7 +21,9 @@
       selectElement: select,
       defaultValue: "",
       showAllValues: true,
-      autoselect: true,
+      // No autoselect: with it the library draws a second, unlabelled "hint" input over the
+      // field (axe: form elements must have labels); ArrowDown then Enter picks a match.
+      autoselect: false,
       displayMenu: "overlay",
       placeholder: select.dataset.typeToSearch,
       templates: {

@@ -13,7 +13,11 @@ Reusable fixtures for every browser test of the portal:
   acknowledged); `javascript=False` checks that a page works without it. Every
   console error and uncaught page error fails the test at teardown, unless the test said it
   expects one with `page.allow_console_error(pattern)` (e.g. the 404 an outsider must get).
-- `screenshot(page, name)`: a full-page PNG in test-artifacts/<test name>/ (git-ignored).
+- `screenshot(page, name)`: a full-page PNG in test-artifacts/<test name>/ (git-ignored), and
+  an accessibility check of the page as photographed: axe-core (tests/browser/vendor/axe-core,
+  from the npm registry) runs in it, and a serious or critical violation on any page fails the
+  test at teardown, naming the page, the rule and the elements. Pages without JavaScript are
+  photographed unchecked (axe runs in the page).
 
 Example:
 
@@ -140,6 +144,7 @@ def open_page(browser, portal):
         )
         context.set_default_timeout(10_000)
         page = context.new_page()
+        page.javascript = javascript
         watch = ConsoleWatch(page)
         page.console_watch = watch
         page.allow_console_error = watch.allowed.append
@@ -174,18 +179,51 @@ def log_in(page, user, password=PASSWORD, *, second_factor=True):
         page.wait_for_url(re.compile(r"^(?!.*/(login|mfa)/).*$"))
 
 
+AXE_SOURCE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+# The impacts that fail a test; "moderate" and "minor" ones are printed, not failed.
+AXE_FAILING = ("serious", "critical")
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.slice(0, 5).map(n => n.target.join(" ")),
+  }));
+}"""
+
+
+def accessibility_violations(page):
+    """axe-core's violations on the page as it is now: [{id, impact, help, targets}]. axe is
+    evaluated through the browser's debugging protocol, which the page's Content-Security-Policy
+    does not govern, and leaves no element in the page."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SOURCE.read_text())
+    return page.evaluate(AXE_RUN)
+
+
 @pytest.fixture
 def screenshot(request):
     folder = ARTIFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
     folder.mkdir(parents=True, exist_ok=True)
     taken = []
+    failing = []
 
-    def shoot(page, name):
+    def shoot(page, name, *, accessibility=True):
         path = folder / f"{len(taken) + 1:02d}-{name}.png"
         # caret="initial": hiding the caret makes Playwright add a style element to the page,
         # which the portal's Content-Security-Policy refuses (a console error).
         page.screenshot(path=str(path), full_page=True, caret="initial")
         taken.append(path)
+        if accessibility and page.context.pages and getattr(page, "javascript", True):
+            for violation in accessibility_violations(page):
+                line = (f"{name} ({page.url}): {violation['impact']} {violation['id']}: "
+                        f"{violation['help']} at {', '.join(violation['targets'])}")
+                if violation["impact"] in AXE_FAILING:
+                    failing.append(line)
+                else:
+                    print("accessibility (not failed):", line)
         return path
 
-    return shoot
+    yield shoot
+    if failing:
+        pytest.fail("axe-core found serious or critical accessibility violations:\n  "
+                    + "\n  ".join(failing), pytrace=False)
