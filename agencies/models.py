@@ -78,6 +78,13 @@ class Agency(models.Model):
         "law enforcement", default=True, db_default=True,
         help_text="A law-enforcement agency; criminal intelligence is disseminated to these only.",
     )
+    # 28 CFR 23.20(h): nothing is purged without a person's decision unless the agency chose
+    # this; the daily task then purges its overdue criminal intelligence and says so.
+    auto_purge_overdue = models.BooleanField(
+        "purge overdue records automatically", default=False, db_default=False,
+        help_text="The daily review task purges criminal intelligence whose review is overdue, "
+                  "and tells its control official.",
+    )
     home_state = models.CharField(max_length=2, choices=STATE_CHOICES, validators=[validate_state])
     contact_name = models.CharField("point of contact", max_length=200, blank=True)
     contact_email = models.EmailField("point of contact e-mail", blank=True)

@@ -36,6 +36,7 @@ class AccessLog(models.Model):
         SHARE = "share", "Shared"
         UNSHARE = "unshare", "Withdrew a share"
         ATTACH = "attach", "Attached a file"
+        PURGE = "purge", "Purged (28 CFR Part 23)"
         LOGIN = "login", "Logged in"
         LOGIN_FAILED = "login_failed", "Log-in refused"
         LOGOUT = "logout", "Logged out"

@@ -31,6 +31,10 @@ class Status(models.TextChoices):
     PENDING = "pending", "Information pending review"
     INTELLIGENCE = "intelligence", "Criminal intelligence"
     REJECTED = "rejected", "Rejected: not criminal intelligence"
+    # 23.20(h): destroyed after its review, or for want of one. The row stays as the tombstone
+    # (kind, owner, labels, dates, who decided and why) with its dissemination record and its
+    # access-log rows; its content, files and subject links are gone.
+    PURGED = "purged", "Purged"
 
 
 class CriminalActivity(models.TextChoices):

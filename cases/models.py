@@ -179,6 +179,14 @@ class IntelligenceItem(Handled):
     # When it became criminal intelligence, or was last validated: review_by is at most five
     # years after it (23.20(h)).
     validated_at = models.DateTimeField(null=True, blank=True)
+    # 23.20(h): the purge (cases.services.item_purge). `purged_by` is empty when the agency's
+    # automatic purge of overdue records did it.
+    purged_at = models.DateTimeField(null=True, blank=True)
+    purged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+        blank=True,
+    )
+    purge_reason = models.TextField(blank=True, default="", db_default="")
 
     class Meta:
         permissions = [
@@ -231,6 +239,31 @@ class IntelligenceItem(Handled):
     @property
     def predicate_missing(self):
         return self.is_intelligence and not self.predicate
+
+    @property
+    def is_purged(self):
+        return self.intelligence_status == cfr23.Status.PURGED
+
+
+class ItemCorrection(models.Model):
+    """28 CFR 23.20(h): a change to disseminated criminal intelligence, of which every agency it
+    reached was told (cases.services.item_update). Names the fields, never their text."""
+
+    item = models.ForeignKey(IntelligenceItem, on_delete=models.CASCADE, related_name="corrections")
+    version = models.PositiveIntegerField(help_text="The item's version after the change.")
+    fields = models.JSONField(default=list)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    agencies_told = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "version"], name="item_correction_once"),
+        ]
+        indexes = [models.Index(fields=["item", "-at"], name="item_correction_item")]
+
+    def __str__(self):
+        return f"Correction of item {self.item_id} to version {self.version}"
 
 
 class Entity(models.Model):

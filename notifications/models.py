@@ -74,6 +74,11 @@ class OutboxEvent(models.Model):
         ACCOUNTS_DISABLED = "accounts_disabled", "Accounts disabled"
         # 28 CFR 23.20(h): a control official's records due for review (counts only).
         REVIEW_DUE = "review_due", "Criminal intelligence due for review"
+        # 23.20(h): a record that reached the agency was corrected, or purged; the control
+        # official is told what the automatic purge destroyed.
+        CORRECTED = "corrected", "Criminal intelligence corrected"
+        PURGED = "purged", "Criminal intelligence purged"
+        AUTO_PURGED = "auto_purged", "Overdue records purged automatically"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # The idempotency key: "case-alert:<case>:<state>", "share:<share>:<level>", "annotation:<id>",
@@ -109,7 +114,7 @@ class OutboxEvent(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=["state_lines", "shared", "annotated", "accounts_disabled",
-                                      "review_due"]),
+                                      "review_due", "corrected", "purged", "auto_purged"]),
                 name="outbox_kind_valid",
             ),
             models.CheckConstraint(condition=DELIVERY_STATUS_IN, name="outbox_status_valid"),

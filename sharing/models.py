@@ -135,6 +135,8 @@ class Tombstone(models.Model):
         DELETED = "deleted", "Deleted"
         MEMBERSHIP_SUSPENDED = "membership_suspended", "Membership suspended"
         MEMBERSHIP_ENDED = "membership_ended", "Membership ended"
+        # 28 CFR 23.20(h): the record was purged; a partner destroys its copy.
+        PURGED = "purged", "Purged (28 CFR Part 23)"
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     object_type = models.CharField(max_length=12, choices=Type.choices)
