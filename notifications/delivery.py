@@ -13,9 +13,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import CenterAdmin, Membership, User
-from cases.models import Case
+from cases.models import Case, Dissemination
 from core.handling import Level, handling_label
-from sharing.permissions import cases_visible_to, group_sees, network_group
+from sharing.permissions import cases_visible_to, group_sees, items_visible_to, network_group
 
 from .claims import claim, claim_lease, sweep_after
 from .models import (
@@ -153,6 +153,7 @@ def compose(event):
                 lines.insert(0, ["Item", item.title])
                 lines.append(["Handling", handling_label(item.tlp, item.les)])
             pointer = f"an intelligence item ({item.get_kind_display().lower()})"
+            disseminates = sees and item.is_intelligence
             payload = {"event": "item.shared", "item": {
                 "id": item.pk, "title": item.title if sees else None, "kind": item.kind,
                 "handling": ({"tlp": item.tlp, "les": item.les,
@@ -162,7 +163,10 @@ def compose(event):
                       else f"{recipient}: withdrawn since; contact the owner agency"])
         payload["level"] = level
         title = f"{by_agency} shared {pointer} with {recipient} ({level})"
-        return _with_inbox({"title": title, "lines": lines, "data": payload}, title)
+        message = _with_inbox({"title": title, "lines": lines, "data": payload}, title)
+        if event.item_id and disseminates:
+            message["disseminates"] = "The item's title in the notice of its share"
+        return message
     if event.kind == Kind.REVIEW_DUE:
         detail = event.detail
         title = (f"28 CFR Part 23 review: {detail['overdue']} overdue, {detail['due']} due today, "
@@ -233,7 +237,8 @@ def _corrected_message(event):
     (names, never their text) for everyone told; the title only to an agency that sees the
     record at delivery, which reads the correction on its page."""
     item = event.item
-    sees = _recipient_sees(event, item)
+    # Through any of its groups: a record that reached it through a center's share too.
+    sees = items_visible_to(event.agency).filter(pk=item.pk).exists()
     fields = event.detail["fields"]
     lines, data = _item_pointer(item)
     if sees:
@@ -246,9 +251,12 @@ def _corrected_message(event):
     data["version"] = event.detail["version"]
     title = (f"{event.detail['by_agency']} corrected criminal intelligence it disseminated to "
              f"your agency (item #{item.pk}: {', '.join(fields)} changed)")
-    return _with_inbox({"title": title, "lines": lines,
-                        "data": {"event": "item.corrected", "item": data, "changed": fields}},
-                       title)
+    message = _with_inbox({"title": title, "lines": lines,
+                           "data": {"event": "item.corrected", "item": data, "changed": fields}},
+                          title)
+    if sees:
+        message["disseminates"] = "The item's title in the notice of its correction"
+    return message
 
 
 def _purged_message(event):
@@ -361,6 +369,26 @@ def _followers_told(event):
     return told
 
 
+def _record_dissemination(event, message):
+    """28 CFR 23.20(g): a notice that carries a criminal intelligence record's content (its
+    title, to an audience that sees it) lands in the record's dissemination record, once per
+    event: written in the delivery's transaction, found again by the event's time if an earlier
+    attempt of the event committed it."""
+    if not message.get("disseminates"):
+        return
+    recipient = ({"recipient_center_id": event.center_id} if event.center_id
+                 else {"recipient_agency_id": event.agency_id})
+    if Dissemination.objects.filter(item_id=event.item_id, channel=Dissemination.Channel.NOTIFICATION,
+                                    at=event.created_at, **recipient).exists():
+        return
+    label = (f"every member agency of {event.center.label}" if event.center_id
+             else f"{event.agency.name} ({event.agency.ori})")
+    Dissemination.objects.create(
+        item_id=event.item_id, channel=Dissemination.Channel.NOTIFICATION, at=event.created_at,
+        recipient_label=label, reason=message["disseminates"], by_id=event.actor_id, **recipient,
+    )
+
+
 def _fan_out(event, message, *, first):
     """Write the in-app notifications, e-mail rows and webhook rows of the event, each once: one
     INSERT per kind whatever the audience's size. Returns (the e-mail rows left to send, the
@@ -466,6 +494,7 @@ def event_deliver(*, event_id, now=None):
             event = (OutboxEvent.objects.select_related("center", "agency", "item__owner")
                      .get(pk=event_id))
             message = compose(event)
+            _record_dissemination(event, message)
             emails, webhook_ids = _fan_out(event, message, first=event.attempts == 1)
             if not emails:
                 _mark_delivered(event_id, now)

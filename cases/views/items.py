@@ -82,8 +82,10 @@ def item_purge(request, pk):
             told = purged.agencies_told
             messages.success(
                 request, f"Item #{purged.pk} purged: its content, files and subject links are "
-                f"destroyed; {told} agenc{'y' if told == 1 else 'ies'} it reached "
-                f"{'was' if told == 1 else 'were'} told to destroy their copies.",
+                f"destroyed; " + (
+                    "it had reached no other agency." if told == 0 else
+                    "the 1 agency it reached was told to destroy its copies." if told == 1 else
+                    f"the {told} agencies it reached were told to destroy their copies."),
             )
             return redirect("review-queue")
     context = {

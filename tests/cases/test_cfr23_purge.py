@@ -185,7 +185,7 @@ def test_a_purge_leaves_nothing_of_the_content_in_the_database_or_on_disk(
     assert Entity.objects.get(kind="phone").label == "504 555 0142"
     assert TimelineEvent.objects.filter(summary__contains="since purged").count() == 1
     # The tombstone and the records the rule keeps stay.
-    assert purged.disseminations.count() == 2
+    assert purged.disseminations.filter(channel="share").count() == 2
     assert AccessLog.objects.filter(action="purge", object_id=record.pk).exists()
 
 
@@ -401,7 +401,7 @@ def test_the_purge_page_says_what_is_destroyed_and_needs_a_reason(record, review
     assert IntelligenceItem.objects.get(pk=record.pk).is_intelligence
     done = client.post(url, {"reason": "Not validated."})
     assert done.status_code == 302 and done.url == reverse("review-queue")
-    assert "2 agencies it reached were told" in " ".join(messages_of(done))
+    assert "the 2 agencies it reached were told to destroy their copies" in " ".join(messages_of(done))
     assert IntelligenceItem.objects.get(pk=record.pk).is_purged
 
 
@@ -431,6 +431,12 @@ def test_a_purged_record_shows_its_tombstone_to_its_agency_alone(
     for reader in (analyst_la, outsider):
         gone = client_of(reader).get(url)
         assert gone.status_code == 404 and gone.content == never.content
+    # Its dissemination record stays its agency's to read, and nobody else's.
+    record_url = reverse("item-disseminations", args=[record.pk])
+    kept = client_of(analyst_fl).get(record_url)
+    assert kept.status_code == 200 and "NOPD holds the motel" in kept.content.decode()
+    assert client_of(analyst_la).get(record_url).status_code == 404
+    assert client_of(outsider).get(record_url).status_code == 404
     queue = client_of(reviewer_fl).get(reverse("review-queue")).content.decode()
     assert f"#{record.pk}" in queue and "Not validated: the investigation closed" in queue
 
@@ -486,3 +492,29 @@ def test_the_api_purges_with_a_reviewers_write_key_and_refuses_the_rest(
     assert done.json()["intelligence_status"] == "purged"
     assert done.json()["agencies_told"] == 2
     assert writer.get(f"/api/v1/items/{record.pk}/", secure=True).status_code == 404
+
+
+# Notices that carry content are disseminations ------------------------------------------------
+
+
+def test_a_notice_that_carries_the_title_lands_in_the_dissemination_record(
+    record, analyst_fl, nopd, cfix, django_capture_on_commit_callbacks
+):
+    """The share notices (NOPD, and CFIX's members) and the correction notices carry the title
+    to audiences that see it: each is a dissemination (23.20(g)), once per notice."""
+    deliver_all()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.item_update(item=record, by=fresh(analyst_fl), version=record.version,
+                             body="Corrected once.")
+    deliver_all()
+    deliver_all()  # nothing pending: nothing written twice
+    notices = record.disseminations.filter(channel="notification")
+    assert sorted(notices.values_list("recipient_label", "reason")) == [
+        ("New Orleans Police Department (LA0360200)",
+         "The item's title in the notice of its correction"),
+        ("New Orleans Police Department (LA0360200)",
+         "The item's title in the notice of its share"),
+        ("Orange County Sheriff's Office (FL0480000)",
+         "The item's title in the notice of its correction"),
+        (f"every member agency of {cfix.label}", "The item's title in the notice of its share"),
+    ]
