@@ -4,6 +4,7 @@ of every table, the files on disk, search, the API) and tells every agency the r
 a correction tells them what changed. Services first, then the pages and the API."""
 
 import json
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -445,7 +446,11 @@ def test_the_review_queue_turns_the_automatic_purge_on_for_an_admin(agency_admin
     url = reverse("review-queue-auto-purge")
     assert client_of(analyst_fl).post(url, {"enabled": "1", "reason": "r"}).status_code == 403
     admin = client_of(agency_admin_fl)
-    assert "Turn the automatic purge on" in admin.get(reverse("review-queue")).content.decode()
+    page = admin.get(reverse("review-queue")).content.decode()
+    assert "Turn the automatic purge on" in page
+    # Once, in the page's body (not also in its <title>).
+    assert page.count('id="auto-purge-title"') == 1
+    assert re.search(r"<title>Review queue[^<]*</title>", page)
     assert admin.post(url, {"enabled": "1", "reason": ""}).status_code == 400
     done = admin.post(url, {"enabled": "1", "reason": "Privacy officer's decision."})
     assert done.status_code == 302
