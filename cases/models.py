@@ -363,6 +363,69 @@ class ItemEntity(models.Model):
         return f"{self.entity.get_kind_display()}: {self.label} on {self.item}"
 
 
+class SubjectMatch(models.Model):
+    """Blind deconfliction: an agency linked a subject that a case or item it may not see already
+    links (cases.services.entity_link). One row per subject and pair of objects, ever: the
+    notices it caused are never repeated. `kind` is an exact match of the normalised key, or a
+    possible match (a person of the same date of birth whose name is close, with its score),
+    of which the holder alone is told."""
+
+    class Kind(models.TextChoices):
+        MATCH = "match", "Match"
+        POSSIBLE = "possible", "Possible match"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # The subject as the new link names it, and as the record that held it names it (the same
+    # entity for a match; for a possible match, the close one).
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    held_entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    # The object just linked, by its agency.
+    new_case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="+")
+    new_item = models.ForeignKey(IntelligenceItem, on_delete=models.CASCADE, null=True,
+                                 blank=True, related_name="+")
+    new_agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    # The object that already held it, which the new agency could not see.
+    held_case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True,
+                                  related_name="+")
+    held_item = models.ForeignKey(IntelligenceItem, on_delete=models.CASCADE, null=True,
+                                  blank=True, related_name="+")
+    held_agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(null=True, blank=True, help_text="Name similarity, 0-100.")
+    # "<subject>:<object>:<object>", the pair in a fixed order: the same pair linked the other
+    # way round is the same match.
+    key = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["match", "possible"]),
+                                   name="subject_match_kind_valid"),
+            models.CheckConstraint(
+                condition=(Q(new_case__isnull=False) & Q(new_item__isnull=True))
+                | (Q(new_case__isnull=True) & Q(new_item__isnull=False)),
+                name="subject_match_one_new_object",
+            ),
+            models.CheckConstraint(
+                condition=(Q(held_case__isnull=False) & Q(held_item__isnull=True))
+                | (Q(held_case__isnull=True) & Q(held_item__isnull=False)),
+                name="subject_match_one_held_object",
+            ),
+        ]
+        indexes = [models.Index(fields=["held_agency", "-created_at"], name="subject_match_held")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.entity_id} ({self.key})"
+
+    @property
+    def new_object(self):
+        return self.new_case if self.new_case_id else self.new_item
+
+    @property
+    def held_object(self):
+        return self.held_case if self.held_case_id else self.held_item
+
+
 class TimelineEvent(models.Model):
     """One thing that happened on a case: a fact of the investigation or a change in the portal."""
 

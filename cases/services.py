@@ -29,6 +29,7 @@ from notifications.services import (
     overdue_purged,
     review_due,
     share_granted,
+    subject_matched,
 )
 from sharing import services as sharing_services
 from sharing import tombstones
@@ -36,7 +37,9 @@ from sharing.models import ItemGroupObjectPermission, Share
 from sharing.permissions import (
     ShareRefused,
     agency_ids_reached_by,
+    cases_visible_to,
     grant_rows,
+    items_visible_to,
     network_group,
     require_level,
     shares_beyond_marking,
@@ -56,6 +59,7 @@ from .models import (
     ItemCorrection,
     ItemEntity,
     Jurisdiction,
+    SubjectMatch,
     TimelineEvent,
 )
 from .uploads import content_type_of
@@ -277,8 +281,72 @@ def entity_link(*, by, kind, label="", role="", case=None, item=None, **values):
             action="update", actor=by, obj=target,
             detail={"entity_linked": entity.id, "kind": kind},
         )
+        deconflict(entity=entity, target=target, by=by)
     entity.label = link.label
     return entity
+
+
+# How many other links of a subject a new link is checked against: its newest ones, read by the
+# (entity, object) indexes. A subject linked more often than this is matched against the newest.
+DECONFLICTION_LINKS_READ = 50
+
+
+def _object_ref(obj):
+    return f"{'c' if isinstance(obj, Case) else 'i'}{obj.pk}"
+
+
+def deconflict(*, entity, target, by):
+    """Blind deconfliction, at the write that links `entity` to `target`: each case or item of
+    another agency that already links the same subject and that the linker's agency may not see
+    is a match, recorded once per subject and pair of objects (SubjectMatch) and told to both
+    sides (notifications.services.subject_matched: the linker hears only that another agency
+    holds a record and whom to contact; the holder hears who linked it to what). Of a TLP:RED
+    record, of information pending review or rejected, and of criminal intelligence when the
+    linker is not law enforcement, only the holder is told. Two index range scans of the
+    subject's links and one visibility query per kind of object. Returns the new matches."""
+    agency = by.agency
+    held = [
+        (Case, pk, owner_id) for pk, owner_id in
+        CaseEntity.objects.filter(entity=entity).exclude(case__owner=agency)
+        .order_by("-linked_at", "-id").values_list("case_id", "case__owner_id")
+        [:DECONFLICTION_LINKS_READ]
+    ] + [
+        (IntelligenceItem, pk, owner_id) for pk, owner_id in
+        ItemEntity.objects.filter(entity=entity).exclude(item__owner=agency)
+        .exclude(item__intelligence_status=cfr23.Status.PURGED)
+        .order_by("-linked_at", "-id").values_list("item_id", "item__owner_id")
+        [:DECONFLICTION_LINKS_READ]
+    ]
+    if not held:
+        return []
+    seen = set()
+    for model, visible in ((Case, cases_visible_to), (IntelligenceItem, items_visible_to)):
+        ids = [pk for kind, pk, _ in held if kind is model]
+        if ids:
+            seen |= {(model, pk) for pk in visible(by).filter(pk__in=ids).values_list("pk", flat=True)}
+    new_ref = _object_ref(target)
+    matches = []
+    for model, pk, owner_id in held:
+        if (model, pk) in seen:
+            continue
+        held_ref = f"{'c' if model is Case else 'i'}{pk}"
+        key = f"{entity.pk}:{':'.join(sorted([new_ref, held_ref]))}"
+        fields = {
+            "kind": SubjectMatch.Kind.MATCH, "entity": entity, "held_entity": entity,
+            "new_agency": agency, "held_agency_id": owner_id, "key": key,
+            "new_case": target if isinstance(target, Case) else None,
+            "new_item": target if isinstance(target, IntelligenceItem) else None,
+            "held_case_id": pk if model is Case else None,
+            "held_item_id": pk if model is IntelligenceItem else None,
+        }
+        try:
+            with transaction.atomic():
+                match = SubjectMatch.objects.create(**fields)
+        except IntegrityError:  # told before, for this subject and these two objects
+            continue
+        subject_matched(match=match, by=by)
+        matches.append(match)
+    return matches
 
 
 @transaction.atomic

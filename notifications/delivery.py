@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import CenterAdmin, Membership, User
-from cases.models import Case, Dissemination
+from cases.models import Case, CaseEntity, Dissemination, ItemEntity, SubjectMatch
 from core.handling import Level, handling_label
 from sharing.permissions import cases_visible_to, group_sees, items_visible_to, network_group
 
@@ -192,6 +192,8 @@ def compose(event):
         return _purged_message(event)
     if event.kind == Kind.AUTO_PURGED:
         return _auto_purged_message(event)
+    if event.kind == Kind.DECONFLICTION:
+        return _deconfliction_message(event)
     raise ValueError(f"unknown notification kind {event.kind!r}")
 
 
@@ -289,6 +291,79 @@ def _auto_purged_message(event):
     message = {"title": title, "lines": lines,
                "data": {"event": "cfr23.auto_purged", "day": detail["day"], "count": count}}
     message["inbox_title"], message["inbox_lines"] = title, lines
+    return message
+
+
+def _object_words(obj):
+    if isinstance(obj, Case):
+        return "case", f"case {obj.number}"
+    return "item", f"{obj.get_kind_display().lower()} #{obj.pk}"
+
+
+def _link_label(entity_id, obj):
+    links = CaseEntity if isinstance(obj, Case) else ItemEntity
+    field = "case_id" if isinstance(obj, Case) else "item_id"
+    return links.objects.filter(entity_id=entity_id, **{field: obj.pk}).values_list(
+        "label", flat=True).first() or ""
+
+
+def _deconfliction_message(event):
+    """Blind deconfliction. To the agency that just linked the subject: that another agency
+    holds a record on it, and its point of contact; no title, number, marking or content of
+    that record. To the agency that held it: which agency linked the same subject to what (the
+    title of that record only if it may see it) and that agency's contact, beside its own
+    record."""
+    match = (SubjectMatch.objects.select_related(
+        "new_agency", "held_agency", "new_case", "new_item", "held_case", "held_item",
+        "entity").get(pk=event.detail["match_id"]))
+    kind = match.entity.get_kind_display()
+    if event.detail["side"] == "new":
+        mine, other = match.new_object, match.held_agency
+        label = _link_label(match.entity_id, mine)
+        noun, words = _object_words(mine)
+        title = f"Another agency holds a record on a subject you linked ({kind}: {label})"
+        lines = [["Subject", f"{kind}: {label}"], ["Your record", words],
+                 ["Contact", f"{other.name} ({other.ori}): {_contact(other)}"],
+                 ["What to do", "contact them before you act; their record is not shared with "
+                                "you, and you may request access to it"]]
+        data = {"event": "deconfliction.match", "side": "linked",
+                "subject": {"kind": match.entity.kind, "label": label},
+                "your_record": {"type": noun, "id": mine.pk},
+                "contact": {"agency": other.name, "ori": other.ori,
+                            "name": other.contact_name, "email": other.contact_email,
+                            "phone": other.contact_phone}}
+    else:
+        mine, theirs, other = match.held_object, match.new_object, match.new_agency
+        label = _link_label(match.held_entity_id, mine)
+        noun, words = _object_words(mine)
+        their_noun, _ = _object_words(theirs)
+        visible = cases_visible_to if their_noun == "case" else items_visible_to
+        their_title = theirs.title if visible(event.agency).filter(pk=theirs.pk).exists() else None
+        title = f"{other.name} linked a subject your agency holds ({kind}: {label})"
+        lines = [["Subject", f"{kind}: {label}"], ["Your record", words],
+                 ["Their record", f"a {their_noun} of {other.name}"
+                  + (f": {their_title}" if their_title else " (not shared with you)")],
+                 ["Contact", f"{other.name} ({other.ori}): {_contact(other)}"],
+                 ["Match", match.get_kind_display().lower()
+                  + (f", score {match.score:.0f}" if match.score is not None else "")]]
+        data = {"event": "deconfliction.match", "side": "held",
+                "subject": {"kind": match.entity.kind, "label": label},
+                "your_record": {"type": noun, "id": mine.pk, "title": mine.title},
+                "their_record": {"type": their_noun, "agency": other.name, "ori": other.ori,
+                                 "title": their_title},
+                "contact": {"agency": other.name, "ori": other.ori,
+                            "name": other.contact_name, "email": other.contact_email,
+                            "phone": other.contact_phone},
+                "match": match.kind, "score": match.score}
+    message = {"title": title, "lines": lines, "data": data}
+    # In-app: the subject as the reader's agency wrote it, its own record and the contact; the
+    # other record's title is never kept (the reader's access to it may end).
+    message["inbox_title"] = title
+    message["inbox_lines"] = [line for line in lines
+                              if line[0] in ("Subject", "Your record", "Contact", "What to do",
+                                             "Match")] + (
+        [["Their record", f"a {their_noun} of {other.name}"]] if event.detail["side"] == "held"
+        else [])
     return message
 
 

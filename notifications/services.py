@@ -194,6 +194,34 @@ def overdue_purged(*, agency_id, official_id, item_ids, day):
     )
 
 
+def subject_matched(*, match, by):
+    """Blind deconfliction (cases.services.deconflict): tell the agency whose record already
+    held the subject who linked it to what, and the agency that just linked it that another
+    agency holds a record and whom to contact; nothing more (notifications.delivery). The
+    linker is not told of a TLP:RED record, of information pending review or rejected, nor (if
+    it is not law enforcement) of criminal intelligence: the holder decides whether to reach
+    out. Once per match and side."""
+    held = match.held_object
+    events = [_record_event(
+        kind=Kind.DECONFLICTION, key=f"deconfliction:{match.pk}:held",
+        agency_id=match.held_agency_id, case_id=match.held_case_id, item_id=match.held_item_id,
+        actor=by, detail={"match_id": match.pk, "side": "held"},
+    )]
+    status = getattr(held, "intelligence_status", "")
+    quiet = (
+        held.tlp == TLP.RED
+        or status in ("pending", "rejected")
+        or (status == "intelligence" and not match.new_agency.law_enforcement)
+    )
+    if not quiet:
+        events.append(_record_event(
+            kind=Kind.DECONFLICTION, key=f"deconfliction:{match.pk}:new",
+            agency_id=match.new_agency_id, case_id=match.new_case_id, item_id=match.new_item_id,
+            actor=by, detail={"match_id": match.pk, "side": "new"},
+        ))
+    return [event for event in events if event is not None]
+
+
 def annotation_added(*, annotation, by):
     """Tell the followers of a case that it was annotated. The author follows it from now on."""
     if annotation.case_id is None:
