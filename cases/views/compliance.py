@@ -64,6 +64,8 @@ def compliance_report(request, agency_id):
     log_access(action="read", actor=request.user, obj=agency, detail=_detail(
         agency, period, list=shown, item_ids=[row["record"] for row in rows]))
     query = {"date_from": period.first.isoformat(), "date_to": period.last.isoformat()}
+    # The form shows the range the report is for (the default one when none was given).
+    context["form"] = ComplianceRangeForm(initial=query, today=today)
     context.update(
         period=period, counts=counts, lists=lists.values(), shown=lists[shown], rows=rows,
         next_cursor=next_cursor, range_query=query,
