@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils import timezone
 
-from agencies.gate import center_for_log_reader_or_404, is_center_admin
+from agencies.gate import center_for_log_reader_or_404
 
 from . import selectors
 from .exports import access_log_csv_response
@@ -25,7 +25,7 @@ def center_access_log(request, center_id):
     log_filter = _log_filter(request, center)
     # An auditor of the center reads its log too; the admin pages' tabs are for its admins.
     context = {"center": center, "filter": log_filter, "rows": [], "next_cursor": None,
-               "center_admin": is_center_admin(request.user, center)}
+               "center_admin": center.read_as_admin}
     if not log_filter.is_valid():
         return render(request, "audit/center_access_log.html", context, status=400)
     since, until, context["window_days"] = log_filter.page_window()

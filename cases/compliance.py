@@ -5,6 +5,9 @@ decided and the dissemination record's recipients. Never a title, a body, a pred
 subject or a file's name: an auditor reads how the rule was applied, not the intelligence.
 
 Who may read it is agencies.gate.may_audit's answer (the view asks); this module only reads.
+The reasons people wrote (of a dissemination, of a purge) are free text that may repeat what a
+record says: the lists give them to the agency's own readers only (`reasons=True`), as the
+item's dissemination record does; a center's admins and auditors read the rest.
 
 Cost: the counts are four grouped queries (the agency's records through the (owner, status,
 review_by) index; its purges; its corrections; its disseminations through their item), and a
@@ -173,7 +176,7 @@ _SENSITIVITIES = dict(cfr23.Sensitivity.choices)
 _CHANNELS = dict(Dissemination.Channel.choices)
 
 
-def _item_row(values):
+def _item_row(values, reasons):
     evaluation = f"{values['source_reliability']}{values['content_validity']}"
     return {
         "record": values["id"],
@@ -188,12 +191,12 @@ def _item_row(values):
         "review_by": values["review_by"],
         "purged": values["purged_at"],
         "purged_by": (values["purged_by__username"] or "automatic") if values["purged_at"] else "",
-        "purge_reason": values["purge_reason"],
+        "purge_reason": values["purge_reason"] if reasons else "",
         "disseminations": values["dissemination_count"],
     }
 
 
-def _correction_row(values):
+def _correction_row(values, reasons):
     return {
         "record": values["item_id"], "at": values["at"], "version": values["version"],
         "fields": ", ".join(str(name) for name in values["fields"] or []),
@@ -201,43 +204,47 @@ def _correction_row(values):
     }
 
 
-def _dissemination_row(values):
+def _dissemination_row(values, reasons):
     return {
         "record": values["item_id"], "at": values["at"],
         "channel": _CHANNELS.get(values["channel"], values["channel"]),
         "recipient": values["recipient_label"], "recipient_ori": values["recipient_agency__ori"] or "",
-        "reason": values["reason"], "by": values["by__username"] or "",
+        "reason": values["reason"] if reasons else "", "by": values["by__username"] or "",
     }
 
 
-def _rows_of(agency, category):
-    """The category's records as a values() queryset (no content column), in list order."""
+def _rows_of(agency, category, reasons):
+    """The category's records as a values() queryset (no content column), in list order, and
+    the function that makes a row of each."""
     if category.source == "correction":
         queryset = ItemCorrection.objects.filter(item__owner=agency).values(*CORRECTION_FIELDS)
         to_row = _correction_row
     elif category.source == "dissemination":
-        queryset = Dissemination.objects.filter(item__owner=agency).values(*DISSEMINATION_FIELDS)
+        fields = [f for f in DISSEMINATION_FIELDS if reasons or f != "reason"]
+        queryset = Dissemination.objects.filter(item__owner=agency).values(*fields)
         to_row = _dissemination_row
     else:
         told = (
             Dissemination.objects.filter(item=OuterRef("pk")).order_by()
             .values("item").annotate(n=Count("*")).values("n")
         )
+        fields = [f for f in ITEM_FIELDS if reasons or f != "purge_reason"]
         queryset = (
             _records(agency).annotate(dissemination_count=Coalesce(Subquery(told), 0))
-            .values(*ITEM_FIELDS, "dissemination_count")
+            .values(*fields, "dissemination_count")
         )
         to_row = _item_row
-    return queryset.filter(category.where).order_by(category.order, "id"), to_row
+    queryset = queryset.filter(category.where).order_by(category.order, "id")
+    return queryset, lambda values: to_row(values, reasons)
 
 
-def report_page(agency, period, name, cursor=None, size=REPORT_PAGE_SIZE):
+def report_page(agency, period, name, cursor=None, size=REPORT_PAGE_SIZE, *, reasons=False):
     """One keyset page of a category's list, oldest first: (rows, next cursor). One query.
     A cursor not given out for this list is refused (ValidationError)."""
     category = categories(period).get(name)
     if category is None:
         raise ValidationError("There is no such list in the report.", code="unknown_list")
-    queryset, to_row = _rows_of(agency, category)
+    queryset, to_row = _rows_of(agency, category, reasons)
     if cursor:
         try:
             value, pk = decode_cursor(cursor, kind=category.kind, sort=name)
@@ -257,10 +264,10 @@ def report_page(agency, period, name, cursor=None, size=REPORT_PAGE_SIZE):
     return [to_row(values) for values in found], next_cursor
 
 
-def report_rows(agency, period, chunk_size=2000):
+def report_rows(agency, period, chunk_size=2000, *, reasons=False):
     """Every list of the report, category by category, each record a row (for the CSV): a
     server-side cursor per category on PostgreSQL, never the whole report in memory."""
     for category in categories(period).values():
-        queryset, to_row = _rows_of(agency, category)
+        queryset, to_row = _rows_of(agency, category, reasons)
         for values in queryset.iterator(chunk_size=chunk_size):
             yield category, to_row(values)

@@ -56,7 +56,8 @@ def compliance_report(request, agency_id):
     lists = compliance.categories(period)
     shown = form.cleaned_data["list"] or "overdue"
     try:
-        rows, next_cursor = compliance.report_page(agency, period, shown, request.GET.get("cursor"))
+        rows, next_cursor = compliance.report_page(agency, period, shown, request.GET.get("cursor"),
+                                                   reasons=_own(request.user, agency))
     except ValidationError as error:
         context["cursor_error"] = error.messages[0]
         return render(request, "cases/compliance_report.html", context, status=400)
@@ -68,9 +69,16 @@ def compliance_report(request, agency_id):
     context["form"] = ComplianceRangeForm(initial=query, today=today)
     context.update(
         period=period, counts=counts, lists=lists.values(), shown=lists[shown], rows=rows,
+        reasons=_own(request.user, agency),
         next_cursor=next_cursor, range_query=query,
     )
     return render(request, "cases/compliance_report.html", context)
+
+
+def _own(user, agency):
+    """The agency's own readers read the reasons its people wrote; a center's admins and
+    auditors do not (cases/compliance.py)."""
+    return user.agency_id == agency.id
 
 
 class _Line:
@@ -87,10 +95,10 @@ def _cell(value):
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def _csv_lines(agency, period):
+def _csv_lines(agency, period, reasons):
     writer = csv.writer(_Line())
     yield writer.writerow([label for _, label in CSV_COLUMNS])
-    for category, row in compliance.report_rows(agency, period):
+    for category, row in compliance.report_rows(agency, period, reasons=reasons):
         row = {**row, "category": category.name}
         yield writer.writerow([_cell(row.get(name)) for name, _ in CSV_COLUMNS])
 
@@ -110,7 +118,8 @@ def compliance_report_csv(request, agency_id):
     log_access(action="download", actor=request.user, obj=agency, detail=_detail(agency, period))
     ori = re.sub(r"[^A-Za-z0-9-]", "_", agency.ori)
     filename = f"cfr23-compliance-{ori}-{period.first:%Y%m%d}-{period.last:%Y%m%d}.csv"
-    response = StreamingHttpResponse(_csv_lines(agency, period), content_type="text/csv")
+    response = StreamingHttpResponse(_csv_lines(agency, period, _own(request.user, agency)),
+                                     content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response

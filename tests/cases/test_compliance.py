@@ -162,11 +162,12 @@ def test_overdue_and_due_are_as_of_the_reports_day(record, mbi):
 # The lists ------------------------------------------------------------------------------------
 
 
-def every_row(mbi, period, name, size=2):
-    rows, cursor = compliance.report_page(mbi, period, name, size=size)
+def every_row(mbi, period, name, size=2, reasons=True):
+    rows, cursor = compliance.report_page(mbi, period, name, size=size, reasons=reasons)
     found = list(rows)
     while cursor:
-        rows, cursor = compliance.report_page(mbi, period, name, cursor, size=size)
+        rows, cursor = compliance.report_page(mbi, period, name, cursor, size=size,
+                                              reasons=reasons)
         found += rows
     return found
 
@@ -196,6 +197,32 @@ def test_each_list_holds_the_records_it_counts_and_pages_through_them(story, mbi
     assert (row["evaluation"], row["criminal_activity"], row["sensitivity"], row["disseminations"],
             row["control_official"]) == ("B2", "Fraud and financial crime", "Sensitive", 4,
                                          "analyst_fl")
+
+
+def test_the_reasons_people_wrote_are_left_out_unless_asked_for(story, mbi):
+    purged = every_row(mbi, PERIOD, "purged", reasons=False)
+    assert {row["purge_reason"] for row in purged} == {""}
+    assert {row["reason"] for row in every_row(mbi, PERIOD, "disseminations", reasons=False)} == {""}
+    assert {row["reason"] for row in every_row(mbi, PERIOD, "disseminations")} == {"Need to know"}
+
+
+@pytest.mark.parametrize(("reader", "shown"), [
+    ("agency_admin_fl", True), ("reviewer_fl", True), ("admin_cfix", False), ("auditor_cfix", False),
+])
+def test_only_the_agencys_own_readers_read_its_peoples_reasons(request, client_for, story, mbi,
+                                                               reader, shown):
+    """A share's or a purge's reason is free text that may repeat a record's content: a center's
+    admins and auditors read the metadata without it."""
+    client = client_for(request.getfixturevalue(reader))
+    texts = [client.get(report_url(mbi), {**RANGE, "list": name}).content.decode()
+             for name in ("purged", "disseminations")]
+    texts.append(b"".join(client.get(report_url(mbi, "compliance-report-csv"),
+                                     RANGE).streaming_content).decode())
+    purged_page, disseminations_page, csv_text = texts
+    assert ("Reviewed: no longer relevant" in purged_page) is shown
+    assert ("Need to know" in disseminations_page) is shown
+    assert ("Need to know" in csv_text) is shown
+    assert ("Review date passed" in csv_text) is shown
 
 
 def test_a_cursor_of_another_list_or_a_garbled_one_is_refused(story, mbi):
