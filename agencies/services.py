@@ -469,6 +469,26 @@ def user_set_reviewer(*, user, by, reviewer, reason, center=None):
 
 
 @transaction.atomic
+def agency_set_auto_purge(*, agency, by, enabled, reason):
+    """28 CFR 23.20(h): an agency admin turns the automatic purge of the agency's overdue
+    criminal intelligence on or off (the daily review task then purges what was not validated
+    by its review date, and tells the control official). With a reason, in the access log."""
+    if by.agency_id != agency.pk or not by.is_agency_admin:
+        raise NotAllowed("Only an admin of the agency decides whether its overdue records are "
+                         "purged automatically.")
+    reason = _require_reason(reason)
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)
+    if agency.auto_purge_overdue == enabled:
+        state = "on" if enabled else "off"
+        raise ValidationError(f"The automatic purge of overdue records is {state} already.")
+    agency.auto_purge_overdue = enabled
+    agency.save(update_fields=["auto_purge_overdue"])
+    _log(by=by, obj=agency, operation="agency_set_auto_purge", reason=reason,
+         before={"auto_purge_overdue": not enabled}, after={"auto_purge_overdue": enabled})
+    return agency
+
+
+@transaction.atomic
 def user_force_password_reset(*, user, by, reason, center=None, site_url=None):
     """The current password stops working at once (and with it every open session, whose
     hash no longer matches); a single-use link valid 72 hours is e-mailed to set a new one."""

@@ -412,6 +412,31 @@ class ValidateForm(PredicateFields):
                 if name in self.fields}
 
 
+class PurgeForm(forms.Form):
+    """A reviewer purges a record (28 CFR 23.20(h)); the reason stays with its tombstone."""
+
+    reason = forms.CharField(
+        label="Why it is purged", widget=forms.Textarea(attrs={"rows": 3}), max_length=20000,
+        help_text="Kept with the record's tombstone and in the access log: say why, not what "
+                  "the record held.",
+        error_messages={"required": "Give the reason for the purge; it is kept with the "
+                                    "record's tombstone."},
+    )
+
+
+class AutoPurgeForm(forms.Form):
+    """An agency admin turns the automatic purge of overdue records on or off."""
+
+    enabled = forms.TypedChoiceField(
+        choices=[("1", "on"), ("0", "off")], coerce=lambda value: value == "1",
+        widget=forms.HiddenInput,
+    )
+    reason = forms.CharField(
+        label="Reason, for the access log", max_length=2000,
+        error_messages={"required": "Give the reason for this change; it goes to the access log."},
+    )
+
+
 class ItemEditForm(HandlingFields):
     title = forms.CharField(max_length=200)
     body = forms.CharField(label="Text", widget=forms.Textarea(attrs={"rows": 8}), required=False)

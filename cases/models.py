@@ -223,6 +223,10 @@ class IntelligenceItem(Handled):
             models.Index(
                 fields=["owner", "intelligence_status", "review_by"], name="item_cfr23_review"
             ),
+            # An agency's purged records, newest first (the review queue's tombstones).
+            models.Index(
+                fields=["owner", "intelligence_status", "-purged_at"], name="item_cfr23_purged"
+            ),
         ]
 
     def __str__(self):

@@ -19,16 +19,29 @@ from audit.services import changes_detail, log_access
 from core.errors import InsufficientLevel, StaleVersion
 from core.handling import TLP, Level
 from core.text import without_bidi_controls
+from notifications.models import WebhookDelivery
 from notifications.services import (
     annotation_added,
     case_opened,
     case_states_changed,
+    item_corrected,
+    item_purged,
+    overdue_purged,
     review_due,
     share_granted,
 )
 from sharing import services as sharing_services
-from sharing.models import Share
-from sharing.permissions import ShareRefused, grant_rows, require_level, shares_beyond_marking
+from sharing import tombstones
+from sharing.models import ItemGroupObjectPermission, Share
+from sharing.permissions import (
+    ShareRefused,
+    agency_ids_reached_by,
+    grant_rows,
+    network_group,
+    require_level,
+    shares_beyond_marking,
+    who_sees,
+)
 
 from . import intelligence as cfr23
 from .models import (
@@ -40,6 +53,7 @@ from .models import (
     Dissemination,
     Entity,
     IntelligenceItem,
+    ItemCorrection,
     ItemEntity,
     Jurisdiction,
     TimelineEvent,
@@ -589,7 +603,209 @@ def item_update(*, item, by, version, **changes):
             {k: str(v) for k, v in before.items()}, {k: str(v) for k, v in after.items()}
         ),
     )
+    corrected = sorted(name for name in CORRECTED_FIELDS & set(changes) if before[name] != after[name])
+    if corrected and current.is_intelligence:
+        _tell_of_correction(current, fields=corrected, by=by)
     return current
+
+
+# What a correction notice speaks of: the content a recipient holds (a review date or a marking
+# is the owner's business; a narrower marking is refused while shares exceed it).
+CORRECTED_FIELDS = {"title", "body"}
+
+
+def agencies_reached(item):
+    """28 CFR 23.20(g), (h): the agencies a criminal intelligence record reached, other than its
+    owner: those its dissemination record names (an agency; a center's law-enforcement members
+    now; the network: every law-enforcement agency) and those that see it now. Four queries."""
+    records = Dissemination.objects.filter(item=item)
+    groups = set(
+        Agency.objects.filter(pk__in=records.values("recipient_agency_id")).values_list(
+            "group_id", flat=True)
+    )
+    groups |= set(
+        records.filter(recipient_center__isnull=False).values_list(
+            "recipient_center__group_id", flat=True)
+    )
+    if records.filter(recipient_agency__isnull=True, recipient_center__isnull=True).exists():
+        groups.add(network_group().id)
+    reached = agency_ids_reached_by(groups) | who_sees(item)
+    reached.discard(item.owner_id)
+    return set(
+        Agency.objects.filter(pk__in=reached, law_enforcement=True).values_list("pk", flat=True)
+    )
+
+
+def _tell_of_correction(item, *, fields, by):
+    """A disseminated record was corrected: its correction row, and a notice to every agency it
+    reached (in-app, e-mail to its admins, webhook `item.corrected`), naming the fields changed;
+    the title only to an agency that sees the record when the notice is delivered."""
+    told = sorted(agencies_reached(item))
+    if not told:
+        return None
+    correction = ItemCorrection.objects.create(
+        item=item, version=item.version, fields=fields, by=by, agencies_told=len(told),
+    )
+    for agency_id in told:
+        item_corrected(item=item, agency_id=agency_id, fields=fields, version=item.version, by=by)
+    return correction
+
+
+class PurgeRefused(ValidationError):
+    """A purge the rule does not allow; `code` names it."""
+
+
+# What a purged record keeps of its title: the page, the API and the notices show this.
+PURGED_TITLE = "Purged record"
+
+
+@transaction.atomic
+def item_purge(*, item, by, reason, automatic=False, overdue_before=None):
+    """28 CFR 23.20(h): destroy a criminal intelligence record (or rejected information) that
+    was not validated: its title, text and predicate, its annotations, attachments (the files
+    too, once the transaction commits) and subject links (a subject no other record links is
+    deleted), the case timeline's mention of its title, and the titles earlier webhooks carried.
+    The row stays as the tombstone: kind, owner, labels, dates, and who purged it, when and
+    why; so do its dissemination record and the access log. Nobody sees it any more (every
+    share and permission row goes); every agency that saw it gets a `purged` tombstone for its
+    partner systems, and every agency it reached is told (in-app, e-mail, webhook `item.purged`,
+    without its content).
+
+    A person's decision: a criminal intelligence reviewer of the owner agency, with a reason
+    (refusals as for item_validate). `automatic`: the daily task, for an agency that turned on
+    the automatic purge of overdue records (`by` is None then), which purges only what is still
+    criminal intelligence with a review date before `overdue_before`. Returns the purged row and
+    sets `agencies_told` on it."""
+    reason = (reason or "").strip()
+    if automatic:
+        current = IntelligenceItem.objects.select_for_update().get(pk=item.pk)
+    else:
+        current = _locked_for_owner_reviewer(
+            by, item, "Only a criminal intelligence reviewer of the submitting agency purges its "
+            "records (28 CFR 23.20(h)).")
+    if automatic and not (
+        current.is_intelligence and current.review_by is not None
+        and overdue_before is not None and current.review_by < overdue_before
+    ):
+        raise PurgeRefused("Not overdue for review: the automatic purge leaves it.",
+                           code="cfr23_not_overdue")
+    if current.intelligence_status not in (cfr23.Status.INTELLIGENCE, cfr23.Status.REJECTED):
+        raise PurgeRefused(
+            "Only criminal intelligence, or information rejected as such, is purged; this item "
+            f"is {current.get_intelligence_status_display().lower()}.", code="cfr23_not_purgeable",
+        )
+    if not reason:
+        raise PurgeRefused({"reason": ValidationError(
+            "Give the reason for the purge; it is kept with the record's tombstone.",
+            code="reason_missing",
+        )})
+    told = agencies_reached(current)
+    # Tombstones first, while the rows that say who sees it (and its subjects) are still there;
+    # the annotations' own come from their pre_delete receiver as they are deleted.
+    tombstones.tombstones_before_purge(current)
+    Annotation.objects.filter(item=current).delete()
+    files = [attachment.file.name for attachment in Attachment.objects.filter(item=current)]
+    Attachment.objects.filter(item=current).delete()
+    if files:
+        storage = Attachment._meta.get_field("file").storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in files])
+    _purge_subject_links(current)
+    Share.objects.filter(item=current).delete()
+    ItemGroupObjectPermission.objects.filter(content_object=current).delete()
+    if current.case_id is not None:
+        TimelineEvent.objects.filter(
+            case_id=current.case_id, kind=TimelineEvent.Kind.ITEM,
+            summary=f"Linked {current.get_kind_display().lower()}: {current.title}",
+        ).update(summary=f"Linked {current.get_kind_display().lower()}: a record since purged "
+                         "under 28 CFR 23.20(h)")
+    _scrub_webhook_payloads(current)
+    now = timezone.now()
+    current.title = PURGED_TITLE
+    current.body = ""
+    current.predicate = ""
+    current.review_reason = ""
+    current.case = None
+    current.intelligence_status = cfr23.Status.PURGED
+    current.purged_at = now
+    current.purged_by = None if automatic else by
+    current.purge_reason = reason
+    current.updated_at = now
+    current.version = F("version") + 1
+    current.save()
+    current.refresh_from_db()
+    log_access(
+        action="purge", actor=None if automatic else by, agency=current.owner, obj=current,
+        detail={"cfr23": "purge", "automatic": automatic, "reason": reason,
+                "agencies_told": len(told)},
+    )
+    for agency_id in sorted(told):
+        item_purged(item=current, agency_id=agency_id, by=None if automatic else by)
+    current.agencies_told = len(told)
+    return current
+
+
+def _purge_subject_links(item):
+    """The record's subject links go; a subject no other case or item links goes with them, and
+    one that stays shows the label of a link that stays (the purged record's agency may have
+    typed the one it showed)."""
+    entity_ids = list(ItemEntity.objects.filter(item=item).values_list("entity_id", flat=True))
+    ItemEntity.objects.filter(item=item).delete()
+    if not entity_ids:
+        return
+    linked = set(CaseEntity.objects.filter(entity_id__in=entity_ids).values_list("entity_id", flat=True))
+    linked |= set(ItemEntity.objects.filter(entity_id__in=entity_ids).values_list("entity_id", flat=True))
+    Entity.objects.filter(pk__in=set(entity_ids) - linked).delete()
+    for entity_id in linked:
+        first = next(
+            row for links in (CaseEntity, ItemEntity)
+            if (row := links.objects.filter(entity_id=entity_id).order_by("linked_at", "pk")
+                .values("label").first())
+        )
+        Entity.objects.filter(pk=entity_id).update(label=first["label"])
+
+
+def _scrub_webhook_payloads(item):
+    """Webhook bodies kept for the record of deliveries lose the record's title."""
+    for delivery in WebhookDelivery.objects.filter(event__item=item).only("pk", "payload"):
+        payload = dict(delivery.payload)
+        if isinstance(payload.get("item"), dict):
+            payload["item"] = {**payload["item"], "title": None, "purged": True}
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(payload=payload)
+
+
+# How many overdue records the daily task purges for the agencies that chose it, per run: the
+# rest wait for the next run (each purge is its own transaction).
+AUTO_PURGE_PER_RUN = 1000
+
+
+def overdue_purge(*, today):
+    """The daily task, for each agency that turned on the automatic purge of overdue records:
+    purge its criminal intelligence whose review date has passed (each in its own transaction),
+    and tell each control official how many of theirs went, once per official and day. Returns
+    how many records were purged."""
+    overdue = list(
+        IntelligenceItem.objects.filter(
+            owner__auto_purge_overdue=True, intelligence_status=cfr23.Status.INTELLIGENCE,
+            review_by__lt=today,
+        ).order_by("review_by", "pk").values_list("pk", "owner_id", "control_official_id",
+                                                   "review_by")[:AUTO_PURGE_PER_RUN]
+    )
+    purged = {}
+    for pk, owner_id, official_id, review_by in overdue:
+        try:
+            item_purge(
+                item=IntelligenceItem(pk=pk), by=None, automatic=True, overdue_before=today,
+                reason=f"Automatic purge: not validated by its review date, {review_by:%b %-d, %Y} "
+                       "(the agency purges overdue records automatically).",
+            )
+        except PurgeRefused:  # validated or purged by a person since it was listed
+            continue
+        purged.setdefault((owner_id, official_id), []).append(pk)
+    for (owner_id, official_id), ids in purged.items():
+        if official_id is not None:
+            with transaction.atomic():
+                overdue_purged(agency_id=owner_id, official_id=official_id, item_ids=ids, day=today)
+    return sum(len(ids) for ids in purged.values())
 
 
 @transaction.atomic

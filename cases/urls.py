@@ -38,7 +38,10 @@ urlpatterns = [
     path("intel/<int:pk>/edit/", items.item_edit, name="item-edit"),
     path("intel/<int:pk>/review/", items.item_review, name="item-review"),
     path("intel/<int:pk>/validate/", items.item_validate, name="item-validate"),
+    path("intel/<int:pk>/purge/", items.item_purge, name="item-purge"),
     path("intel/review-queue/", items.review_queue, name="review-queue"),
+    path("intel/review-queue/auto-purge/", items.review_queue_auto_purge,
+         name="review-queue-auto-purge"),
     # 28 CFR Part 23: an agency's compliance report, for its admins, reviewers and auditors.
     path("intel/compliance/<int:agency_id>/", compliance.compliance_report,
          name="compliance-report"),

@@ -13,9 +13,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import CenterAdmin, Membership, User
-from cases.models import Case
+from cases.models import Case, Dissemination
 from core.handling import Level, handling_label
-from sharing.permissions import cases_visible_to, group_sees, network_group
+from sharing.permissions import cases_visible_to, group_sees, items_visible_to, network_group
 
 from .claims import claim, claim_lease, sweep_after
 from .models import (
@@ -47,7 +47,7 @@ def _contact(agency):
 # reader who sees the object at that moment).
 POINTER_LINES = {"Case number", "Owner agency", "Source agency", "Point of contact", "States",
                  "Kind", "Shared by", "Annotated by", "Access", "Overdue", "Due today",
-                 "Due within 30 days"}
+                 "Due within 30 days", "Record", "Changed", "Purged", "What to do", "Records"}
 
 
 def _case_facts(case, *, title_visible):
@@ -153,6 +153,7 @@ def compose(event):
                 lines.insert(0, ["Item", item.title])
                 lines.append(["Handling", handling_label(item.tlp, item.les)])
             pointer = f"an intelligence item ({item.get_kind_display().lower()})"
+            disseminates = sees and item.is_intelligence
             payload = {"event": "item.shared", "item": {
                 "id": item.pk, "title": item.title if sees else None, "kind": item.kind,
                 "handling": ({"tlp": item.tlp, "les": item.les,
@@ -162,7 +163,10 @@ def compose(event):
                       else f"{recipient}: withdrawn since; contact the owner agency"])
         payload["level"] = level
         title = f"{by_agency} shared {pointer} with {recipient} ({level})"
-        return _with_inbox({"title": title, "lines": lines, "data": payload}, title)
+        message = _with_inbox({"title": title, "lines": lines, "data": payload}, title)
+        if event.item_id and disseminates:
+            message["disseminates"] = "The item's title in the notice of its share"
+        return message
     if event.kind == Kind.REVIEW_DUE:
         detail = event.detail
         title = (f"28 CFR Part 23 review: {detail['overdue']} overdue, {detail['due']} due today, "
@@ -182,6 +186,12 @@ def compose(event):
                             "data": {"event": "case.annotated", "case": data}}, title)
     if event.kind == Kind.ACCOUNTS_DISABLED:
         return _accounts_disabled_message(event)
+    if event.kind == Kind.CORRECTED:
+        return _corrected_message(event)
+    if event.kind == Kind.PURGED:
+        return _purged_message(event)
+    if event.kind == Kind.AUTO_PURGED:
+        return _auto_purged_message(event)
     raise ValueError(f"unknown notification kind {event.kind!r}")
 
 
@@ -205,6 +215,79 @@ def _accounts_disabled_message(event):
     ]
     message = {"title": title, "lines": lines,
                "data": {"event": "accounts.disabled", "reason": detail["reason"]}}
+    message["inbox_title"], message["inbox_lines"] = title, lines
+    return message
+
+
+def _item_pointer(item):
+    """What anyone told of an item may read: its number, kind, source agency and contact."""
+    owner = item.owner
+    lines = [["Record", f"item #{item.pk}"], ["Kind", item.get_kind_display()],
+             ["Source agency", f"{owner.name} ({owner.ori})"],
+             ["Point of contact", _contact(owner)]]
+    data = {"id": item.pk, "kind": item.kind,
+            "owner": {"name": owner.name, "ori": owner.ori,
+                      "contact": {"name": owner.contact_name, "email": owner.contact_email,
+                                  "phone": owner.contact_phone}}}
+    return lines, data
+
+
+def _corrected_message(event):
+    """28 CFR 23.20(h): a record that reached the agency was corrected. The fields that changed
+    (names, never their text) for everyone told; the title only to an agency that sees the
+    record at delivery, which reads the correction on its page."""
+    item = event.item
+    # Through any of its groups: a record that reached it through a center's share too.
+    sees = items_visible_to(event.agency).filter(pk=item.pk).exists()
+    fields = event.detail["fields"]
+    lines, data = _item_pointer(item)
+    if sees:
+        lines.insert(0, ["Item", item.title])
+        lines.append(["Handling", handling_label(item.tlp, item.les)])
+    lines.append(["Changed", ", ".join(fields)])
+    lines.append(["Access", "your agency sees the corrected record" if sees
+                  else "no longer shared with your agency: contact the source agency"])
+    data["title"] = item.title if sees else None
+    data["version"] = event.detail["version"]
+    title = (f"{event.detail['by_agency']} corrected criminal intelligence it disseminated to "
+             f"your agency (item #{item.pk}: {', '.join(fields)} changed)")
+    message = _with_inbox({"title": title, "lines": lines,
+                           "data": {"event": "item.corrected", "item": data, "changed": fields}},
+                          title)
+    if sees:
+        message["disseminates"] = "The item's title in the notice of its correction"
+    return message
+
+
+def _purged_message(event):
+    """28 CFR 23.20(h): a record that reached the agency was purged: destroy every copy. Nothing
+    of its content (none is left)."""
+    item = event.item
+    lines, data = _item_pointer(item)
+    lines.append(["Purged", item.purged_at.strftime("%b %-d, %Y") if item.purged_at else ""])
+    lines.append(["What to do", "destroy every copy your agency or its systems keep of it "
+                                "(28 CFR 23.20(h))"])
+    title = (f"{event.detail['by_agency']} purged criminal intelligence it disseminated to "
+             f"your agency (item #{item.pk})")
+    return _with_inbox({"title": title, "lines": lines,
+                        "data": {"event": "item.purged", "item": data,
+                                 "purged_at": event.detail["purged_at"]}}, title)
+
+
+def _auto_purged_message(event):
+    """The control official's notice of what the automatic purge of overdue records did."""
+    detail = event.detail
+    count, named = detail["count"], detail["item_ids"]
+    records = "1 overdue record" if count == 1 else f"{count} overdue records"
+    title = f"{records} of {event.agency.name} purged automatically (28 CFR 23.20(h))"
+    numbers = ", ".join(f"#{pk}" for pk in named)
+    if count > len(named):
+        numbers += f" and {count - len(named)} more"
+    lines = [["Records", numbers],
+             ["Why", "not validated by their review date; your agency purges overdue records "
+                     "automatically"]]
+    message = {"title": title, "lines": lines,
+               "data": {"event": "cfr23.auto_purged", "day": detail["day"], "count": count}}
     message["inbox_title"], message["inbox_lines"] = title, lines
     return message
 
@@ -286,6 +369,26 @@ def _followers_told(event):
     return told
 
 
+def _record_dissemination(event, message):
+    """28 CFR 23.20(g): a notice that carries a criminal intelligence record's content (its
+    title, to an audience that sees it) lands in the record's dissemination record, once per
+    event: written in the delivery's transaction, found again by the event's time if an earlier
+    attempt of the event committed it."""
+    if not message.get("disseminates"):
+        return
+    recipient = ({"recipient_center_id": event.center_id} if event.center_id
+                 else {"recipient_agency_id": event.agency_id})
+    if Dissemination.objects.filter(item_id=event.item_id, channel=Dissemination.Channel.NOTIFICATION,
+                                    at=event.created_at, **recipient).exists():
+        return
+    label = (f"every member agency of {event.center.label}" if event.center_id
+             else f"{event.agency.name} ({event.agency.ori})")
+    Dissemination.objects.create(
+        item_id=event.item_id, channel=Dissemination.Channel.NOTIFICATION, at=event.created_at,
+        recipient_label=label, reason=message["disseminates"], by_id=event.actor_id, **recipient,
+    )
+
+
 def _fan_out(event, message, *, first):
     """Write the in-app notifications, e-mail rows and webhook rows of the event, each once: one
     INSERT per kind whatever the audience's size. Returns (the e-mail rows left to send, the
@@ -303,7 +406,7 @@ def _fan_out(event, message, *, first):
     elif event.kind == Kind.ACCOUNTS_DISABLED:
         # The agency's admins (or its centers'), each in their own inbox: analysts are not told.
         audiences = [{"user": user} for user in _accounts_admins(event.agency_id)]
-    elif event.kind == Kind.REVIEW_DUE:
+    elif event.kind in (Kind.REVIEW_DUE, Kind.AUTO_PURGED):
         audiences = [{"user_id": event.detail["official_id"]}]
     elif event.center_id:
         audiences = [{"center_id": event.center_id}]
@@ -314,7 +417,7 @@ def _fan_out(event, message, *, first):
     )
     if event.kind == Kind.ANNOTATED:
         return [], []  # in-app only: followers asked for their inbox, not their mailbox
-    if event.kind == Kind.REVIEW_DUE:
+    if event.kind in (Kind.REVIEW_DUE, Kind.AUTO_PURGED):
         # The control official alone, in the inbox and by e-mail; no partner system.
         official = User.objects.filter(pk=event.detail["official_id"], is_active=True).exclude(
             email="").first()
@@ -391,6 +494,7 @@ def event_deliver(*, event_id, now=None):
             event = (OutboxEvent.objects.select_related("center", "agency", "item__owner")
                      .get(pk=event_id))
             message = compose(event)
+            _record_dissemination(event, message)
             emails, webhook_ids = _fan_out(event, message, first=event.attempts == 1)
             if not emails:
                 _mark_delivered(event_id, now)

@@ -8,6 +8,8 @@ Writing (called inside the transaction of the change that causes it):
 - `share_granted`: a case or item was shared with an agency or a center.
 - `annotation_added`: a case was annotated; its followers are told.
 - `accounts_disabled`: the daily check disabled accounts of an agency; its admins are told.
+- `item_corrected`, `item_purged`: 28 CFR 23.20(h), to every agency a criminal intelligence
+  record reached; `overdue_purged`: its control official hears what the automatic purge did.
 
 Each writes an OutboxEvent row in the caller's transaction and enqueues its delivery with
 transaction.on_commit. `event_deliver` (run by the Celery task) claims the row with a
@@ -152,6 +154,43 @@ def review_due(*, agency, official, counts, day):
         kind=Kind.REVIEW_DUE, key=f"review-due:{official.pk}:{day.isoformat()}",
         agency_id=agency.pk,
         detail={"official_id": official.pk, "day": day.isoformat(), **counts},
+    )
+
+
+def item_corrected(*, item, agency_id, fields, version, by):
+    """28 CFR 23.20(h): a criminal intelligence record that reached the agency was corrected;
+    tell it (in-app, its admins by e-mail, its partner systems by webhook `item.corrected`),
+    naming the fields that changed. Once per agency and version of the record."""
+    return _record_event(
+        kind=Kind.CORRECTED, key=f"correction:{item.pk}:{version}:{agency_id}", item_id=item.pk,
+        agency_id=agency_id, actor=by,
+        detail={"fields": list(fields), "version": version, "by_agency": item.owner.name},
+    )
+
+
+def item_purged(*, item, agency_id, by=None):
+    """28 CFR 23.20(h): a criminal intelligence record that reached the agency was purged; tell
+    it to destroy its copies (in-app, e-mail, webhook `item.purged`), without its content (there
+    is none left). Once per agency and record."""
+    return _record_event(
+        kind=Kind.PURGED, key=f"purge:{item.pk}:{agency_id}", item_id=item.pk,
+        agency_id=agency_id, actor=by,
+        detail={"by_agency": item.owner.name, "purged_at": item.purged_at.isoformat()},
+    )
+
+
+# How many record numbers the automatic purge's notice names; the count says the rest.
+RECORDS_NAMED_MAX = 50
+
+
+def overdue_purged(*, agency_id, official_id, item_ids, day):
+    """The daily task purged these overdue records of the agency, which turned the automatic
+    purge on: their control official is told how many, and which (numbers only), once a day."""
+    return _record_event(
+        kind=Kind.AUTO_PURGED, key=f"auto-purge:{official_id}:{day.isoformat()}",
+        agency_id=agency_id,
+        detail={"official_id": official_id, "day": day.isoformat(), "count": len(item_ids),
+                "item_ids": sorted(item_ids)[:RECORDS_NAMED_MAX]},
     )
 
 
