@@ -13,11 +13,12 @@ from django.utils import timezone
 
 from agencies.models import CenterAdmin, CenterAuditor, Membership, User
 from audit.models import AccessLog
-from cases import compliance
+from cases import compliance, services
 from cases.compliance import Period
 from cases.models import Dissemination, IntelligenceItem, ItemCorrection
+from core.handling import TLP, Level
 from tests.base import HttpsClient
-from tests.conftest import _user
+from tests.conftest import _user, cfr23_labels, fresh
 
 TODAY = date(2026, 6, 15)
 PERIOD = Period(first=date(2026, 1, 1), last=date(2026, 3, 31), today=TODAY)
@@ -503,3 +504,30 @@ def test_the_report_costs_the_same_for_10_and_10000_records(client_for, agency_a
         rows = csv_rows(client.get(report_url(mbi, "compliance-report-csv")))
     assert len([row for row in rows if row["category"] == "disseminations"]) == (
         response.context["counts"]["disseminations"])
+
+
+# Through the services ----------------------------------------------------------------------------
+
+
+def test_the_report_counts_what_the_services_did(analyst_fl, reviewer_fl, nopd, mbi,
+                                                 django_capture_on_commit_callbacks):
+    """A share, a correction and a reviewer's purge, each through its service, are in this
+    year's report: the dissemination by recipient, the correction, the purge by its reviewer."""
+    with django_capture_on_commit_callbacks(execute=True):
+        item = services.item_create(by=analyst_fl, kind="tip", title="Secret courier", body="Secret",
+                                    tlp=TLP.GREEN, **cfr23_labels(analyst_fl))
+        services.share_grant(obj=item, by=analyst_fl, level=Level.VIEW, agency=nopd, reason="Motel list")
+        item.refresh_from_db()
+        services.item_update(item=item, by=fresh(analyst_fl), version=item.version,
+                             body="Secret, corrected")
+        item.refresh_from_db()
+        services.item_purge(item=item, by=fresh(reviewer_fl), reason="Not validated")
+    period = Period.default(timezone.localdate())
+    counts = compliance.report_counts(mbi, period)
+    assert [(row["recipient_label"], row["channel"], row["n"]) for row in counts["recipients"]] == [
+        (f"{nopd.name} ({nopd.ori})", "share", 1)]
+    assert counts["corrections"] == 1
+    assert (counts["purged"], counts["purges_by"]) == (1, [{"by": "reviewer_fl", "n": 1}])
+    [row] = every_row(mbi, period, "purged")
+    assert (row["record"], row["purged_by"], row["purge_reason"]) == (
+        item.pk, "reviewer_fl", "Not validated")
