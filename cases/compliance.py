@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -124,7 +124,9 @@ def report_counts(agency, period):
     )
     purges = list(
         _records(agency).filter(found["purged"].where)
-        .values("purged_by__username").annotate(n=Count("*")).order_by("-n", "purged_by__username")
+        .values("purged_by__username").annotate(n=Count("*"))
+        # The automatic purge (no one) first, on every database.
+        .order_by("-n", F("purged_by__username").asc(nulls_first=True))
     )
     corrections = ItemCorrection.objects.filter(item__owner=agency).filter(
         found["corrections"].where
