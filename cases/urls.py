@@ -60,4 +60,5 @@ urlpatterns = [
     path("attachments/<int:pk>/download/", attachments.attachment_download, name="attachment-download"),
     path("shares/<int:share_pk>/withdraw/", shares.share_withdraw, name="share-withdraw"),
     path("search/", search.search, name="search"),
+    path("subjects/<int:pk>/", subjects.subject_detail, name="subject-detail"),
 ]

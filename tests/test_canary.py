@@ -58,7 +58,8 @@ NOT_READ = {
 ID_FAMILY = {
     "case": "case", "item": "item", "annotation": "annotation", "attachment": "attachment",
     "notification": "notification", "webhook": "webhook", "api-key": "apikey",
-    "entity": "entity", "center": "center", "agency": "agency", "share": "share",
+    "entity": "entity", "subject": "entity", "center": "center", "agency": "agency",
+    "share": "share",
 }
 # Parameters by name.
 FILL = {
