@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import (
+    access,
     annotations,
     attachments,
     cases,
@@ -61,4 +62,7 @@ urlpatterns = [
     path("shares/<int:share_pk>/withdraw/", shares.share_withdraw, name="share-withdraw"),
     path("search/", search.search, name="search"),
     path("subjects/<int:pk>/", subjects.subject_detail, name="subject-detail"),
+    path("access/", access.access_requests, name="access-requests"),
+    path("access/request/", access.access_request, name="access-request"),
+    path("access/<int:pk>/decide/", access.access_decide, name="access-decide"),
 ]

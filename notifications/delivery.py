@@ -15,6 +15,7 @@ from django.utils import timezone
 from agencies.models import CenterAdmin, Membership, User
 from cases.models import Case, CaseEntity, Dissemination, ItemEntity, SubjectMatch
 from core.handling import Level, handling_label
+from sharing.models import AccessRequest
 from sharing.permissions import cases_visible_to, group_sees, items_visible_to, network_group
 
 from .claims import claim, claim_lease, sweep_after
@@ -194,6 +195,8 @@ def compose(event):
         return _auto_purged_message(event)
     if event.kind == Kind.DECONFLICTION:
         return _deconfliction_message(event)
+    if event.kind in (Kind.ACCESS_REQUESTED, Kind.ACCESS_ANSWERED):
+        return _access_message(event)
     raise ValueError(f"unknown notification kind {event.kind!r}")
 
 
@@ -365,6 +368,44 @@ def _deconfliction_message(event):
         [["Their record", f"a {their_noun} of {other.name}"]] if event.detail["side"] == "held"
         else [])
     return message
+
+
+def _access_message(event):
+    """An access request, to the owner (which record, who asks, why, whom to contact), and its
+    answer, to the agency that asked (the owner's decision and answer; the record's title only
+    by the inbox, once the share lets it see the record)."""
+    request = AccessRequest.objects.select_related(
+        "case", "item", "owner", "requester", "requested_by").get(pk=event.detail["request_id"])
+    record = request.subject
+    noun, words = _object_words(record)
+    if event.kind == Kind.ACCESS_REQUESTED:
+        asker = request.requester
+        person = request.requested_by.get_full_name() or request.requested_by.username
+        title = f"{asker.name} asks for access to {words}"
+        lines = [["Record", f"{words}: {record.title}"],
+                 ["Requested by", f"{person}, {asker.name} ({asker.ori})"],
+                 ["Reason", request.reason], ["Point of contact", _contact(asker)],
+                 ["What to do", "grant or decline it under Access requests"]]
+        data = {"event": "access.requested", "request_id": request.pk,
+                "record": {"type": noun, "id": record.pk, "title": record.title},
+                "requester": {"name": asker.name, "ori": asker.ori}, "reason": request.reason}
+        inbox = [line for line in lines if line[0] != "Record"]
+    else:
+        owner = request.owner
+        granted = request.status == AccessRequest.Status.GRANTED
+        level = Level(request.level).label.lower() if granted else None
+        title = (f"{owner.name} granted your agency access ({level})" if granted
+                 else f"{owner.name} declined your agency's request for access")
+        lines = [["Access", level or "none"], ["Point of contact", _contact(owner)]]
+        if request.answer:
+            lines.insert(1, ["Answer", request.answer])
+        data = {"event": "access.answered", "request_id": request.pk, "granted": granted,
+                "level": level, "answer": request.answer,
+                "record": {"type": noun, "id": record.pk} if granted else None,
+                "owner": {"name": owner.name, "ori": owner.ori}}
+        inbox = lines
+    return {"title": title, "lines": lines, "data": data, "inbox_title": title,
+            "inbox_lines": inbox}
 
 
 def _agency_admins(agency_id):

@@ -194,6 +194,37 @@ def overdue_purged(*, agency_id, official_id, item_ids, day):
     )
 
 
+def linker_is_told(match):
+    """Whether the agency that linked the subject hears of the match: not of a TLP:RED record,
+    of information pending review or rejected, nor (outside law enforcement) of criminal
+    intelligence."""
+    held = match.held_object
+    status = getattr(held, "intelligence_status", "")
+    return not (
+        held.tlp == TLP.RED
+        or status in ("pending", "rejected")
+        or (status == "intelligence" and not match.new_agency.law_enforcement)
+    )
+
+
+def access_requested(*, request, by):
+    """Tell the owner agency that another agency asks for access to one of its records."""
+    return _record_event(
+        kind=Kind.ACCESS_REQUESTED, key=f"access-request:{request.pk}",
+        agency_id=request.owner_id, case_id=request.case_id, item_id=request.item_id, actor=by,
+        detail={"request_id": request.pk},
+    )
+
+
+def access_answered(*, request, by):
+    """Tell the agency that asked what the owner answered."""
+    return _record_event(
+        kind=Kind.ACCESS_ANSWERED, key=f"access-answer:{request.pk}",
+        agency_id=request.requester_id, case_id=request.case_id, item_id=request.item_id,
+        actor=by, detail={"request_id": request.pk},
+    )
+
+
 def subject_matched(*, match, by):
     """Blind deconfliction (cases.services.deconflict): tell the agency whose record already
     held the subject who linked it to what, and the agency that just linked it that another
@@ -201,19 +232,12 @@ def subject_matched(*, match, by):
     linker is not told of a TLP:RED record, of information pending review or rejected, nor (if
     it is not law enforcement) of criminal intelligence: the holder decides whether to reach
     out. Once per match and side."""
-    held = match.held_object
     events = [_record_event(
         kind=Kind.DECONFLICTION, key=f"deconfliction:{match.pk}:held",
         agency_id=match.held_agency_id, case_id=match.held_case_id, item_id=match.held_item_id,
         actor=by, detail={"match_id": match.pk, "side": "held"},
     )]
-    status = getattr(held, "intelligence_status", "")
-    quiet = (
-        held.tlp == TLP.RED
-        or status in ("pending", "rejected")
-        or (status == "intelligence" and not match.new_agency.law_enforcement)
-    )
-    if not quiet:
+    if linker_is_told(match):
         events.append(_record_event(
             kind=Kind.DECONFLICTION, key=f"deconfliction:{match.pk}:new",
             agency_id=match.new_agency_id, case_id=match.new_case_id, item_id=match.new_item_id,
