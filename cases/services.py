@@ -30,6 +30,7 @@ from notifications.services import (
     review_due,
     share_granted,
     subject_matched,
+    subject_watched,
 )
 from sharing import services as sharing_services
 from sharing import tombstones
@@ -40,6 +41,7 @@ from sharing.permissions import (
     cases_visible_to,
     grant_rows,
     items_visible_to,
+    level_of,
     network_group,
     require_level,
     shares_beyond_marking,
@@ -60,7 +62,9 @@ from .models import (
     ItemEntity,
     Jurisdiction,
     SubjectMatch,
+    SubjectWatch,
     TimelineEvent,
+    WatchNotice,
 )
 from .uploads import content_type_of
 
@@ -282,8 +286,65 @@ def entity_link(*, by, kind, label="", role="", case=None, item=None, **values):
             detail={"entity_linked": entity.id, "kind": kind},
         )
         deconflict(entity=entity, target=target, by=by)
+        tell_watchers(entity=entity, target=target, by=by)
     entity.label = link.label
     return entity
+
+
+@transaction.atomic
+def watch_set(*, user, kind, label="", watching=True, **values):
+    """Watch a subject by its key (normalised as a link's would be; a value that cannot be is
+    refused naming the problem), whether the portal holds it yet or not; or stop watching it.
+    Returns the watch, or None once stopped."""
+    if user.agency_id is None:
+        raise ValidationError("Only a member of an agency watches subjects.")
+    key = Entity.normalise(kind, **values)
+    if not watching:
+        SubjectWatch.objects.filter(user=user, kind=kind, key=key).delete()
+        return None
+    label = without_bidi_controls(label or "").strip()[:300] or key
+    watch, _ = SubjectWatch.objects.get_or_create(user=user, kind=kind, key=key,
+                                                  defaults={"label": label})
+    return watch
+
+
+# How many watchers of one key a link tells (the newest watches first).
+WATCHERS_TOLD = 200
+
+
+def tell_watchers(*, entity, target, by):
+    """A link of `entity` to `target`: each user who watches its key (but the linker) is told
+    once per record. A watcher whose agency sees the record is told which one; any other, under
+    the blind rules of deconfliction, only that another agency linked it and whom to contact
+    (of a TLP:RED record, information pending review or rejected, or, outside law enforcement,
+    criminal intelligence, nothing). One index lookup of (kind, key)."""
+    watches = list(
+        SubjectWatch.objects.filter(kind=entity.kind, key=entity.key).exclude(user=by)
+        .select_related("user__agency").order_by("-created_at")[:WATCHERS_TOLD]
+    )
+    told = []
+    ref = _object_ref(target)
+    status = getattr(target, "intelligence_status", "")
+    for watch in watches:
+        watcher = watch.user
+        if not watcher.is_active or watcher.agency_id is None:
+            continue
+        sees = level_of(watcher, target) is not None
+        if not sees and (target.tlp == TLP.RED or status in ("pending", "rejected")
+                         or (status == "intelligence" and not watcher.agency.law_enforcement)):
+            continue
+        try:
+            with transaction.atomic():
+                WatchNotice.objects.create(
+                    watch=watch, key=f"{watch.pk}:{ref}",
+                    case=target if isinstance(target, Case) else None,
+                    item=target if isinstance(target, IntelligenceItem) else None,
+                )
+        except IntegrityError:
+            continue
+        subject_watched(watch=watch, target=target, by=by, sees=sees)
+        told.append(watch)
+    return told
 
 
 # How many other links of a subject a new link is checked against: its newest ones, read by the

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from agencies.models import CenterAdmin, Membership, User
-from cases.models import Case, CaseEntity, Dissemination, ItemEntity, SubjectMatch
+from agencies.models import Agency, CenterAdmin, Membership, User
+from cases.models import Case, CaseEntity, Dissemination, Entity, ItemEntity, SubjectMatch
 from core.handling import Level, handling_label
 from sharing.models import AccessRequest
 from sharing.permissions import cases_visible_to, group_sees, items_visible_to, network_group
@@ -197,6 +197,8 @@ def compose(event):
         return _deconfliction_message(event)
     if event.kind in (Kind.ACCESS_REQUESTED, Kind.ACCESS_ANSWERED):
         return _access_message(event)
+    if event.kind == Kind.WATCHED:
+        return _watched_message(event)
     raise ValueError(f"unknown notification kind {event.kind!r}")
 
 
@@ -408,6 +410,34 @@ def _access_message(event):
             "inbox_lines": inbox}
 
 
+def _watched_message(event):
+    """To a watcher: the record that now links the subject, if its agency saw it when it was
+    linked (the title only by the inbox, at read time); else the agency that linked it and its
+    contact, nothing of the record."""
+    detail = event.detail
+    kind = dict(Entity.Kind.choices).get(detail["kind"], detail["kind"])
+    linker = Agency.objects.get(pk=detail["by_agency_id"])
+    subject = f"{kind}: {detail['label']}"
+    if detail["sees"]:
+        record = event.case or event.item
+        noun, words = _object_words(record)
+        title = f"A subject you watch was linked to {words} ({subject})"
+        lines = [["Subject", subject], ["Linked by", f"{linker.name} ({linker.ori})"]]
+        data = {"event": "subject.watched", "subject": {"kind": detail["kind"],
+                                                        "label": detail["label"]},
+                "record": {"type": noun, "id": record.pk}}
+    else:
+        title = f"Another agency linked a subject you watch ({subject})"
+        lines = [["Subject", subject],
+                 ["Contact", f"{linker.name} ({linker.ori}): {_contact(linker)}"],
+                 ["What to do", "contact them; their record is not shared with your agency"]]
+        data = {"event": "subject.watched", "subject": {"kind": detail["kind"],
+                                                        "label": detail["label"]},
+                "contact": {"agency": linker.name, "ori": linker.ori}}
+    return {"title": title, "lines": lines, "data": data, "inbox_title": title,
+            "inbox_lines": lines}
+
+
 def _agency_admins(agency_id):
     """The active people who administer the agency's users (never an API key's account)."""
     return User.objects.filter(
@@ -524,6 +554,8 @@ def _fan_out(event, message, *, first):
         audiences = [{"user": user} for user in _accounts_admins(event.agency_id)]
     elif event.kind in (Kind.REVIEW_DUE, Kind.AUTO_PURGED):
         audiences = [{"user_id": event.detail["official_id"]}]
+    elif event.kind == Kind.WATCHED:
+        audiences = [{"user_id": event.detail["user_id"]}]
     elif event.center_id:
         audiences = [{"center_id": event.center_id}]
     else:
@@ -533,10 +565,11 @@ def _fan_out(event, message, *, first):
     )
     if event.kind == Kind.ANNOTATED:
         return [], []  # in-app only: followers asked for their inbox, not their mailbox
-    if event.kind in (Kind.REVIEW_DUE, Kind.AUTO_PURGED):
-        # The control official alone, in the inbox and by e-mail; no partner system.
-        official = User.objects.filter(pk=event.detail["official_id"], is_active=True).exclude(
-            email="").first()
+    if event.kind in (Kind.REVIEW_DUE, Kind.AUTO_PURGED, Kind.WATCHED):
+        # One person (the control official, the watcher), in the inbox and by e-mail; no
+        # partner system.
+        person = event.detail.get("official_id") or event.detail.get("user_id")
+        official = User.objects.filter(pk=person, is_active=True).exclude(email="").first()
         emails = EmailDelivery.objects.bulk_create(
             [EmailDelivery(event=event, user=official, address=official.email)] if official else [],
             ignore_conflicts=not first,

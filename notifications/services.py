@@ -225,6 +225,19 @@ def access_answered(*, request, by):
     )
 
 
+def subject_watched(*, watch, target, by, sees):
+    """Tell a watcher that a record now links the subject it watches: which one if its agency
+    sees it (`sees`), else only which agency linked it and whom to contact."""
+    is_case = target._meta.model_name == "case"
+    return _record_event(
+        kind=Kind.WATCHED, key=f"watched:{watch.pk}:{'c' if is_case else 'i'}{target.pk}",
+        case_id=target.pk if sees and is_case else None,
+        item_id=target.pk if sees and not is_case else None, actor=by,
+        detail={"user_id": watch.user_id, "label": watch.label, "kind": watch.kind,
+                "sees": sees, "by_agency_id": by.agency_id},
+    )
+
+
 def subject_matched(*, match, by):
     """Blind deconfliction (cases.services.deconflict): tell the agency whose record already
     held the subject who linked it to what, and the agency that just linked it that another
