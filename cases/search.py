@@ -72,13 +72,15 @@ _PLATE_JUNK = re.compile(r"[^A-Z0-9]")
 
 
 # The vectors, as Django expressions. Stored by PostgreSQL in each table's search_vector column
-# (the same vectors written out in SQL in migration 0004); migration 0003 indexed them as
-# expressions before.
+# (the same vectors written out in SQL in migration 0012, after 0004); migration 0003 indexed
+# them as expressions before.
+#
 # Identifiers written in parts: a phone "(407) 555-0148", a plate "LKR-7Q2". Digits that
-# separators (space, dot, dash, slash, brackets) split from digits are joined, and so are letters
-# or digits around a dash, so the text also holds "4075550148" and "LKR7Q2", as a user types them (a copy of the text with its identifiers
-# joined, in the 'simple' configuration, is part of each stored vector; a query is tried joined
-# too). The same pattern in PostgreSQL's regular expressions (migration 0012) and in Python.
+# separators (space, dot, dash, slash, brackets) split from digits are joined, and so are
+# letters or digits around a dash, so that the text also holds "4075550148" and "LKR7Q2", as a
+# user types them: a copy of the text with its identifiers joined, in the 'simple'
+# configuration, is part of each stored vector, and a query is tried joined too. The same
+# pattern in PostgreSQL's regular expressions and in Python's.
 GLUE_SQL = "([0-9])[-.()/[:space:]]+(?=[0-9])|([[:alnum:]])-(?=[[:alnum:]])"
 GLUE = re.compile(r"([0-9])[-.()/\s]+(?=[0-9])|([0-9A-Za-z])-(?=[0-9A-Za-z])")
 GLUE_CONFIG = "simple"
