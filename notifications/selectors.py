@@ -94,6 +94,8 @@ def inbox_page(user, *, after=None, size=INBOX_PAGE, kind=None, unread_only=Fals
                 f"{reverse('access-request')}?match={row.event.detail['match_id']}")
         elif row.kind == OutboxEvent.Kind.STATE_LINES and row.case_id and not row.case_visible:
             row.request_access_url = f"{reverse('access-request')}?alert={row.pk}"
+        row.answer_url = (reverse("access-requests")
+                          if row.kind == OutboxEvent.Kind.ACCESS_REQUESTED else None)
         # The delivery's "Access" line speaks of its audience (a center, an agency) at that
         # time; a reader who sees the object is told its own access instead.
         row.shown_lines = [

@@ -27,7 +27,8 @@ class RequestForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("grant", "Grant"), ("decline", "Decline")])
+    decision = forms.ChoiceField(choices=[("grant", "Grant"), ("decline", "Decline")],
+                                 widget=forms.RadioSelect, initial="grant")
     level = forms.TypedChoiceField(
         label="Level", coerce=int, required=False, initial=Level.VIEW,
         choices=[(Level.VIEW, "View"), (Level.ANNOTATE, "Annotate"), (Level.EDIT, "Edit")],
