@@ -132,12 +132,12 @@ def requests_of(user, *, limit=50):
     made, newest first; two queries."""
     incoming = list(
         AccessRequest.objects.filter(owner_id=user.agency_id or -1)
-        .select_related("case", "item", "requester", "requested_by", "decided_by")
+        .select_related("case", "item", "owner", "requester", "requested_by", "decided_by")
         .order_by("-status", "-created_at")[:limit]
     )
     outgoing = list(
         AccessRequest.objects.filter(requester_id=user.agency_id or -1)
-        .select_related("owner", "requested_by")
+        .select_related("owner", "requester", "requested_by", "case", "item")
         .order_by("-created_at")[:limit]
     )
     return incoming, outgoing

@@ -177,3 +177,51 @@ def test_the_request_pages_answer_bad_input_and_outsiders_plainly(match, outside
     assert refused.status_code == 400
     assert "Say why your agency needs access" in refused.content.decode()
     assert client.get(reverse("access-requests")).status_code == 200
+
+
+# The API -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api_of():
+    from rest_framework.test import APIClient
+
+    from agencies.api_keys import api_key_create
+    from agencies.models import User
+
+    def make(user, scope="write"):
+        admin = User.objects.filter(agency=user.agency, role=User.Role.AGENCY_ADMIN).first() or \
+            User.objects.create_user(username=f"admin_{user.agency.ori}", password="x" * 20,
+                                     agency=user.agency, role=User.Role.AGENCY_ADMIN)
+        key = api_key_create(by=admin, name=f"{user.agency.ori} system", scope=scope)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {key.plaintext}")
+        return client
+
+    return make
+
+
+def test_the_api_asks_lists_and_answers(match, orlando, outsider, analyst_fl, api_of):
+    houston, mbi = api_of(outsider), api_of(analyst_fl)
+    url = "/api/v1/access-requests/"
+    assert api_of(outsider, "read").post(url, {"match_id": match.pk, "reason": "r"},
+                                         format="json", secure=True).status_code == 403
+    missing = houston.post(url, {"match_id": match.pk}, format="json", secure=True)
+    assert missing.status_code == 400 and "reason" in missing.json()["fields"]
+    assert houston.post(url, {"match_id": match.pk + 1000, "reason": "r"}, format="json",
+                        secure=True).status_code == 404
+    made = houston.post(url, {"match_id": match.pk, "reason": "Same phone."}, format="json",
+                        secure=True)
+    assert made.status_code == 201, made.content
+    asked = made.json()
+    assert asked["record"] is None and asked["direction"] == "outgoing"
+    assert SECRET not in made.content.decode()
+    listed = mbi.get(url, secure=True).json()
+    assert listed[0]["record"]["title"] == SECRET and listed[0]["direction"] == "incoming"
+    decide = f"{url}{asked['id']}/decide/"
+    assert houston.post(decide, {"decision": "grant"}, format="json", secure=True).status_code == 404
+    done = mbi.post(decide, {"decision": "grant", "level": "view"}, format="json", secure=True)
+    assert done.status_code == 200 and done.json()["status"] == "granted"
+    now = houston.get(url, secure=True).json()[0]
+    assert now["record"] == {"type": "case", "id": orlando.pk, "title": SECRET}
+    assert houston.get(f"/api/v1/cases/{orlando.pk}/", secure=True).status_code == 200
