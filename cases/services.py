@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from rapidfuzz import fuzz
 
 from agencies.models import Agency, User
 from audit.services import changes_detail, log_access
@@ -364,16 +365,51 @@ def deconflict(*, entity, target, by):
     holds a record and whom to contact; the holder hears who linked it to what). Of a TLP:RED
     record, of information pending review or rejected, and of criminal intelligence when the
     linker is not law enforcement, only the holder is told. Two index range scans of the
-    subject's links and one visibility query per kind of object. Returns the new matches."""
+    subject's links and one visibility query per kind of object. A person also matches, as a
+    *possible match* with its score, the people born the same day whose names are close
+    (rapidfuzz): of those, only the holder is told. Returns the new matches."""
+    matches = _held_elsewhere(entity=entity, held_entity=entity, target=target, by=by,
+                              kind=SubjectMatch.Kind.MATCH)
+    for close, score in _close_people(entity):
+        matches += _held_elsewhere(entity=entity, held_entity=close, target=target, by=by,
+                                   kind=SubjectMatch.Kind.POSSIBLE, score=score)
+    return matches
+
+
+# A person of the same date of birth whose name scores this much (rapidfuzz's token sort ratio,
+# 0-100: the order of the names and their case do not count) is a possible match.
+POSSIBLE_MATCH_SCORE = 85
+POSSIBLE_MATCH_CANDIDATES = 50
+
+
+def _close_people(entity):
+    """The other people of the portal born the same day as `entity` whose names are close, with
+    their scores: one lookup of the date's key suffix (the trigram index of keys)."""
+    if entity.kind != Entity.Kind.PERSON or "|" not in entity.key:
+        return []
+    name, dob = entity.key.rsplit("|", 1)
+    candidates = (Entity.objects.filter(kind=Entity.Kind.PERSON, key__endswith=f"|{dob}")
+                  .exclude(pk=entity.pk).order_by("pk")[:POSSIBLE_MATCH_CANDIDATES])
+    close = []
+    for candidate in candidates:
+        score = fuzz.token_sort_ratio(name, candidate.key.rsplit("|", 1)[0])
+        if score >= POSSIBLE_MATCH_SCORE:
+            close.append((candidate, round(score, 1)))
+    return close
+
+
+def _held_elsewhere(*, entity, held_entity, target, by, kind, score=None):
+    """The matches of one subject (`held_entity`: the one linked, or a close one) on records of
+    other agencies that the linker may not see."""
     agency = by.agency
     held = [
         (Case, pk, owner_id) for pk, owner_id in
-        CaseEntity.objects.filter(entity=entity).exclude(case__owner=agency)
+        CaseEntity.objects.filter(entity=held_entity).exclude(case__owner=agency)
         .order_by("-linked_at", "-id").values_list("case_id", "case__owner_id")
         [:DECONFLICTION_LINKS_READ]
     ] + [
         (IntelligenceItem, pk, owner_id) for pk, owner_id in
-        ItemEntity.objects.filter(entity=entity).exclude(item__owner=agency)
+        ItemEntity.objects.filter(entity=held_entity).exclude(item__owner=agency)
         .exclude(item__intelligence_status=cfr23.Status.PURGED)
         .order_by("-linked_at", "-id").values_list("item_id", "item__owner_id")
         [:DECONFLICTION_LINKS_READ]
@@ -382,7 +418,7 @@ def deconflict(*, entity, target, by):
         return []
     seen = set()
     for model, visible in ((Case, cases_visible_to), (IntelligenceItem, items_visible_to)):
-        ids = [pk for kind, pk, _ in held if kind is model]
+        ids = [pk for of, pk, _ in held if of is model]
         if ids:
             seen |= {(model, pk) for pk in visible(by).filter(pk__in=ids).values_list("pk", flat=True)}
     new_ref = _object_ref(target)
@@ -391,9 +427,11 @@ def deconflict(*, entity, target, by):
         if (model, pk) in seen:
             continue
         held_ref = f"{'c' if model is Case else 'i'}{pk}"
-        key = f"{entity.pk}:{':'.join(sorted([new_ref, held_ref]))}"
+        subjects = str(entity.pk) if held_entity.pk == entity.pk else "~".join(
+            sorted([str(entity.pk), str(held_entity.pk)]))
+        key = f"{subjects}:{':'.join(sorted([new_ref, held_ref]))}"
         fields = {
-            "kind": SubjectMatch.Kind.MATCH, "entity": entity, "held_entity": entity,
+            "kind": kind, "entity": entity, "held_entity": held_entity, "score": score,
             "new_agency": agency, "held_agency_id": owner_id, "key": key,
             "new_case": target if isinstance(target, Case) else None,
             "new_item": target if isinstance(target, IntelligenceItem) else None,

@@ -195,9 +195,11 @@ def overdue_purged(*, agency_id, official_id, item_ids, day):
 
 
 def linker_is_told(match):
-    """Whether the agency that linked the subject hears of the match: not of a TLP:RED record,
-    of information pending review or rejected, nor (outside law enforcement) of criminal
-    intelligence."""
+    """Whether the agency that linked the subject hears of the match: not of a possible match
+    (the holder alone judges a close name), of a TLP:RED record, of information pending review
+    or rejected, nor (outside law enforcement) of criminal intelligence."""
+    if match.kind != "match":
+        return False
     held = match.held_object
     status = getattr(held, "intelligence_status", "")
     return not (
