@@ -30,8 +30,8 @@ from notifications.services import (
     overdue_purged,
     review_due,
     share_granted,
-    subject_matched,
     subject_watched,
+    subjects_matched,
 )
 from sharing import services as sharing_services
 from sharing import tombstones
@@ -422,7 +422,7 @@ def _held_elsewhere(*, entity, held_entity, target, by, kind, score=None):
         if ids:
             seen |= {(model, pk) for pk in visible(by).filter(pk__in=ids).values_list("pk", flat=True)}
     new_ref = _object_ref(target)
-    matches = []
+    candidates = {}
     for model, pk, owner_id in held:
         if (model, pk) in seen:
             continue
@@ -430,21 +430,34 @@ def _held_elsewhere(*, entity, held_entity, target, by, kind, score=None):
         subjects = str(entity.pk) if held_entity.pk == entity.pk else "~".join(
             sorted([str(entity.pk), str(held_entity.pk)]))
         key = f"{subjects}:{':'.join(sorted([new_ref, held_ref]))}"
-        fields = {
-            "kind": kind, "entity": entity, "held_entity": held_entity, "score": score,
-            "new_agency": agency, "held_agency_id": owner_id, "key": key,
-            "new_case": target if isinstance(target, Case) else None,
-            "new_item": target if isinstance(target, IntelligenceItem) else None,
-            "held_case_id": pk if model is Case else None,
-            "held_item_id": pk if model is IntelligenceItem else None,
-        }
-        try:
-            with transaction.atomic():
-                match = SubjectMatch.objects.create(**fields)
-        except IntegrityError:  # told before, for this subject and these two objects
-            continue
-        subject_matched(match=match, by=by)
-        matches.append(match)
+        candidates[key] = SubjectMatch(
+            kind=kind, entity=entity, held_entity=held_entity, score=score, new_agency=agency,
+            held_agency_id=owner_id, key=key,
+            new_case=target if isinstance(target, Case) else None,
+            new_item=target if isinstance(target, IntelligenceItem) else None,
+            held_case_id=pk if model is Case else None,
+            held_item_id=pk if model is IntelligenceItem else None,
+        )
+    if not candidates:
+        return []
+    # Told before, for this subject and these two records: never again (one query for all).
+    for known in SubjectMatch.objects.filter(key__in=list(candidates)).values_list("key", flat=True):
+        candidates.pop(known)
+    if not candidates:
+        return []
+    try:
+        with transaction.atomic():
+            matches = SubjectMatch.objects.bulk_create(list(candidates.values()))
+    except IntegrityError:  # a concurrent link recorded one of them first: one by one
+        matches = []
+        for match in candidates.values():
+            try:
+                with transaction.atomic():
+                    match.save(force_insert=True)
+            except IntegrityError:
+                continue
+            matches.append(match)
+    subjects_matched(matches=matches, by=by)
     return matches
 
 
