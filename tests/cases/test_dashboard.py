@@ -17,6 +17,12 @@ from core.handling import Level
 from notifications.models import CaseAlert, Follow
 from sharing.models import Share
 from sharing.services import share
+from tests.base import HttpsClient
+
+
+@pytest.fixture
+def client():
+    return HttpsClient()
 
 
 def _by_state(data, key):
