@@ -59,6 +59,21 @@ def _per_week(model, user, since, starts):
     return [counts.get(start, 0) for start in starts]
 
 
+def duration_text(seconds):
+    """A wait as people say it: '3 h 5 min', '12 min', '40 s', '2 d 4 h'."""
+    seconds = int(round(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes} min"
+    return f"{secs} s"
+
+
 def _since(starts):
     first = starts[0]
     return timezone.make_aware(datetime(first.year, first.month, first.day))
@@ -126,6 +141,7 @@ def figures(user, *, now=None):
         ],
         "first_annotation": {
             "median_seconds": median(waits) if waits else None,
+            "median_text": duration_text(median(waits)) if waits else None,
             "answered": len(waits),
             "waiting": len(answered) - len(waits),
         },

@@ -46,7 +46,7 @@
           .datum(topojson.mesh(atlas, atlas.objects.states, function (a, b) { return a !== b; }))
           .attr("class", "state-borders").attr("d", path);
         var legend = svg.append("g").attr("class", "legend").attr("transform", "translate(600,20)");
-        var steps = d3.range(0, 5).map(function (i) { return Math.round(max * i / 4); });
+        var steps = Array.from(new Set(d3.range(0, 5).map(function (i) { return Math.round(max * i / 4); })));
         legend.selectAll("rect").data(steps).join("rect")
           .attr("x", function (d, i) { return i * 56; }).attr("width", 56).attr("height", 10)
           .attr("fill", function (d) { return d ? color(d) : "#eef1f5"; });

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services as case_services
-from cases.dashboard import figures, week_starts
+from cases.dashboard import duration_text, figures, week_starts
 from cases.models import Case
 from core.handling import Level
 from notifications.models import CaseAlert, Follow
@@ -51,7 +51,8 @@ def test_figures_count_what_the_agency_sees(florida, analyst_fl):
     assert [w["items"] for w in data["weeks"]][-1] == 2
     assert sum(w["cases"] for w in data["weeks"][:-1]) == 0
     assert len(data["weeks"]) == 12
-    assert data["first_annotation"] == {"median_seconds": None, "answered": 0, "waiting": 4}
+    assert data["first_annotation"] == {
+        "median_seconds": None, "median_text": None, "answered": 0, "waiting": 4}
 
 
 def test_hidden_cases_of_another_agency_change_no_figure(florida, analyst_fl, outsider,
@@ -95,6 +96,12 @@ def test_median_time_from_an_alert_to_the_first_annotation(florida, analyst_fl, 
     assert result["answered"] == 4
     assert result["waiting"] == 2  # the closed case's two alerts (FL, GA): no note yet
     assert 2 * 3600 <= result["median_seconds"] <= 4 * 3600
+    assert result["median_text"].endswith("min") and " h " in result["median_text"]
+
+
+def test_durations_read_as_people_say_them():
+    assert [duration_text(s) for s in (40, 720, 3 * 3600 + 300, 2 * 86400 + 4 * 3600)] == [
+        "40 s", "12 min", "3 h 5 min", "2 d 4 h"]
 
 
 def test_weeks_are_mondays_oldest_first():
