@@ -124,15 +124,27 @@ bench-pages: install
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} CACHE_KEY_PREFIX=bench-pages \
 	nice -n 10 $(BIN)/python -W ignore::UserWarning manage.py bench_pages $(BENCH_ARGS)
 
-# The 28 CFR Part 23 review queue at scale (devtools/management/commands/bench_cfr23.py), in a
-# PostgreSQL database of its own, kept for reruns: make bench-cfr23 BENCH_ARGS=--million.
+# The 28 CFR Part 23 review queue and compliance report at scale (devtools/management/commands/
+# bench_cfr23.py: median, p90 and p95 server time and queries of each), in a PostgreSQL database
+# of its own, kept for reruns: make bench-cfr23 BENCH_ARGS=--million (--repeat N: rounds).
 .PHONY: bench-cfr23
 bench-cfr23: install
 	DEBUG=0 DEVTOOLS=1 SECRET_KEY=bench-cfr23-only API_KEY_HMAC_SECRET=bench-cfr23-only ALLOWED_HOSTS=testserver \
 	WEBHOOK_SECRET_KEYS=YmVuY2gtYXBpLW9ubHktcGxhY2Vob2xkZXIta2V5ISE= \
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/fusionportal} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} CACHE_KEY_PREFIX=bench-cfr23 \
-	$(BIN)/python -W ignore::UserWarning manage.py bench_cfr23 $(BENCH_ARGS)
+	nice -n 10 $(BIN)/python -W ignore::UserWarning manage.py bench_cfr23 $(BENCH_ARGS)
+
+# What blind deconfliction adds to a subject's link (devtools/management/commands/
+# bench_deconfliction.py) at 10,000,000 subject links (BENCH_ARGS=--links N), in a PostgreSQL
+# database of its own on the server of DATABASE_URL, seeded set-based and kept for reruns.
+.PHONY: bench-deconfliction
+bench-deconfliction: install
+	DEBUG=0 DEVTOOLS=1 SECRET_KEY=bench-deconfliction-only API_KEY_HMAC_SECRET=bench-deconfliction-only \
+	ALLOWED_HOSTS=testserver WEBHOOK_SECRET_KEYS=YmVuY2gtYXBpLW9ubHktcGxhY2Vob2xkZXIta2V5ISE= \
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/fusionportal} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} CACHE_KEY_PREFIX=bench-deconfliction \
+	nice -n 10 $(BIN)/python -W ignore::UserWarning manage.py bench_deconfliction $(BENCH_ARGS)
 
 # Cross-center notifications with a real worker and Redis (started by the command): commit ->
 # notification latency over 200 cases (p50, p95) and webhook deliveries per second (one webhook

@@ -15,6 +15,7 @@ from . import saml
 from .models import (
     Agency,
     CenterAdmin,
+    CenterAuditor,
     FederatedIdentity,
     FusionCenter,
     IdentityProvider,
@@ -145,6 +146,8 @@ class PortalUserAdmin(UserAdmin):
 class CenterAdminAdmin(admin.ModelAdmin):
     list_display = ["user", "center", "since"]
     autocomplete_fields = ["user", "center"]
+    # The access log's names of a grant and a revocation.
+    granted, revoked = "center_admin_grant", "center_admin_revoke"
 
     def _log(self, request, grant, operation, before, after):
         log_access(action="admin", actor=request.user, agency=grant.user.agency, obj=grant.user,
@@ -154,19 +157,26 @@ class CenterAdminAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         before = None
         if change:
-            before = CenterAdmin.objects.filter(pk=obj.pk).values("user_id", "center_id").first()
+            before = type(obj).objects.filter(pk=obj.pk).values("user_id", "center_id").first()
         super().save_model(request, obj, form, change)
-        self._log(request, obj, "center_admin_grant", before,
+        self._log(request, obj, self.granted, before,
                   {"user_id": obj.user_id, "center_id": obj.center_id})
 
     def delete_model(self, request, obj):
         before = {"user_id": obj.user_id, "center_id": obj.center_id}
         super().delete_model(request, obj)
-        self._log(request, obj, "center_admin_revoke", before, None)
+        self._log(request, obj, self.revoked, before, None)
 
     def delete_queryset(self, request, queryset):
         for grant in queryset.select_related("user__agency", "center"):
             self.delete_model(request, grant)
+
+
+@admin.register(CenterAuditor)
+class CenterAuditorAdmin(CenterAdminAdmin):
+    """The auditor role (28 CFR Part 23, read-only), logged as the center admin pages log it."""
+
+    granted, revoked = "center_auditor_grant", "center_auditor_revoke"
 
 
 class IdentityProviderForm(forms.ModelForm):

@@ -41,6 +41,18 @@ class ReasonForm(forms.Form):
     )
 
 
+class AuditorGrantForm(ReasonForm):
+    """Make a user of a member agency an auditor of the center (28 CFR Part 23)."""
+
+    field_order = ["username", "reason"]
+
+    username = forms.CharField(
+        max_length=150, strip=True,
+        help_text="The username of an active person of a member agency.",
+        error_messages={"required": "Name the user to make an auditor."},
+    )
+
+
 class AdmitAgencyForm(ReasonForm):
     """Admit an agency by its ORI; if no agency has that ORI yet, register it as well."""
 

@@ -230,6 +230,25 @@ class CenterAdmin(models.Model):
         return f"{self.user} administers {self.center}"
 
 
+class CenterAuditor(models.Model):
+    """A person who audits a fusion center's criminal intelligence system (28 CFR Part 23): reads
+    the compliance report of each of its active member agencies and the center's access log,
+    metadata only. Read-only, and no object permission: an auditor sees of cases and items what
+    their own agency sees, nothing more. Granted and revoked by the center's admins."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="center_auditor_roles")
+    center = models.ForeignKey(FusionCenter, on_delete=models.CASCADE, related_name="auditor_roles")
+    since = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "center"], name="one_auditor_role_per_center")
+        ]
+
+    def __str__(self):
+        return f"{self.user} audits {self.center}"
+
+
 class ApiKey(models.Model):
     """A partner system's key to the REST API, bound to one agency.
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from audit.models import AccessLog
 
 from .gate import require_user_admin
-from .models import Agency, CenterAdmin, Invitation, Membership, User
+from .models import Agency, CenterAdmin, CenterAuditor, Invitation, Membership, User
 
 LOG_PAGE_SIZE = 50
 
@@ -35,6 +35,24 @@ def agency_for_user_admin_or_404(user, agency_id, center=None):
         raise Http404("No agency found.")
     require_user_admin(user, agency, center)
     return agency
+
+
+def center_auditors(center):
+    """The center's auditors with their agency, by username (one query)."""
+    return list(
+        CenterAuditor.objects.filter(center=center).select_related("user__agency")
+        .order_by("user__username", "id")
+    )
+
+
+def auditor_candidate(center, username):
+    """The active person of a member agency of `center` with this username, or None."""
+    return (
+        User.objects.filter(
+            username=username, is_active=True, api_key__isnull=True,
+            agency__memberships__center=center,
+        ).select_related("agency").first()
+    )
 
 
 def member_agencies(center):

@@ -32,7 +32,15 @@ from sharing.tombstones import tombstones_after_lost_membership, visibility_rega
 
 from . import mfa
 from .gate import require_center_admin, require_lock_release_admin, require_user_admin
-from .models import Agency, CenterAdmin, Invitation, Membership, RetiredUsername, User
+from .models import (
+    Agency,
+    CenterAdmin,
+    CenterAuditor,
+    Invitation,
+    Membership,
+    RetiredUsername,
+    User,
+)
 
 ANALYST, AGENCY_ADMIN, CENTER_ADMIN = 1, 2, 3
 ROLE_RANK = {User.Role.ANALYST: ANALYST, User.Role.AGENCY_ADMIN: AGENCY_ADMIN}
@@ -192,6 +200,52 @@ def agency_create(*, center, by, reason, name, ori, level, home_state, contact_n
     membership_admit(center=center, agency=agency, by=by, reason=reason)
     return agency
 
+
+
+# Auditors of a center (28 CFR Part 23) -------------------------------------------------------
+
+
+def _auditor_state(grant):
+    if grant is None:
+        return None
+    return {"auditor_of": grant.center_id, "since": grant.since.isoformat()}
+
+
+@transaction.atomic
+def center_auditor_grant(*, center, user, by, reason):
+    """Make `user` an auditor of `center`: they read the compliance report of each active member
+    agency and the center's access log, metadata only, and nothing more of any record than
+    their own agency sees. A center admin grants it to an active person (not a partner system's
+    account) of a member agency, not to themselves."""
+    require_center_admin(by, center)
+    reason = _require_reason(reason)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.pk == by.pk:
+        raise NotAllowed("You cannot grant yourself a role; ask another admin.")
+    if not user.is_active or hasattr(user, "api_key"):
+        raise ValidationError(f"{user.username} is not an active person of a member agency.")
+    if not Membership.objects.filter(center=center, agency_id=user.agency_id).exists():
+        raise ValidationError(f"{user.username} is not a user of a member agency of {center.label}.")
+    if CenterAuditor.objects.filter(center=center, user=user).exists():
+        raise ValidationError(f"{user.username} is an auditor of {center.label} already.")
+    grant = CenterAuditor.objects.create(center=center, user=user)
+    _log(by=by, obj=user, operation="center_auditor_grant", reason=reason, center=center,
+         before=None, after=_auditor_state(grant))
+    return grant
+
+
+@transaction.atomic
+def center_auditor_revoke(*, center, user, by, reason):
+    """Withdraw the auditor role of `user` at `center` (a center admin of it)."""
+    require_center_admin(by, center)
+    reason = _require_reason(reason)
+    grant = CenterAuditor.objects.select_for_update().filter(center=center, user=user).first()
+    if grant is None:
+        raise ValidationError(f"{user.username} is not an auditor of {center.label}.")
+    before = _auditor_state(grant)
+    grant.delete()
+    _log(by=by, obj=user, operation="center_auditor_revoke", reason=reason, center=center,
+         before=before, after=None)
 
 # Users of an agency --------------------------------------------------------------------------
 
@@ -412,6 +466,26 @@ def user_set_reviewer(*, user, by, reviewer, reason, center=None):
     _log(by=by, obj=user, operation="user_set_reviewer", reason=reason, center=center,
          before=before, after={**_user_state(user), "intelligence_reviewer": reviewer})
     return user
+
+
+@transaction.atomic
+def agency_set_auto_purge(*, agency, by, enabled, reason):
+    """28 CFR 23.20(h): an agency admin turns the automatic purge of the agency's overdue
+    criminal intelligence on or off (the daily review task then purges what was not validated
+    by its review date, and tells the control official). With a reason, in the access log."""
+    if by.agency_id != agency.pk or not by.is_agency_admin:
+        raise NotAllowed("Only an admin of the agency decides whether its overdue records are "
+                         "purged automatically.")
+    reason = _require_reason(reason)
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)
+    if agency.auto_purge_overdue == enabled:
+        state = "on" if enabled else "off"
+        raise ValidationError(f"The automatic purge of overdue records is {state} already.")
+    agency.auto_purge_overdue = enabled
+    agency.save(update_fields=["auto_purge_overdue"])
+    _log(by=by, obj=agency, operation="agency_set_auto_purge", reason=reason,
+         before={"auto_purge_overdue": not enabled}, after={"auto_purge_overdue": enabled})
+    return agency
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from django.urls import path, register_converter
 from .views import account as account_views
 from .views import admin as views
 from .views import api_keys as api_key_views
+from .views import auditors as auditor_views
 from .views import directory as directory_views
 from .views import federation as federation_views
 from .views import mfa as mfa_views
@@ -74,6 +75,10 @@ urlpatterns = [
     # A center admin: the center's member agencies, their users, the access log.
     path(center + "agencies/", views.center_agencies, name="center-agencies"),
     path(center + "agencies/admit/", views.center_agency_admit, name="center-agency-admit"),
+    # A center admin: the center's auditors (28 CFR Part 23, read-only).
+    path(center + "auditors/", auditor_views.center_auditors, name="center-auditors"),
+    path(center + "auditors/<int:user_id>/revoke/", auditor_views.center_auditor_revoke,
+         name="center-auditor-revoke"),
     path(center_agency, views.center_membership, name="center-membership"),
     path(center_agency + "<membership_action:action>/", views.center_membership_action,
          name="center-membership-action"),

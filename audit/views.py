@@ -1,11 +1,11 @@
-"""The center's access log: the page its admins review, and its CSV export."""
+"""The center's access log: the page its admins and its auditors review, and its CSV export."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils import timezone
 
-from agencies.gate import center_for_admin_or_404
+from agencies.gate import center_for_log_reader_or_404
 
 from . import selectors
 from .exports import access_log_csv_response
@@ -21,9 +21,11 @@ def _log_filter(request, center):
 
 @login_required
 def center_access_log(request, center_id):
-    center = center_for_admin_or_404(request.user, center_id)
+    center = center_for_log_reader_or_404(request.user, center_id)
     log_filter = _log_filter(request, center)
-    context = {"center": center, "filter": log_filter, "rows": [], "next_cursor": None}
+    # An auditor of the center reads its log too; the admin pages' tabs are for its admins.
+    context = {"center": center, "filter": log_filter, "rows": [], "next_cursor": None,
+               "center_admin": center.read_as_admin}
     if not log_filter.is_valid():
         return render(request, "audit/center_access_log.html", context, status=400)
     since, until, context["window_days"] = log_filter.page_window()
@@ -50,7 +52,7 @@ def _without_cursor(request):
 
 @login_required
 def center_access_log_csv(request, center_id):
-    center = center_for_admin_or_404(request.user, center_id)
+    center = center_for_log_reader_or_404(request.user, center_id)
     log_filter = _log_filter(request, center)
     if not log_filter.is_valid():
         return render(request, "audit/center_access_log.html",

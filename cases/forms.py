@@ -1,5 +1,7 @@
 """Browser forms. They parse and check what was typed; the services decide and write."""
 
+from datetime import timedelta
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -410,6 +412,41 @@ class ValidateForm(PredicateFields):
                 if name in self.fields}
 
 
+class WatchForm(SubjectForm):
+    """A subject to watch, typed as for a link (no role)."""
+
+    id_prefix = "watch"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["role"]
+
+
+class PurgeForm(forms.Form):
+    """A reviewer purges a record (28 CFR 23.20(h)); the reason stays with its tombstone."""
+
+    reason = forms.CharField(
+        label="Why it is purged", widget=forms.Textarea(attrs={"rows": 3}), max_length=20000,
+        help_text="Kept with the record's tombstone and in the access log: say why, not what "
+                  "the record held.",
+        error_messages={"required": "Give the reason for the purge; it is kept with the "
+                                    "record's tombstone."},
+    )
+
+
+class AutoPurgeForm(forms.Form):
+    """An agency admin turns the automatic purge of overdue records on or off."""
+
+    enabled = forms.TypedChoiceField(
+        choices=[("1", "on"), ("0", "off")], coerce=lambda value: value == "1",
+        widget=forms.HiddenInput,
+    )
+    reason = forms.CharField(
+        label="Reason, for the access log", max_length=2000,
+        error_messages={"required": "Give the reason for this change; it goes to the access log."},
+    )
+
+
 class ItemEditForm(HandlingFields):
     title = forms.CharField(max_length=200)
     body = forms.CharField(label="Text", widget=forms.Textarea(attrs={"rows": 8}), required=False)
@@ -442,3 +479,55 @@ class ItemEditForm(HandlingFields):
 
 class SearchForm(PrefixedIds, forms.Form):
     q = forms.CharField(label="Search", max_length=200, required=False)
+
+
+class ComplianceRangeForm(forms.Form):
+    """The compliance report's date range (both days included) and the list shown. Empty dates
+    are the last twelve months."""
+
+    EARLIEST, LATEST = 1970, 2100
+
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Give the first day as a date, e.g. 2026-01-31."},
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Give the last day as a date, e.g. 2026-12-31."},
+    )
+
+    DEFAULT_DAYS = 365
+
+    def __init__(self, *args, today, list_names=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.list_names = set(list_names)
+
+    def _in_years(self, name):
+        day = self.cleaned_data.get(name)
+        if day is not None and not self.EARLIEST <= day.year <= self.LATEST:
+            raise ValidationError(
+                f"Give a date between {self.EARLIEST} and {self.LATEST}.", code="out_of_range")
+        return day
+
+    def clean_date_from(self):
+        return self._in_years("date_from")
+
+    def clean_date_to(self):
+        return self._in_years("date_to")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        last = cleaned.get("date_to") or self.today
+        first = cleaned.get("date_from") or last - timedelta(days=self.DEFAULT_DAYS)
+        cleaned["date_from"], cleaned["date_to"] = first, last
+        if first > last:
+            raise ValidationError("The range ends before it starts: From is after To.",
+                                  code="range_reversed")
+        listed = self.data.get("list") or ""
+        if listed and listed not in self.list_names:
+            raise ValidationError("There is no such list in the report.", code="unknown_list")
+        cleaned["list"] = listed
+        return cleaned

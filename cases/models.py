@@ -223,6 +223,10 @@ class IntelligenceItem(Handled):
             models.Index(
                 fields=["owner", "intelligence_status", "review_by"], name="item_cfr23_review"
             ),
+            # An agency's purged records, newest first (the review queue's tombstones).
+            models.Index(
+                fields=["owner", "intelligence_status", "-purged_at"], name="item_cfr23_purged"
+            ),
         ]
 
     def __str__(self):
@@ -357,6 +361,106 @@ class ItemEntity(models.Model):
 
     def __str__(self):
         return f"{self.entity.get_kind_display()}: {self.label} on {self.item}"
+
+
+class SubjectMatch(models.Model):
+    """Blind deconfliction: an agency linked a subject that a case or item it may not see already
+    links (cases.services.entity_link). One row per subject and pair of objects, ever: the
+    notices it caused are never repeated. `kind` is an exact match of the normalised key, or a
+    possible match (a person of the same date of birth whose name is close, with its score),
+    of which the holder alone is told."""
+
+    class Kind(models.TextChoices):
+        MATCH = "match", "Match"
+        POSSIBLE = "possible", "Possible match"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # The subject as the new link names it, and as the record that held it names it (the same
+    # entity for a match; for a possible match, the close one).
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    held_entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    # The object just linked, by its agency.
+    new_case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="+")
+    new_item = models.ForeignKey(IntelligenceItem, on_delete=models.CASCADE, null=True,
+                                 blank=True, related_name="+")
+    new_agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    # The object that already held it, which the new agency could not see.
+    held_case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True,
+                                  related_name="+")
+    held_item = models.ForeignKey(IntelligenceItem, on_delete=models.CASCADE, null=True,
+                                  blank=True, related_name="+")
+    held_agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(null=True, blank=True, help_text="Name similarity, 0-100.")
+    # "<subject>:<object>:<object>", the pair in a fixed order: the same pair linked the other
+    # way round is the same match.
+    key = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["match", "possible"]),
+                                   name="subject_match_kind_valid"),
+            models.CheckConstraint(
+                condition=(Q(new_case__isnull=False) & Q(new_item__isnull=True))
+                | (Q(new_case__isnull=True) & Q(new_item__isnull=False)),
+                name="subject_match_one_new_object",
+            ),
+            models.CheckConstraint(
+                condition=(Q(held_case__isnull=False) & Q(held_item__isnull=True))
+                | (Q(held_case__isnull=True) & Q(held_item__isnull=False)),
+                name="subject_match_one_held_object",
+            ),
+        ]
+        indexes = [models.Index(fields=["held_agency", "-created_at"], name="subject_match_held")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.entity_id} ({self.key})"
+
+    @property
+    def new_object(self):
+        return self.new_case if self.new_case_id else self.new_item
+
+    @property
+    def held_object(self):
+        return self.held_case if self.held_case_id else self.held_item
+
+
+class SubjectWatch(models.Model):
+    """A user watches a subject by its normalised key, whether or not the portal holds it yet;
+    when any agency links it later, the user is told under the blind rules of deconfliction
+    (cases.services.deconflict). `label` is what the user typed."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="subject_watches")
+    kind = models.CharField(max_length=20, choices=Entity.Kind.choices)
+    key = models.CharField(max_length=300)
+    label = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "key"], name="one_watch_per_key"),
+        ]
+        # A link looks up the watches of its key: one index lookup at the write.
+        indexes = [models.Index(fields=["kind", "key"], name="subject_watch_key")]
+
+    def __str__(self):
+        return f"{self.user_id} watches {self.kind} {self.label}"
+
+
+class WatchNotice(models.Model):
+    """A watcher was told that a record links the subject: once per watch and record."""
+
+    watch = models.ForeignKey(SubjectWatch, on_delete=models.CASCADE, related_name="notices")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    item = models.ForeignKey(IntelligenceItem, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+")
+    key = models.CharField(max_length=60, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.key
 
 
 class TimelineEvent(models.Model):

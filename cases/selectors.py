@@ -478,7 +478,12 @@ def review_queue(agency, *, today):
         mine.filter(intelligence_status=cfr23.Status.PENDING)
         .select_related("created_by").order_by("created_at", "id")[:REVIEW_QUEUE_SHOWN]
     )
-    return {"rows": rows, "counts": counts, "pending": pending, "horizon": horizon}
+    purged = list(
+        mine.filter(intelligence_status=cfr23.Status.PURGED)
+        .select_related("purged_by").order_by("-purged_at", "-id")[:REVIEW_QUEUE_SHOWN]
+    )
+    return {"rows": rows, "counts": counts, "pending": pending, "purged": purged,
+            "horizon": horizon}
 
 
 def disseminations_of(item, limit=DISSEMINATIONS_SHOWN):
@@ -563,6 +568,9 @@ def item_list_queryset(user):
     return items_visible_to(user).select_related("owner")
 
 
+CORRECTIONS_SHOWN = 20
+
+
 def item_detail_parts(item, user):
     annotations, annotations_next = annotations_page(item=item)
     parts = {
@@ -589,6 +597,10 @@ def item_detail_parts(item, user):
         else None,
         # The case is shown only if this agency sees it too.
         "case": cases_visible_to(user).filter(pk=item.case_id).first() if item.case_id else None,
+        # 28 CFR 23.20(h): the corrections sent to the agencies it reached (fields, not text).
+        "corrections": list(item.corrections.order_by("-at", "-id")[:CORRECTIONS_SHOWN])
+        if item.is_intelligence
+        else [],
     }
     return parts
 

@@ -13,22 +13,41 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from rapidfuzz import fuzz
 
 from agencies.models import Agency, User
 from audit.services import changes_detail, log_access
 from core.errors import InsufficientLevel, StaleVersion
 from core.handling import TLP, Level
 from core.text import without_bidi_controls
+from notifications.models import WebhookDelivery
 from notifications.services import (
     annotation_added,
     case_opened,
     case_states_changed,
+    item_corrected,
+    item_purged,
+    overdue_purged,
     review_due,
     share_granted,
+    subject_watched,
+    subjects_matched,
 )
 from sharing import services as sharing_services
-from sharing.models import Share
-from sharing.permissions import ShareRefused, grant_rows, require_level, shares_beyond_marking
+from sharing import tombstones
+from sharing.models import ItemGroupObjectPermission, Share
+from sharing.permissions import (
+    ShareRefused,
+    agency_ids_reached_by,
+    cases_visible_to,
+    grant_rows,
+    items_visible_to,
+    level_of,
+    network_group,
+    require_level,
+    shares_beyond_marking,
+    who_sees,
+)
 
 from . import intelligence as cfr23
 from .models import (
@@ -40,9 +59,13 @@ from .models import (
     Dissemination,
     Entity,
     IntelligenceItem,
+    ItemCorrection,
     ItemEntity,
     Jurisdiction,
+    SubjectMatch,
+    SubjectWatch,
     TimelineEvent,
+    WatchNotice,
 )
 from .uploads import content_type_of
 
@@ -263,8 +286,179 @@ def entity_link(*, by, kind, label="", role="", case=None, item=None, **values):
             action="update", actor=by, obj=target,
             detail={"entity_linked": entity.id, "kind": kind},
         )
+        deconflict(entity=entity, target=target, by=by)
+        tell_watchers(entity=entity, target=target, by=by)
     entity.label = link.label
     return entity
+
+
+@transaction.atomic
+def watch_set(*, user, kind, label="", watching=True, **values):
+    """Watch a subject by its key (normalised as a link's would be; a value that cannot be is
+    refused naming the problem), whether the portal holds it yet or not; or stop watching it.
+    Returns the watch, or None once stopped."""
+    if user.agency_id is None:
+        raise ValidationError("Only a member of an agency watches subjects.")
+    key = Entity.normalise(kind, **values)
+    if not watching:
+        SubjectWatch.objects.filter(user=user, kind=kind, key=key).delete()
+        return None
+    label = without_bidi_controls(label or "").strip()[:300] or key
+    watch, _ = SubjectWatch.objects.get_or_create(user=user, kind=kind, key=key,
+                                                  defaults={"label": label})
+    return watch
+
+
+# How many watchers of one key a link tells (the newest watches first).
+WATCHERS_TOLD = 200
+
+
+def tell_watchers(*, entity, target, by):
+    """A link of `entity` to `target`: each user who watches its key (but the linker) is told
+    once per record. A watcher whose agency sees the record is told which one; any other, under
+    the blind rules of deconfliction, only that another agency linked it and whom to contact
+    (of a TLP:RED record, information pending review or rejected, or, outside law enforcement,
+    criminal intelligence, nothing). One index lookup of (kind, key)."""
+    watches = list(
+        SubjectWatch.objects.filter(kind=entity.kind, key=entity.key).exclude(user=by)
+        .select_related("user__agency").order_by("-created_at")[:WATCHERS_TOLD]
+    )
+    told = []
+    ref = _object_ref(target)
+    status = getattr(target, "intelligence_status", "")
+    for watch in watches:
+        watcher = watch.user
+        if not watcher.is_active or watcher.agency_id is None:
+            continue
+        sees = level_of(watcher, target) is not None
+        if not sees and (target.tlp == TLP.RED or status in ("pending", "rejected")
+                         or (status == "intelligence" and not watcher.agency.law_enforcement)):
+            continue
+        try:
+            with transaction.atomic():
+                WatchNotice.objects.create(
+                    watch=watch, key=f"{watch.pk}:{ref}",
+                    case=target if isinstance(target, Case) else None,
+                    item=target if isinstance(target, IntelligenceItem) else None,
+                )
+        except IntegrityError:
+            continue
+        subject_watched(watch=watch, target=target, by=by, sees=sees)
+        told.append(watch)
+    return told
+
+
+# How many other links of a subject a new link is checked against: its newest ones, read by the
+# (entity, object) indexes. A subject linked more often than this is matched against the newest.
+DECONFLICTION_LINKS_READ = 50
+
+
+def _object_ref(obj):
+    return f"{'c' if isinstance(obj, Case) else 'i'}{obj.pk}"
+
+
+def deconflict(*, entity, target, by):
+    """Blind deconfliction, at the write that links `entity` to `target`: each case or item of
+    another agency that already links the same subject and that the linker's agency may not see
+    is a match, recorded once per subject and pair of objects (SubjectMatch) and told to both
+    sides (notifications.services.subject_matched: the linker hears only that another agency
+    holds a record and whom to contact; the holder hears who linked it to what). Of a TLP:RED
+    record, of information pending review or rejected, and of criminal intelligence when the
+    linker is not law enforcement, only the holder is told. Two index range scans of the
+    subject's links and one visibility query per kind of object. A person also matches, as a
+    *possible match* with its score, the people born the same day whose names are close
+    (rapidfuzz): of those, only the holder is told. Returns the new matches."""
+    matches = _held_elsewhere(entity=entity, held_entity=entity, target=target, by=by,
+                              kind=SubjectMatch.Kind.MATCH)
+    for close, score in _close_people(entity):
+        matches += _held_elsewhere(entity=entity, held_entity=close, target=target, by=by,
+                                   kind=SubjectMatch.Kind.POSSIBLE, score=score)
+    return matches
+
+
+# A person of the same date of birth whose name scores this much (rapidfuzz's token sort ratio,
+# 0-100: the order of the names and their case do not count) is a possible match.
+POSSIBLE_MATCH_SCORE = 85
+POSSIBLE_MATCH_CANDIDATES = 50
+
+
+def _close_people(entity):
+    """The other people of the portal born the same day as `entity` whose names are close, with
+    their scores: one lookup of the date's key suffix (the trigram index of keys)."""
+    if entity.kind != Entity.Kind.PERSON or "|" not in entity.key:
+        return []
+    name, dob = entity.key.rsplit("|", 1)
+    candidates = (Entity.objects.filter(kind=Entity.Kind.PERSON, key__endswith=f"|{dob}")
+                  .exclude(pk=entity.pk).order_by("pk")[:POSSIBLE_MATCH_CANDIDATES])
+    close = []
+    for candidate in candidates:
+        score = fuzz.token_sort_ratio(name, candidate.key.rsplit("|", 1)[0])
+        if score >= POSSIBLE_MATCH_SCORE:
+            close.append((candidate, round(score, 1)))
+    return close
+
+
+def _held_elsewhere(*, entity, held_entity, target, by, kind, score=None):
+    """The matches of one subject (`held_entity`: the one linked, or a close one) on records of
+    other agencies that the linker may not see."""
+    agency = by.agency
+    held = [
+        (Case, pk, owner_id) for pk, owner_id in
+        CaseEntity.objects.filter(entity=held_entity).exclude(case__owner=agency)
+        .order_by("-linked_at", "-id").values_list("case_id", "case__owner_id")
+        [:DECONFLICTION_LINKS_READ]
+    ] + [
+        (IntelligenceItem, pk, owner_id) for pk, owner_id in
+        ItemEntity.objects.filter(entity=held_entity).exclude(item__owner=agency)
+        .exclude(item__intelligence_status=cfr23.Status.PURGED)
+        .order_by("-linked_at", "-id").values_list("item_id", "item__owner_id")
+        [:DECONFLICTION_LINKS_READ]
+    ]
+    if not held:
+        return []
+    seen = set()
+    for model, visible in ((Case, cases_visible_to), (IntelligenceItem, items_visible_to)):
+        ids = [pk for of, pk, _ in held if of is model]
+        if ids:
+            seen |= {(model, pk) for pk in visible(by).filter(pk__in=ids).values_list("pk", flat=True)}
+    new_ref = _object_ref(target)
+    candidates = {}
+    for model, pk, owner_id in held:
+        if (model, pk) in seen:
+            continue
+        held_ref = f"{'c' if model is Case else 'i'}{pk}"
+        subjects = str(entity.pk) if held_entity.pk == entity.pk else "~".join(
+            sorted([str(entity.pk), str(held_entity.pk)]))
+        key = f"{subjects}:{':'.join(sorted([new_ref, held_ref]))}"
+        candidates[key] = SubjectMatch(
+            kind=kind, entity=entity, held_entity=held_entity, score=score, new_agency=agency,
+            held_agency_id=owner_id, key=key,
+            new_case=target if isinstance(target, Case) else None,
+            new_item=target if isinstance(target, IntelligenceItem) else None,
+            held_case_id=pk if model is Case else None,
+            held_item_id=pk if model is IntelligenceItem else None,
+        )
+    if not candidates:
+        return []
+    # Told before, for this subject and these two records: never again (one query for all).
+    for known in SubjectMatch.objects.filter(key__in=list(candidates)).values_list("key", flat=True):
+        candidates.pop(known)
+    if not candidates:
+        return []
+    try:
+        with transaction.atomic():
+            matches = SubjectMatch.objects.bulk_create(list(candidates.values()))
+    except IntegrityError:  # a concurrent link recorded one of them first: one by one
+        matches = []
+        for match in candidates.values():
+            try:
+                with transaction.atomic():
+                    match.save(force_insert=True)
+            except IntegrityError:
+                continue
+            matches.append(match)
+    subjects_matched(matches=matches, by=by)
+    return matches
 
 
 @transaction.atomic
@@ -589,7 +783,209 @@ def item_update(*, item, by, version, **changes):
             {k: str(v) for k, v in before.items()}, {k: str(v) for k, v in after.items()}
         ),
     )
+    corrected = sorted(name for name in CORRECTED_FIELDS & set(changes) if before[name] != after[name])
+    if corrected and current.is_intelligence:
+        _tell_of_correction(current, fields=corrected, by=by)
     return current
+
+
+# What a correction notice speaks of: the content a recipient holds (a review date or a marking
+# is the owner's business; a narrower marking is refused while shares exceed it).
+CORRECTED_FIELDS = {"title", "body"}
+
+
+def agencies_reached(item):
+    """28 CFR 23.20(g), (h): the agencies a criminal intelligence record reached, other than its
+    owner: those its dissemination record names (an agency; a center's law-enforcement members
+    now; the network: every law-enforcement agency) and those that see it now. Four queries."""
+    records = Dissemination.objects.filter(item=item)
+    groups = set(
+        Agency.objects.filter(pk__in=records.values("recipient_agency_id")).values_list(
+            "group_id", flat=True)
+    )
+    groups |= set(
+        records.filter(recipient_center__isnull=False).values_list(
+            "recipient_center__group_id", flat=True)
+    )
+    if records.filter(recipient_agency__isnull=True, recipient_center__isnull=True).exists():
+        groups.add(network_group().id)
+    reached = agency_ids_reached_by(groups) | who_sees(item)
+    reached.discard(item.owner_id)
+    return set(
+        Agency.objects.filter(pk__in=reached, law_enforcement=True).values_list("pk", flat=True)
+    )
+
+
+def _tell_of_correction(item, *, fields, by):
+    """A disseminated record was corrected: its correction row, and a notice to every agency it
+    reached (in-app, e-mail to its admins, webhook `item.corrected`), naming the fields changed;
+    the title only to an agency that sees the record when the notice is delivered."""
+    told = sorted(agencies_reached(item))
+    if not told:
+        return None
+    correction = ItemCorrection.objects.create(
+        item=item, version=item.version, fields=fields, by=by, agencies_told=len(told),
+    )
+    for agency_id in told:
+        item_corrected(item=item, agency_id=agency_id, fields=fields, version=item.version, by=by)
+    return correction
+
+
+class PurgeRefused(ValidationError):
+    """A purge the rule does not allow; `code` names it."""
+
+
+# What a purged record keeps of its title: the page, the API and the notices show this.
+PURGED_TITLE = "Purged record"
+
+
+@transaction.atomic
+def item_purge(*, item, by, reason, automatic=False, overdue_before=None):
+    """28 CFR 23.20(h): destroy a criminal intelligence record (or rejected information) that
+    was not validated: its title, text and predicate, its annotations, attachments (the files
+    too, once the transaction commits) and subject links (a subject no other record links is
+    deleted), the case timeline's mention of its title, and the titles earlier webhooks carried.
+    The row stays as the tombstone: kind, owner, labels, dates, and who purged it, when and
+    why; so do its dissemination record and the access log. Nobody sees it any more (every
+    share and permission row goes); every agency that saw it gets a `purged` tombstone for its
+    partner systems, and every agency it reached is told (in-app, e-mail, webhook `item.purged`,
+    without its content).
+
+    A person's decision: a criminal intelligence reviewer of the owner agency, with a reason
+    (refusals as for item_validate). `automatic`: the daily task, for an agency that turned on
+    the automatic purge of overdue records (`by` is None then), which purges only what is still
+    criminal intelligence with a review date before `overdue_before`. Returns the purged row and
+    sets `agencies_told` on it."""
+    reason = (reason or "").strip()
+    if automatic:
+        current = IntelligenceItem.objects.select_for_update().get(pk=item.pk)
+    else:
+        current = _locked_for_owner_reviewer(
+            by, item, "Only a criminal intelligence reviewer of the submitting agency purges its "
+            "records (28 CFR 23.20(h)).")
+    if automatic and not (
+        current.is_intelligence and current.review_by is not None
+        and overdue_before is not None and current.review_by < overdue_before
+    ):
+        raise PurgeRefused("Not overdue for review: the automatic purge leaves it.",
+                           code="cfr23_not_overdue")
+    if current.intelligence_status not in (cfr23.Status.INTELLIGENCE, cfr23.Status.REJECTED):
+        raise PurgeRefused(
+            "Only criminal intelligence, or information rejected as such, is purged; this item "
+            f"is {current.get_intelligence_status_display().lower()}.", code="cfr23_not_purgeable",
+        )
+    if not reason:
+        raise PurgeRefused({"reason": ValidationError(
+            "Give the reason for the purge; it is kept with the record's tombstone.",
+            code="reason_missing",
+        )})
+    told = agencies_reached(current)
+    # Tombstones first, while the rows that say who sees it (and its subjects) are still there;
+    # the annotations' own come from their pre_delete receiver as they are deleted.
+    tombstones.tombstones_before_purge(current)
+    Annotation.objects.filter(item=current).delete()
+    files = [attachment.file.name for attachment in Attachment.objects.filter(item=current)]
+    Attachment.objects.filter(item=current).delete()
+    if files:
+        storage = Attachment._meta.get_field("file").storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in files])
+    _purge_subject_links(current)
+    Share.objects.filter(item=current).delete()
+    ItemGroupObjectPermission.objects.filter(content_object=current).delete()
+    if current.case_id is not None:
+        TimelineEvent.objects.filter(
+            case_id=current.case_id, kind=TimelineEvent.Kind.ITEM,
+            summary=f"Linked {current.get_kind_display().lower()}: {current.title}",
+        ).update(summary=f"Linked {current.get_kind_display().lower()}: a record since purged "
+                         "under 28 CFR 23.20(h)")
+    _scrub_webhook_payloads(current)
+    now = timezone.now()
+    current.title = PURGED_TITLE
+    current.body = ""
+    current.predicate = ""
+    current.review_reason = ""
+    current.case = None
+    current.intelligence_status = cfr23.Status.PURGED
+    current.purged_at = now
+    current.purged_by = None if automatic else by
+    current.purge_reason = reason
+    current.updated_at = now
+    current.version = F("version") + 1
+    current.save()
+    current.refresh_from_db()
+    log_access(
+        action="purge", actor=None if automatic else by, agency=current.owner, obj=current,
+        detail={"cfr23": "purge", "automatic": automatic, "reason": reason,
+                "agencies_told": len(told)},
+    )
+    for agency_id in sorted(told):
+        item_purged(item=current, agency_id=agency_id, by=None if automatic else by)
+    current.agencies_told = len(told)
+    return current
+
+
+def _purge_subject_links(item):
+    """The record's subject links go; a subject no other case or item links goes with them, and
+    one that stays shows the label of a link that stays (the purged record's agency may have
+    typed the one it showed)."""
+    entity_ids = list(ItemEntity.objects.filter(item=item).values_list("entity_id", flat=True))
+    ItemEntity.objects.filter(item=item).delete()
+    if not entity_ids:
+        return
+    linked = set(CaseEntity.objects.filter(entity_id__in=entity_ids).values_list("entity_id", flat=True))
+    linked |= set(ItemEntity.objects.filter(entity_id__in=entity_ids).values_list("entity_id", flat=True))
+    Entity.objects.filter(pk__in=set(entity_ids) - linked).delete()
+    for entity_id in linked:
+        first = next(
+            row for links in (CaseEntity, ItemEntity)
+            if (row := links.objects.filter(entity_id=entity_id).order_by("linked_at", "pk")
+                .values("label").first())
+        )
+        Entity.objects.filter(pk=entity_id).update(label=first["label"])
+
+
+def _scrub_webhook_payloads(item):
+    """Webhook bodies kept for the record of deliveries lose the record's title."""
+    for delivery in WebhookDelivery.objects.filter(event__item=item).only("pk", "payload"):
+        payload = dict(delivery.payload)
+        if isinstance(payload.get("item"), dict):
+            payload["item"] = {**payload["item"], "title": None, "purged": True}
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(payload=payload)
+
+
+# How many overdue records the daily task purges for the agencies that chose it, per run: the
+# rest wait for the next run (each purge is its own transaction).
+AUTO_PURGE_PER_RUN = 1000
+
+
+def overdue_purge(*, today):
+    """The daily task, for each agency that turned on the automatic purge of overdue records:
+    purge its criminal intelligence whose review date has passed (each in its own transaction),
+    and tell each control official how many of theirs went, once per official and day. Returns
+    how many records were purged."""
+    overdue = list(
+        IntelligenceItem.objects.filter(
+            owner__auto_purge_overdue=True, intelligence_status=cfr23.Status.INTELLIGENCE,
+            review_by__lt=today,
+        ).order_by("review_by", "pk").values_list("pk", "owner_id", "control_official_id",
+                                                   "review_by")[:AUTO_PURGE_PER_RUN]
+    )
+    purged = {}
+    for pk, owner_id, official_id, review_by in overdue:
+        try:
+            item_purge(
+                item=IntelligenceItem(pk=pk), by=None, automatic=True, overdue_before=today,
+                reason=f"Automatic purge: not validated by its review date, {review_by:%b %-d, %Y} "
+                       "(the agency purges overdue records automatically).",
+            )
+        except PurgeRefused:  # validated or purged by a person since it was listed
+            continue
+        purged.setdefault((owner_id, official_id), []).append(pk)
+    for (owner_id, official_id), ids in purged.items():
+        if official_id is not None:
+            with transaction.atomic():
+                overdue_purged(agency_id=owner_id, official_id=official_id, item_ids=ids, day=today)
+    return sum(len(ids) for ids in purged.values())
 
 
 @transaction.atomic

@@ -1,9 +1,11 @@
 from django.urls import path
 
 from .views import (
+    access,
     annotations,
     attachments,
     cases,
+    compliance,
     dashboard,
     disseminations,
     items,
@@ -38,7 +40,15 @@ urlpatterns = [
     path("intel/<int:pk>/edit/", items.item_edit, name="item-edit"),
     path("intel/<int:pk>/review/", items.item_review, name="item-review"),
     path("intel/<int:pk>/validate/", items.item_validate, name="item-validate"),
+    path("intel/<int:pk>/purge/", items.item_purge, name="item-purge"),
     path("intel/review-queue/", items.review_queue, name="review-queue"),
+    path("intel/review-queue/auto-purge/", items.review_queue_auto_purge,
+         name="review-queue-auto-purge"),
+    # 28 CFR Part 23: an agency's compliance report, for its admins, reviewers and auditors.
+    path("intel/compliance/<int:agency_id>/", compliance.compliance_report,
+         name="compliance-report"),
+    path("intel/compliance/<int:agency_id>/report.csv", compliance.compliance_report_csv,
+         name="compliance-report-csv"),
     path("intel/<int:pk>/disseminations/", disseminations.item_disseminations,
          name="item-disseminations"),
     path("intel/<int:pk>/annotate/", annotations.annotate, {"kind": "item"}, name="item-annotate"),
@@ -52,4 +62,10 @@ urlpatterns = [
     path("attachments/<int:pk>/download/", attachments.attachment_download, name="attachment-download"),
     path("shares/<int:share_pk>/withdraw/", shares.share_withdraw, name="share-withdraw"),
     path("search/", search.search, name="search"),
+    path("subjects/<int:pk>/", subjects.subject_detail, name="subject-detail"),
+    path("subjects/<int:pk>/watch/", subjects.subject_watch, name="subject-watch"),
+    path("subjects/watched/", subjects.watched_subjects, name="watched-subjects"),
+    path("access/", access.access_requests, name="access-requests"),
+    path("access/request/", access.access_request, name="access-request"),
+    path("access/<int:pk>/decide/", access.access_decide, name="access-decide"),
 ]

@@ -12,10 +12,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from agencies.models import CenterAdmin, Membership, User
-from cases.models import Case
+from agencies.models import Agency, CenterAdmin, Membership, User
+from cases.models import Case, CaseEntity, Dissemination, Entity, ItemEntity, SubjectMatch
 from core.handling import Level, handling_label
-from sharing.permissions import cases_visible_to, group_sees, network_group
+from sharing.models import AccessRequest
+from sharing.permissions import cases_visible_to, group_sees, items_visible_to, network_group
 
 from .claims import claim, claim_lease, sweep_after
 from .models import (
@@ -47,7 +48,7 @@ def _contact(agency):
 # reader who sees the object at that moment).
 POINTER_LINES = {"Case number", "Owner agency", "Source agency", "Point of contact", "States",
                  "Kind", "Shared by", "Annotated by", "Access", "Overdue", "Due today",
-                 "Due within 30 days"}
+                 "Due within 30 days", "Record", "Changed", "Purged", "What to do", "Records"}
 
 
 def _case_facts(case, *, title_visible):
@@ -153,6 +154,7 @@ def compose(event):
                 lines.insert(0, ["Item", item.title])
                 lines.append(["Handling", handling_label(item.tlp, item.les)])
             pointer = f"an intelligence item ({item.get_kind_display().lower()})"
+            disseminates = sees and item.is_intelligence
             payload = {"event": "item.shared", "item": {
                 "id": item.pk, "title": item.title if sees else None, "kind": item.kind,
                 "handling": ({"tlp": item.tlp, "les": item.les,
@@ -162,7 +164,10 @@ def compose(event):
                       else f"{recipient}: withdrawn since; contact the owner agency"])
         payload["level"] = level
         title = f"{by_agency} shared {pointer} with {recipient} ({level})"
-        return _with_inbox({"title": title, "lines": lines, "data": payload}, title)
+        message = _with_inbox({"title": title, "lines": lines, "data": payload}, title)
+        if event.item_id and disseminates:
+            message["disseminates"] = "The item's title in the notice of its share"
+        return message
     if event.kind == Kind.REVIEW_DUE:
         detail = event.detail
         title = (f"28 CFR Part 23 review: {detail['overdue']} overdue, {detail['due']} due today, "
@@ -182,6 +187,18 @@ def compose(event):
                             "data": {"event": "case.annotated", "case": data}}, title)
     if event.kind == Kind.ACCOUNTS_DISABLED:
         return _accounts_disabled_message(event)
+    if event.kind == Kind.CORRECTED:
+        return _corrected_message(event)
+    if event.kind == Kind.PURGED:
+        return _purged_message(event)
+    if event.kind == Kind.AUTO_PURGED:
+        return _auto_purged_message(event)
+    if event.kind == Kind.DECONFLICTION:
+        return _deconfliction_message(event)
+    if event.kind in (Kind.ACCESS_REQUESTED, Kind.ACCESS_ANSWERED):
+        return _access_message(event)
+    if event.kind == Kind.WATCHED:
+        return _watched_message(event)
     raise ValueError(f"unknown notification kind {event.kind!r}")
 
 
@@ -207,6 +224,218 @@ def _accounts_disabled_message(event):
                "data": {"event": "accounts.disabled", "reason": detail["reason"]}}
     message["inbox_title"], message["inbox_lines"] = title, lines
     return message
+
+
+def _item_pointer(item):
+    """What anyone told of an item may read: its number, kind, source agency and contact."""
+    owner = item.owner
+    lines = [["Record", f"item #{item.pk}"], ["Kind", item.get_kind_display()],
+             ["Source agency", f"{owner.name} ({owner.ori})"],
+             ["Point of contact", _contact(owner)]]
+    data = {"id": item.pk, "kind": item.kind,
+            "owner": {"name": owner.name, "ori": owner.ori,
+                      "contact": {"name": owner.contact_name, "email": owner.contact_email,
+                                  "phone": owner.contact_phone}}}
+    return lines, data
+
+
+def _corrected_message(event):
+    """28 CFR 23.20(h): a record that reached the agency was corrected. The fields that changed
+    (names, never their text) for everyone told; the title only to an agency that sees the
+    record at delivery, which reads the correction on its page."""
+    item = event.item
+    # Through any of its groups: a record that reached it through a center's share too.
+    sees = items_visible_to(event.agency).filter(pk=item.pk).exists()
+    fields = event.detail["fields"]
+    lines, data = _item_pointer(item)
+    if sees:
+        lines.insert(0, ["Item", item.title])
+        lines.append(["Handling", handling_label(item.tlp, item.les)])
+    lines.append(["Changed", ", ".join(fields)])
+    lines.append(["Access", "your agency sees the corrected record" if sees
+                  else "no longer shared with your agency: contact the source agency"])
+    data["title"] = item.title if sees else None
+    data["version"] = event.detail["version"]
+    title = (f"{event.detail['by_agency']} corrected criminal intelligence it disseminated to "
+             f"your agency (item #{item.pk}: {', '.join(fields)} changed)")
+    message = _with_inbox({"title": title, "lines": lines,
+                           "data": {"event": "item.corrected", "item": data, "changed": fields}},
+                          title)
+    if sees:
+        message["disseminates"] = "The item's title in the notice of its correction"
+    return message
+
+
+def _purged_message(event):
+    """28 CFR 23.20(h): a record that reached the agency was purged: destroy every copy. Nothing
+    of its content (none is left)."""
+    item = event.item
+    lines, data = _item_pointer(item)
+    lines.append(["Purged", item.purged_at.strftime("%b %-d, %Y") if item.purged_at else ""])
+    lines.append(["What to do", "destroy every copy your agency or its systems keep of it "
+                                "(28 CFR 23.20(h))"])
+    title = (f"{event.detail['by_agency']} purged criminal intelligence it disseminated to "
+             f"your agency (item #{item.pk})")
+    return _with_inbox({"title": title, "lines": lines,
+                        "data": {"event": "item.purged", "item": data,
+                                 "purged_at": event.detail["purged_at"]}}, title)
+
+
+def _auto_purged_message(event):
+    """The control official's notice of what the automatic purge of overdue records did."""
+    detail = event.detail
+    count, named = detail["count"], detail["item_ids"]
+    records = "1 overdue record" if count == 1 else f"{count} overdue records"
+    title = f"{records} of {event.agency.name} purged automatically (28 CFR 23.20(h))"
+    numbers = ", ".join(f"#{pk}" for pk in named)
+    if count > len(named):
+        numbers += f" and {count - len(named)} more"
+    lines = [["Records", numbers],
+             ["Why", "not validated by their review date; your agency purges overdue records "
+                     "automatically"]]
+    message = {"title": title, "lines": lines,
+               "data": {"event": "cfr23.auto_purged", "day": detail["day"], "count": count}}
+    message["inbox_title"], message["inbox_lines"] = title, lines
+    return message
+
+
+def _object_words(obj):
+    if isinstance(obj, Case):
+        return "case", f"case {obj.number}"
+    return "item", f"{obj.get_kind_display().lower()} #{obj.pk}"
+
+
+def _link_label(entity_id, obj):
+    links = CaseEntity if isinstance(obj, Case) else ItemEntity
+    field = "case_id" if isinstance(obj, Case) else "item_id"
+    return links.objects.filter(entity_id=entity_id, **{field: obj.pk}).values_list(
+        "label", flat=True).first() or ""
+
+
+def _deconfliction_message(event):
+    """Blind deconfliction. To the agency that just linked the subject: that another agency
+    holds a record on it, and its point of contact; no title, number, marking or content of
+    that record. To the agency that held it: which agency linked the same subject to what (the
+    title of that record only if it may see it) and that agency's contact, beside its own
+    record."""
+    match = (SubjectMatch.objects.select_related(
+        "new_agency", "held_agency", "new_case", "new_item", "held_case", "held_item",
+        "entity").get(pk=event.detail["match_id"]))
+    kind = match.entity.get_kind_display()
+    if event.detail["side"] == "new":
+        mine, other = match.new_object, match.held_agency
+        label = _link_label(match.entity_id, mine)
+        noun, words = _object_words(mine)
+        title = f"Another agency holds a record on a subject you linked ({kind}: {label})"
+        lines = [["Subject", f"{kind}: {label}"], ["Your record", words],
+                 ["Contact", f"{other.name} ({other.ori}): {_contact(other)}"],
+                 ["What to do", "contact them before you act; their record is not shared with "
+                                "you, and you may request access to it"]]
+        data = {"event": "deconfliction.match", "side": "linked",
+                "subject": {"kind": match.entity.kind, "label": label},
+                "your_record": {"type": noun, "id": mine.pk},
+                "contact": {"agency": other.name, "ori": other.ori,
+                            "name": other.contact_name, "email": other.contact_email,
+                            "phone": other.contact_phone}}
+    else:
+        mine, theirs, other = match.held_object, match.new_object, match.new_agency
+        label = _link_label(match.held_entity_id, mine)
+        noun, words = _object_words(mine)
+        their_noun, _ = _object_words(theirs)
+        visible = cases_visible_to if their_noun == "case" else items_visible_to
+        their_title = theirs.title if visible(event.agency).filter(pk=theirs.pk).exists() else None
+        title = f"{other.name} linked a subject your agency holds ({kind}: {label})"
+        lines = [["Subject", f"{kind}: {label}"], ["Your record", words],
+                 ["Their record", f"a {their_noun} of {other.name}"
+                  + (f": {their_title}" if their_title else " (not shared with you)")],
+                 ["Contact", f"{other.name} ({other.ori}): {_contact(other)}"],
+                 ["Match", match.get_kind_display().lower()
+                  + (f", score {match.score:.0f}" if match.score is not None else "")]]
+        data = {"event": "deconfliction.match", "side": "held",
+                "subject": {"kind": match.entity.kind, "label": label},
+                "your_record": {"type": noun, "id": mine.pk, "title": mine.title},
+                "their_record": {"type": their_noun, "agency": other.name, "ori": other.ori,
+                                 "title": their_title},
+                "contact": {"agency": other.name, "ori": other.ori,
+                            "name": other.contact_name, "email": other.contact_email,
+                            "phone": other.contact_phone},
+                "match": match.kind, "score": match.score}
+    message = {"title": title, "lines": lines, "data": data}
+    # In-app: the subject as the reader's agency wrote it, its own record and the contact; the
+    # other record's title is never kept (the reader's access to it may end).
+    message["inbox_title"] = title
+    message["inbox_lines"] = [line for line in lines
+                              if line[0] in ("Subject", "Your record", "Contact", "What to do",
+                                             "Match")] + (
+        [["Their record", f"a {their_noun} of {other.name}"]] if event.detail["side"] == "held"
+        else [])
+    return message
+
+
+def _access_message(event):
+    """An access request, to the owner (which record, who asks, why, whom to contact), and its
+    answer, to the agency that asked (the owner's decision and answer; the record's title only
+    by the inbox, once the share lets it see the record)."""
+    request = AccessRequest.objects.select_related(
+        "case", "item", "owner", "requester", "requested_by").get(pk=event.detail["request_id"])
+    record = request.subject
+    noun, words = _object_words(record)
+    if event.kind == Kind.ACCESS_REQUESTED:
+        asker = request.requester
+        person = request.requested_by.get_full_name() or request.requested_by.username
+        title = f"{asker.name} asks for access to {words}"
+        lines = [["Record", f"{words}: {record.title}"],
+                 ["Requested by", f"{person}, {asker.name} ({asker.ori})"],
+                 ["Reason", request.reason], ["Point of contact", _contact(asker)],
+                 ["What to do", "grant or decline it under Access requests"]]
+        data = {"event": "access.requested", "request_id": request.pk,
+                "record": {"type": noun, "id": record.pk, "title": record.title},
+                "requester": {"name": asker.name, "ori": asker.ori}, "reason": request.reason}
+        inbox = [line for line in lines if line[0] != "Record"]
+    else:
+        owner = request.owner
+        granted = request.status == AccessRequest.Status.GRANTED
+        level = Level(request.level).label.lower() if granted else None
+        title = (f"{owner.name} granted your agency access ({level})" if granted
+                 else f"{owner.name} declined your agency's request for access")
+        lines = [["Access", level or "none"], ["Point of contact", _contact(owner)]]
+        if request.answer:
+            lines.insert(1, ["Answer", request.answer])
+        data = {"event": "access.answered", "request_id": request.pk, "granted": granted,
+                "level": level, "answer": request.answer,
+                "record": {"type": noun, "id": record.pk} if granted else None,
+                "owner": {"name": owner.name, "ori": owner.ori}}
+        inbox = lines
+    return {"title": title, "lines": lines, "data": data, "inbox_title": title,
+            "inbox_lines": inbox}
+
+
+def _watched_message(event):
+    """To a watcher: the record that now links the subject, if its agency saw it when it was
+    linked (the title only by the inbox, at read time); else the agency that linked it and its
+    contact, nothing of the record."""
+    detail = event.detail
+    kind = dict(Entity.Kind.choices).get(detail["kind"], detail["kind"])
+    linker = Agency.objects.get(pk=detail["by_agency_id"])
+    subject = f"{kind}: {detail['label']}"
+    if detail["sees"]:
+        record = event.case or event.item
+        noun, words = _object_words(record)
+        title = f"A subject you watch was linked to {words} ({subject})"
+        lines = [["Subject", subject], ["Linked by", f"{linker.name} ({linker.ori})"]]
+        data = {"event": "subject.watched", "subject": {"kind": detail["kind"],
+                                                        "label": detail["label"]},
+                "record": {"type": noun, "id": record.pk}}
+    else:
+        title = f"Another agency linked a subject you watch ({subject})"
+        lines = [["Subject", subject],
+                 ["Contact", f"{linker.name} ({linker.ori}): {_contact(linker)}"],
+                 ["What to do", "contact them; their record is not shared with your agency"]]
+        data = {"event": "subject.watched", "subject": {"kind": detail["kind"],
+                                                        "label": detail["label"]},
+                "contact": {"agency": linker.name, "ori": linker.ori}}
+    return {"title": title, "lines": lines, "data": data, "inbox_title": title,
+            "inbox_lines": lines}
 
 
 def _agency_admins(agency_id):
@@ -286,6 +515,26 @@ def _followers_told(event):
     return told
 
 
+def _record_dissemination(event, message):
+    """28 CFR 23.20(g): a notice that carries a criminal intelligence record's content (its
+    title, to an audience that sees it) lands in the record's dissemination record, once per
+    event: written in the delivery's transaction, found again by the event's time if an earlier
+    attempt of the event committed it."""
+    if not message.get("disseminates"):
+        return
+    recipient = ({"recipient_center_id": event.center_id} if event.center_id
+                 else {"recipient_agency_id": event.agency_id})
+    if Dissemination.objects.filter(item_id=event.item_id, channel=Dissemination.Channel.NOTIFICATION,
+                                    at=event.created_at, **recipient).exists():
+        return
+    label = (f"every member agency of {event.center.label}" if event.center_id
+             else f"{event.agency.name} ({event.agency.ori})")
+    Dissemination.objects.create(
+        item_id=event.item_id, channel=Dissemination.Channel.NOTIFICATION, at=event.created_at,
+        recipient_label=label, reason=message["disseminates"], by_id=event.actor_id, **recipient,
+    )
+
+
 def _fan_out(event, message, *, first):
     """Write the in-app notifications, e-mail rows and webhook rows of the event, each once: one
     INSERT per kind whatever the audience's size. Returns (the e-mail rows left to send, the
@@ -303,8 +552,10 @@ def _fan_out(event, message, *, first):
     elif event.kind == Kind.ACCOUNTS_DISABLED:
         # The agency's admins (or its centers'), each in their own inbox: analysts are not told.
         audiences = [{"user": user} for user in _accounts_admins(event.agency_id)]
-    elif event.kind == Kind.REVIEW_DUE:
+    elif event.kind in (Kind.REVIEW_DUE, Kind.AUTO_PURGED):
         audiences = [{"user_id": event.detail["official_id"]}]
+    elif event.kind == Kind.WATCHED:
+        audiences = [{"user_id": event.detail["user_id"]}]
     elif event.center_id:
         audiences = [{"center_id": event.center_id}]
     else:
@@ -314,10 +565,11 @@ def _fan_out(event, message, *, first):
     )
     if event.kind == Kind.ANNOTATED:
         return [], []  # in-app only: followers asked for their inbox, not their mailbox
-    if event.kind == Kind.REVIEW_DUE:
-        # The control official alone, in the inbox and by e-mail; no partner system.
-        official = User.objects.filter(pk=event.detail["official_id"], is_active=True).exclude(
-            email="").first()
+    if event.kind in (Kind.REVIEW_DUE, Kind.AUTO_PURGED, Kind.WATCHED):
+        # One person (the control official, the watcher), in the inbox and by e-mail; no
+        # partner system.
+        person = event.detail.get("official_id") or event.detail.get("user_id")
+        official = User.objects.filter(pk=person, is_active=True).exclude(email="").first()
         emails = EmailDelivery.objects.bulk_create(
             [EmailDelivery(event=event, user=official, address=official.email)] if official else [],
             ignore_conflicts=not first,
@@ -391,6 +643,7 @@ def event_deliver(*, event_id, now=None):
             event = (OutboxEvent.objects.select_related("center", "agency", "item__owner")
                      .get(pk=event_id))
             message = compose(event)
+            _record_dissemination(event, message)
             emails, webhook_ids = _fan_out(event, message, first=event.attempts == 1)
             if not emails:
                 _mark_delivered(event_id, now)

@@ -8,6 +8,8 @@ Writing (called inside the transaction of the change that causes it):
 - `share_granted`: a case or item was shared with an agency or a center.
 - `annotation_added`: a case was annotated; its followers are told.
 - `accounts_disabled`: the daily check disabled accounts of an agency; its admins are told.
+- `item_corrected`, `item_purged`: 28 CFR 23.20(h), to every agency a criminal intelligence
+  record reached; `overdue_purged`: its control official hears what the automatic purge did.
 
 Each writes an OutboxEvent row in the caller's transaction and enqueues its delivery with
 transaction.on_commit. `event_deliver` (run by the Celery task) claims the row with a
@@ -23,6 +25,7 @@ import logging
 from django.db import IntegrityError, transaction
 
 from agencies.models import FusionCenter
+from cases.models import Case, IntelligenceItem
 from core.handling import TLP, Level
 from sharing.models import Share
 from sharing.permissions import ShareRefused, level_of, require_level
@@ -153,6 +156,130 @@ def review_due(*, agency, official, counts, day):
         agency_id=agency.pk,
         detail={"official_id": official.pk, "day": day.isoformat(), **counts},
     )
+
+
+def item_corrected(*, item, agency_id, fields, version, by):
+    """28 CFR 23.20(h): a criminal intelligence record that reached the agency was corrected;
+    tell it (in-app, its admins by e-mail, its partner systems by webhook `item.corrected`),
+    naming the fields that changed. Once per agency and version of the record."""
+    return _record_event(
+        kind=Kind.CORRECTED, key=f"correction:{item.pk}:{version}:{agency_id}", item_id=item.pk,
+        agency_id=agency_id, actor=by,
+        detail={"fields": list(fields), "version": version, "by_agency": item.owner.name},
+    )
+
+
+def item_purged(*, item, agency_id, by=None):
+    """28 CFR 23.20(h): a criminal intelligence record that reached the agency was purged; tell
+    it to destroy its copies (in-app, e-mail, webhook `item.purged`), without its content (there
+    is none left). Once per agency and record."""
+    return _record_event(
+        kind=Kind.PURGED, key=f"purge:{item.pk}:{agency_id}", item_id=item.pk,
+        agency_id=agency_id, actor=by,
+        detail={"by_agency": item.owner.name, "purged_at": item.purged_at.isoformat()},
+    )
+
+
+# How many record numbers the automatic purge's notice names; the count says the rest.
+RECORDS_NAMED_MAX = 50
+
+
+def overdue_purged(*, agency_id, official_id, item_ids, day):
+    """The daily task purged these overdue records of the agency, which turned the automatic
+    purge on: their control official is told how many, and which (numbers only), once a day."""
+    return _record_event(
+        kind=Kind.AUTO_PURGED, key=f"auto-purge:{official_id}:{day.isoformat()}",
+        agency_id=agency_id,
+        detail={"official_id": official_id, "day": day.isoformat(), "count": len(item_ids),
+                "item_ids": sorted(item_ids)[:RECORDS_NAMED_MAX]},
+    )
+
+
+def linker_is_told(match):
+    """Whether the agency that linked the subject hears of the match: not of a possible match
+    (the holder alone judges a close name), of a TLP:RED record, of information pending review
+    or rejected, nor (outside law enforcement) of criminal intelligence."""
+    if match.kind != "match":
+        return False
+    held = match.held_object
+    status = getattr(held, "intelligence_status", "")
+    return not (
+        held.tlp == TLP.RED
+        or status in ("pending", "rejected")
+        or (status == "intelligence" and not match.new_agency.law_enforcement)
+    )
+
+
+def access_requested(*, request, by):
+    """Tell the owner agency that another agency asks for access to one of its records."""
+    return _record_event(
+        kind=Kind.ACCESS_REQUESTED, key=f"access-request:{request.pk}",
+        agency_id=request.owner_id, case_id=request.case_id, item_id=request.item_id, actor=by,
+        detail={"request_id": request.pk},
+    )
+
+
+def access_answered(*, request, by):
+    """Tell the agency that asked what the owner answered."""
+    return _record_event(
+        kind=Kind.ACCESS_ANSWERED, key=f"access-answer:{request.pk}",
+        agency_id=request.requester_id, case_id=request.case_id, item_id=request.item_id,
+        actor=by, detail={"request_id": request.pk},
+    )
+
+
+def subject_watched(*, watch, target, by, sees):
+    """Tell a watcher that a record now links the subject it watches: which one if its agency
+    sees it (`sees`), else only which agency linked it and whom to contact."""
+    is_case = target._meta.model_name == "case"
+    return _record_event(
+        kind=Kind.WATCHED, key=f"watched:{watch.pk}:{'c' if is_case else 'i'}{target.pk}",
+        case_id=target.pk if sees and is_case else None,
+        item_id=target.pk if sees and not is_case else None, actor=by,
+        detail={"user_id": watch.user_id, "label": watch.label, "kind": watch.kind,
+                "sees": sees, "by_agency_id": by.agency_id},
+    )
+
+
+def subjects_matched(*, matches, by):
+    """Blind deconfliction (cases.services.deconflict): tell the agency whose record already
+    held the subject who linked it to what, and the agency that just linked it that another
+    agency holds a record and whom to contact; nothing more (notifications.delivery). The
+    linker is not told of a possible match, a TLP:RED record, information pending review or
+    rejected, nor (if it is not law enforcement) of criminal intelligence: the holder decides
+    whether to reach out. One event per match and side, all written in one INSERT (the matches
+    are new, so are their keys) and enqueued on commit."""
+    # The held records' markings and statuses, for every match at once (linker_is_told).
+    held = {
+        model: model.objects.only("pk", "tlp", *(["intelligence_status"] if model is IntelligenceItem
+                                               else [])).in_bulk(ids)
+        for model, ids in ((Case, {m.held_case_id for m in matches if m.held_case_id}),
+                           (IntelligenceItem, {m.held_item_id for m in matches if m.held_item_id}))
+        if ids
+    }
+    events = []
+    for match in matches:
+        if match.held_case_id:
+            match.held_case = held[Case][match.held_case_id]
+        else:
+            match.held_item = held[IntelligenceItem][match.held_item_id]
+        events.append(OutboxEvent(
+            kind=Kind.DECONFLICTION, key=f"deconfliction:{match.pk}:held",
+            agency_id=match.held_agency_id, case_id=match.held_case_id,
+            item_id=match.held_item_id, actor=by, detail={"match_id": match.pk, "side": "held"},
+        ))
+        if linker_is_told(match):
+            events.append(OutboxEvent(
+                kind=Kind.DECONFLICTION, key=f"deconfliction:{match.pk}:new",
+                agency_id=match.new_agency_id, case_id=match.new_case_id,
+                item_id=match.new_item_id, actor=by, detail={"match_id": match.pk, "side": "new"},
+            ))
+    if not events:
+        return []
+    events = OutboxEvent.objects.bulk_create(events)
+    ids = [event.pk for event in events]
+    transaction.on_commit(lambda: [tasks.enqueue_event(pk) for pk in ids])
+    return events
 
 
 def annotation_added(*, annotation, by):

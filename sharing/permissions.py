@@ -454,9 +454,13 @@ def objects_through_group(model, group_id):
 
 
 def level_of(principal, obj):
-    """The level the principal's agency holds on obj: Level.OWNER … Level.VIEW, or None."""
+    """The level the principal's agency holds on obj: Level.OWNER … Level.VIEW, or None. A
+    purged record (28 CFR 23.20(h)) is held by nobody, its owner included: only its tombstone
+    remains, which the owner reads on a page of its own."""
     agency = _agency_of(principal)
     if agency is None:
+        return None
+    if getattr(obj, "intelligence_status", "") == cfr23.Status.PURGED:
         return None
     if obj.owner_id == agency.id:
         return Level.OWNER

@@ -141,6 +141,17 @@ def tombstones_after_unshare(*, obj, group_id):
     )
 
 
+def tombstones_before_purge(item):
+    """Call before a purge removes the record's permission rows, annotations and subject links
+    (cases.services.item_purge): every agency that sees it gets a `purged` tombstone for it and
+    for each subject it loses with it; the annotations get theirs from their own receiver as
+    they are deleted."""
+    return _record(
+        agency_ids=who_sees(item), model=IntelligenceItem, object_ids=[item.pk],
+        reason=Tombstone.Reason.PURGED, deleting=True,
+    )
+
+
 def tombstones_after_lost_membership(
     *, agency, center, reason=Tombstone.Reason.MEMBERSHIP_SUSPENDED
 ):

@@ -46,6 +46,7 @@ class PortalLoginView(LoginView):
         user = form.get_user()
         self.request.session["nav_admin"] = bool(
             user.is_agency_admin or gate.centers_administered_by(user).exists()
+            or gate.centers_audited_by(user).exists()
         )
         return response
 
@@ -79,12 +80,15 @@ def _roles_grantable_by(user):
 @login_required
 def admin_home(request):
     centers = list(gate.centers_administered_by(request.user))
+    audited_centers = list(gate.centers_audited_by(request.user))
     user = request.user
     own_agency = user.agency if user.is_agency_admin and user.is_active else None
-    if not centers and own_agency is None:
+    if not centers and not audited_centers and own_agency is None:
         raise Http404("Nothing to administer.")
-    return render(request, "agencies/admin_home.html",
-                  {"centers": centers, "own_agency": own_agency})
+    return render(request, "agencies/admin_home.html", {
+        "centers": centers, "audited_centers": audited_centers, "own_agency": own_agency,
+        "audited_agencies": list(gate.agencies_audited_by(user)),
+    })
 
 
 # Member agencies of a center -----------------------------------------------------------------

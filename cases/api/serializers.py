@@ -390,6 +390,22 @@ class ItemReviewInput(serializers.Serializer):
     )
 
 
+class ItemPurgeInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=20000)
+
+
+class ItemPurgedSerializer(serializers.Serializer):
+    """What is left of a purged record: its tombstone."""
+
+    id = serializers.IntegerField()
+    intelligence_status = serializers.CharField()
+    purged_at = serializers.DateTimeField()
+    purge_reason = serializers.CharField()
+    agencies_told = serializers.IntegerField(
+        help_text="The agencies it reached, told to destroy their copies."
+    )
+
+
 class AnnotationCreateInput(serializers.Serializer):
     case_id = serializers.IntegerField(required=False, allow_null=True, default=None, **ID_FIELD)
     item_id = serializers.IntegerField(required=False, allow_null=True, default=None, **ID_FIELD)

@@ -262,6 +262,25 @@ class ItemViewSet(VisibleViewSet):
         reviewed = services.item_review(item=item, by=request.user, **data)
         return self.detail_response(reviewed)
 
+    @extend_schema(
+        summary="Purge criminal intelligence (write scope, a reviewer's key; 28 CFR 23.20(h))",
+        request=s.ItemPurgeInput,
+        responses={200: s.ItemPurgedSerializer, **CREATE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="purge")
+    def purge(self, request, pk=None):
+        """Destroys the record's content, files and subject links; what stays is its
+        tombstone, here returned. Every agency it reached is told, and partner systems get a
+        `purged` tombstone on /api/v1/changes/. The refusals are those of the browser."""
+        item = self.get_visible(pk)
+        data = _validated(s.ItemPurgeInput, request.data)
+        purged = services.item_purge(item=item, by=request.user, reason=data["reason"])
+        return Response(s.ItemPurgedSerializer({
+            "id": purged.pk, "intelligence_status": purged.intelligence_status,
+            "purged_at": purged.purged_at, "purge_reason": purged.purge_reason,
+            "agencies_told": purged.agencies_told,
+        }).data)
+
 
 @extend_schema_view(
     list=extend_schema(

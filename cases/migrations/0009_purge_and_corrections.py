@@ -79,5 +79,9 @@ class Migration(migrations.Migration):
             model_name='itemcorrection',
             constraint=models.UniqueConstraint(fields=('item', 'version'), name='item_correction_once'),
         ),
+        migrations.AddIndex(
+            model_name='intelligenceitem',
+            index=models.Index(fields=['owner', 'intelligence_status', '-purged_at'], name='item_cfr23_purged'),
+        ),
         migrations.RunPython(make_sqlite_triggers, drop_sqlite_triggers),
     ]

@@ -1,6 +1,6 @@
 """28 CFR 23.20(g): an item's dissemination record, as a page and as CSV, for its owner agency
-(the control official is one of its people). A recipient that sees the item is refused (403);
-for anyone else the item does not exist (404)."""
+(the control official is one of its people), after a purge too. A recipient that sees the item
+is refused (403); for anyone else the item does not exist (404)."""
 
 import csv
 
@@ -14,6 +14,7 @@ from audit.services import log_access
 from core.handling import Level
 from sharing.permissions import get_visible_or_404, require_level
 
+from .. import intelligence as cfr23
 from ..models import IntelligenceItem
 from ..selectors import DISSEMINATIONS_SHOWN, disseminations_of
 from .pages import handling_context
@@ -29,8 +30,14 @@ def _cell(value):
 @login_required
 @require_GET
 def item_disseminations(request, pk):
-    item = get_visible_or_404(request.user, IntelligenceItem, pk, record_read=False)
-    require_level(request.user, item, Level.OWNER)
+    # A purged record's dissemination record stays its owner's to read: it says whom it reached
+    # (each was told of the purge). Nobody sees the record itself any more.
+    item = IntelligenceItem.objects.filter(
+        pk=pk, intelligence_status=cfr23.Status.PURGED, owner_id=request.user.agency_id or -1
+    ).first()
+    if item is None:
+        item = get_visible_or_404(request.user, IntelligenceItem, pk, record_read=False)
+        require_level(request.user, item, Level.OWNER)
     rows = list(disseminations_of(item))
     as_csv = request.GET.get("format") == "csv"
     log_access(action="download" if as_csv else "read", actor=request.user, obj=item,

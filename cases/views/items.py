@@ -8,29 +8,96 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from agencies import services as agency_services
 from agencies.selectors import control_officials
 from core.errors import InsufficientLevel
 from core.handling import TLP, Level
 from sharing.permissions import cases_visible_to, get_visible_or_404, require_level
 
+from .. import intelligence as cfr23
 from .. import selectors, services
-from ..forms import ItemEditForm, ItemIntelligenceForm, ReviewForm, ValidateForm, apply_errors
-from ..models import IntelligenceItem
+from ..forms import (
+    AutoPurgeForm,
+    ItemEditForm,
+    ItemIntelligenceForm,
+    PurgeForm,
+    ReviewForm,
+    ValidateForm,
+    apply_errors,
+)
+from ..models import Annotation, Attachment, IntelligenceItem, ItemEntity
 from .pages import handling_context, item_page, no_agency
 
 
 @login_required
 @require_GET
 def item_detail(request, pk):
-    item = get_visible_or_404(
-        request.user,
-        IntelligenceItem,
-        pk,
-        queryset=IntelligenceItem.objects.select_related(
-            "owner", "created_by", "control_official", "reviewed_by"
-        ),
-    )
+    try:
+        item = get_visible_or_404(
+            request.user,
+            IntelligenceItem,
+            pk,
+            queryset=IntelligenceItem.objects.select_related(
+                "owner", "created_by", "control_official", "reviewed_by"
+            ),
+        )
+    except Http404:
+        return purged_tombstone(request, pk)
     return item_page(request, item)
+
+
+def purged_tombstone(request, pk):
+    """A purged record is seen by nobody; its own agency is shown its tombstone (410 Gone):
+    what it was, when, by whom and why it was purged. Anyone else gets the 404 of a record they
+    never saw."""
+    tombstone = (
+        IntelligenceItem.objects.select_related("owner", "purged_by", "control_official")
+        .filter(pk=pk, intelligence_status=cfr23.Status.PURGED,
+                owner_id=request.user.agency_id or -1)
+        .first()
+    )
+    if tombstone is None:
+        raise Http404("No intelligence item matches the given query.")
+    return render(request, "cases/item_purged.html", {"item": tombstone}, status=410)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_purge(request, pk):
+    """A reviewer purges a record (cases.services.item_purge): the page says what is destroyed
+    and who is told, and asks for the reason; nothing happens on GET."""
+    item = get_visible_or_404(request.user, IntelligenceItem, pk, record_read=False,
+                              queryset=IntelligenceItem.objects.select_related("owner"))
+    if not (require_level(request.user, item, Level.VIEW) == Level.OWNER
+            and request.user.intelligence_reviewer):
+        raise InsufficientLevel("Only a criminal intelligence reviewer of the submitting agency "
+                                "purges its records (28 CFR 23.20(h)).")
+    form = PurgeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            purged = services.item_purge(item=item, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            told = purged.agencies_told
+            messages.success(
+                request, f"Item #{purged.pk} purged: its content, files and subject links are "
+                f"destroyed; " + (
+                    "it had reached no other agency." if told == 0 else
+                    "the 1 agency it reached was told to destroy its copies." if told == 1 else
+                    f"the {told} agencies it reached were told to destroy their copies."),
+            )
+            return redirect("review-queue")
+    context = {
+        "item": item, "obj": item, "form": form,
+        "annotations": Annotation.objects.filter(item=item).count(),
+        "attachments": Attachment.objects.filter(item=item).count(),
+        "subjects": ItemEntity.objects.filter(item=item).count(),
+        "reached": len(services.agencies_reached(item)),
+        **handling_context(item),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "cases/item_purge.html", context, status=status)
 
 
 @login_required
@@ -154,8 +221,37 @@ def review_queue(request):
     pending review."""
     if request.user.agency_id is None:
         raise Http404("No agency.")
+    return _review_queue_page(request)
+
+
+def _review_queue_page(request, auto_purge_form=None, status=200):
     queue = selectors.review_queue(request.user.agency, today=timezone.localdate())
-    return render(request, "cases/review_queue.html", queue)
+    queue["auto_purge_form"] = auto_purge_form or AutoPurgeForm(
+        initial={"enabled": "0" if request.user.agency.auto_purge_overdue else "1"})
+    return render(request, "cases/review_queue.html", queue, status=status)
+
+
+@login_required
+@require_POST
+def review_queue_auto_purge(request):
+    """An agency admin turns the automatic purge of overdue records on or off
+    (agencies.services.agency_set_auto_purge)."""
+    if request.user.agency_id is None:
+        raise Http404("No agency.")
+    form = AutoPurgeForm(request.POST)
+    if form.is_valid():
+        try:
+            agency = agency_services.agency_set_auto_purge(
+                agency=request.user.agency, by=request.user,
+                enabled=form.cleaned_data["enabled"], reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "The automatic purge of overdue records is "
+                             f"{'on' if agency.auto_purge_overdue else 'off'}.")
+            return redirect("review-queue")
+    return _review_queue_page(request, auto_purge_form=form, status=400)
 
 
 @login_required

@@ -11,6 +11,7 @@ from agencies.selectors import control_officials
 from core.handling import HANDLING_RULES, LES_RULE, Level
 from sharing.permissions import get_visible_or_404, level_of
 
+from .. import intelligence as cfr23
 from ..forms import (
     AnnotationForm,
     AttachmentForm,
@@ -126,6 +127,10 @@ def item_page(request, item, *, status=200, **forms):
             officials=control_officials(request.user.agency),
             needs_labels=item.predicate_missing,
         )
+    context["can_purge"] = (
+        context["is_owner"] and request.user.intelligence_reviewer
+        and item.intelligence_status in (cfr23.Status.INTELLIGENCE, cfr23.Status.REJECTED)
+    )
     if context["can_review"]:
         context["review_form"] = forms.get("review_form") or ReviewForm.for_item(
             item, control_officials(request.user.agency)

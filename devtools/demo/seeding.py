@@ -217,8 +217,16 @@ class DemoSeeder:
                 case__isnull=True, title__in=[spec.title for spec in STANDALONE_ITEMS]
             ).values_list("owner_id", "title")
         )
+        # A purged record keeps no title: it is known by its agency and the purge's reason.
+        purged = set(
+            IntelligenceItem.objects.filter(
+                intelligence_status=cfr23.Status.PURGED,
+                purge_reason__in=[spec.purged for spec in STANDALONE_ITEMS if spec.purged],
+            ).values_list("owner_id", "purge_reason")
+        )
         for spec in STANDALONE_ITEMS:
-            if (self.users[spec.by].agency_id, spec.title) in existing:
+            owner = self.users[spec.by].agency_id
+            if (owner, spec.title) in existing or (owner, spec.purged) in purged:
                 continue
             clock = StoryClock(
                 self.started, days_ago=spec.days_ago, span_days=min(spec.days_ago, 10),
@@ -322,6 +330,16 @@ class DemoSeeder:
             self._annotate(note, story, item=item)
         for response in spec.responses:
             self._tell_item(response, story, case=case, in_response_to=item)
+        if spec.corrected:
+            with self._step(story):
+                item.refresh_from_db(fields=["version"])
+                case_services.item_update(item=item, by=author, version=item.version,
+                                          body=spec.corrected)
+        if spec.purged:
+            with self._step(story):
+                reviewer = next(user for user in self.users.values()
+                                if user.agency_id == author.agency_id and user.intelligence_reviewer)
+                case_services.item_purge(item=item, by=reviewer, reason=spec.purged)
 
     def _annotate(self, note, story, *, case=None, item=None):
         """A note, and its later correction when the story has one (kept as a revision)."""

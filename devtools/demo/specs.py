@@ -103,11 +103,16 @@ class ItemSpec:
     # (its predicate and labels from the seeding), unless it is pending a reviewer's decision.
     pending: bool = False
     predicate: str = ""
+    # 28 CFR 23.20(h), after the shares: the text corrected (every recipient is told), and the
+    # reason a reviewer of the agency purged it (the tombstone stays).
+    corrected: str = ""
+    purged: str = ""
 
     def step_count(self):
         return (
             1 + len(self.subjects) + len(self.shares) + sum(n.step_count() for n in self.notes)
             + sum(response.step_count() for response in self.responses)
+            + bool(self.corrected) + bool(self.purged)
         )
 
 

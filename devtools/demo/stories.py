@@ -385,6 +385,9 @@ EVERYDAY_CASES = [
     _case("analyst_tx", "HPD-I-1040", "Crew smuggling through the Port of Houston",
           "Crew members of a bulk carrier leaving the port with undeclared cash.",
           HRISC, [("TX", "Harris County", "Houston")], AMBER, True,
+          # Blind deconfliction: the trafficking case and NOPD's parlour case (neither of which
+          # Houston sees) hold it, so Houston, MBI and NOPD are told.
+          subjects=(phone(RECRUITER_PHONE, "number saved in a crew member's phone"),),
           shares=(to_center(HRISC, ANNOTATE),),
           notes=(Note("analyst_hcso",
                       "Harris County: the same crew members rented cars at the airport twice last "
@@ -554,16 +557,31 @@ STANDALONE_ITEMS = [
     ItemSpec("tip", "analyst_azdps", "Stash house near Casa Grande",
              "Caller reports many people arriving at a rural house at night.",
              AMBER, True, shares=(to_agency("tonpd", VIEW),), days_ago=8),
-    # 28 CFR Part 23: information pending review (MBI's reviewer decides), and criminal
-    # intelligence due for review within the month.
+    # 28 CFR Part 23: information pending review (MBI's reviewer decides), criminal
+    # intelligence due for review within the month and overdue, a record corrected after it was
+    # disseminated, and one purged (its tombstone stays).
     ItemSpec("tip", "analyst_fl", "Caller names a man recruiting girls at the Orlando bus station",
              "Anonymous caller; no date or vehicle. Not yet checked against anything.",
              AMBER, True, pending=True, days_ago=2),
     ItemSpec("sar", "analyst_fl2", "Repeated cash purchases of prepaid cards, Kissimmee",
              "Store manager reports the same two men buying prepaid cards in cash weekly.",
-             AMBER, True, review_in_days=20, days_ago=40,
+             AMBER, True, review_in_days=60, days_ago=40,
              predicate="Structuring of cash into prepaid cards, consistent with laundering "
                        "trafficking proceeds (18 U.S.C. 1956)."),
+    ItemSpec("tip", "analyst_fl", "Man offering modelling jobs to teenagers outside a Miami mall",
+             "Mall security reports a man handing out cards for a modelling agency that does not "
+             "exist; two girls called the number.",
+             AMBER, True, review_in_days=370, days_ago=400),
+    ItemSpec("report", "analyst_fl", "Vehicle used by the Biscayne recruiter",
+             "Surveillance placed the recruiter in a white Ford Transit van, FL tag QKR 4471.",
+             AMBER, True, shares=(to_agency("fdle", VIEW), to_center(CFIX, VIEW)), days_ago=20,
+             corrected="Surveillance placed the recruiter in a silver Ford Transit van, FL tag "
+                       "QKR 4477: the first report misread the colour and the last digit."),
+    ItemSpec("tip", "analyst_fl", "Caller reports a massage parlour on Biscayne Boulevard",
+             "Anonymous caller suspects the women working there are not free to leave.",
+             AMBER, True, shares=(to_agency("fdle", VIEW),), days_ago=35,
+             purged="Not validated: the premises were inspected with the county and the "
+                    "suspicion was unfounded; no criminal predicate remains."),
     ItemSpec("rfi", "analyst_gbi", "Associates of the I-85 trafficking suspect",
              "Request for known associates and vehicles of the suspect in GBI-HT-0149.",
              AMBER, True, shares=(to_agency("fdle", VIEW),),

@@ -19,10 +19,19 @@ from django.utils import timezone
 from agencies.models import Agency, CenterAdmin, FusionCenter, Membership, User
 from agencies.validators import validate_ori
 from audit.models import AccessLog
-from cases.models import Annotation, Case, Entity, IntelligenceItem, TimelineEvent
+from cases.models import (
+    Annotation,
+    Case,
+    Entity,
+    IntelligenceItem,
+    ItemCorrection,
+    SubjectMatch,
+    TimelineEvent,
+)
 from core.errors import NotVisible
 from core.handling import TLP, Level
 from devtools.demo.network import CENTERS_CSV, DEMO_PASSWORD
+from notifications.models import OutboxEvent
 from sharing.models import Share
 from sharing.permissions import cases_visible_to, get_visible_or_404, items_visible_to, level_of
 
@@ -187,6 +196,37 @@ def test_the_trafficking_case_of_the_design(trafficking_case):
     assert shares.filter(target="agency").exists()
     red = case.items.get(tlp=TLP.RED)
     assert set(Share.objects.filter(item=red).values_list("target", flat=True)) == {"agency"}
+
+
+def test_the_28_cfr_part_23_records_are_in_every_state(demo):
+    """Pending review, intelligence due within the month and overdue, corrected after it was
+    disseminated (its recipients told), and purged (its tombstone and dissemination record)."""
+    today = timezone.localdate()
+    mbi = user("analyst_fl").agency
+    records = IntelligenceItem.objects.filter(owner=mbi)
+    assert records.filter(intelligence_status="pending").exists()
+    assert records.filter(intelligence_status="intelligence", review_by__lt=today).exists()
+    assert IntelligenceItem.objects.filter(
+        intelligence_status="intelligence", review_by__gte=today,
+        review_by__lte=today + timedelta(days=30)).exists()
+    correction = ItemCorrection.objects.get(item__title="Vehicle used by the Biscayne recruiter")
+    assert correction.fields == ["body"] and correction.agencies_told >= 2
+    purged = records.get(intelligence_status="purged")
+    assert (purged.title, purged.body, purged.predicate) == ("Purged record", "", "")
+    assert purged.purged_by == user("reviewer_fl") and purged.purge_reason.startswith("Not validated")
+    assert purged.disseminations.exists()
+    assert not items_visible_to(user("analyst_fl")).filter(pk=purged.pk).exists()
+    assert OutboxEvent.objects.filter(kind="purged", item=purged, agency__ori="FLFDLE000").exists()
+
+
+def test_two_agencies_hold_a_subject_houston_links_without_seeing_them(demo):
+    """Blind deconfliction in the demo: Houston's port case links the recruiter's phone that
+    MBI's trafficking case and NOPD's parlour case hold, neither of which Houston sees."""
+    houston = user("analyst_tx").agency
+    holders = set(SubjectMatch.objects.filter(new_agency=houston, kind="match")
+                  .values_list("held_agency__ori", flat=True))
+    assert holders == {"FL0480400", "LA0360200"}
+    assert OutboxEvent.objects.filter(kind="deconfliction", agency=houston).exists()
 
 
 def test_shares_center_wide_red_and_network(demo):

@@ -58,10 +58,10 @@ QUERY_COUNTS = {
     "case-timeline (viewer)": SIGNED_IN + 2 + 4 + 1 + HEADER,
     # The item page of its owner: the item and its read row; share options (agencies, centers);
     # the access log; annotations, their revisions, attachments, shares, subjects, its case if
-    # visible.
-    "item-detail (owner)": SIGNED_IN + 2 + 2 + 1 + 6 + HEADER,
+    # visible, and (criminal intelligence) the corrections sent to the agencies it reached.
+    "item-detail (owner)": SIGNED_IN + 2 + 2 + 1 + 7 + HEADER,
     # The item page of a viewer: without share options and access log, with the level.
-    "item-detail (viewer)": SIGNED_IN + 2 + 1 + 6 + HEADER,
+    "item-detail (viewer)": SIGNED_IN + 2 + 1 + 7 + HEADER,
     # A download: the session, the user, the attachment, then the user's agency and groups, the
     # case it hangs off (visibility), the download's access-log row. No page around it.
     "attachment-download (owner)": 7,
