@@ -173,5 +173,11 @@ compose-check:
 	  WEBHOOK_SECRET_KEYS=Y29tcG9zZS1jaGVjay1wbGFjZWhvbGRlci1rZXkhISE= \
 	  POSTGRES_PASSWORD=compose-check docker-compose config -q
 
+# The README's screenshots of the main pages (docs/screenshots/, 1366 wide), taken by the browser
+# test tests/browser/test_readme_screenshots.py from data it makes: run after changing a page.
+.PHONY: screenshots
+screenshots: install
+	README_SCREENSHOTS=1 $(BIN)/python -m pytest -q -p no:xdist tests/browser/test_readme_screenshots.py
+
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm var staticfiles

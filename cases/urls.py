@@ -6,6 +6,7 @@ from .views import (
     attachments,
     cases,
     compliance,
+    dashboard,
     disseminations,
     items,
     lists,
@@ -15,7 +16,7 @@ from .views import (
 )
 
 urlpatterns = [
-    path("", lists.home, name="home"),
+    path("", dashboard.dashboard, name="home"),
     path("cases/", lists.case_list, name="case-list"),
     path("cases/new/", cases.case_create, name="case-create"),
     path("cases/<int:pk>/", cases.case_detail, name="case-detail"),

@@ -14,5 +14,6 @@ urlpatterns = [
         views.webhook_action,
         name="webhook-action",
     ),
+    path("cases/follow/", views.case_follow_bulk, name="case-follow-bulk"),
     path("cases/<int:pk>/follow/", views.case_follow, name="case-follow"),
 ]

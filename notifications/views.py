@@ -22,7 +22,7 @@ from agencies.gate import require_agency_admin
 from cases.models import Case
 from core.activity import passive
 from core.cursors import DATETIME, InvalidCursor, decode_cursor, encode_cursor
-from sharing.permissions import get_visible_or_404
+from sharing.permissions import cases_visible_to, get_visible_or_404
 
 from . import selectors, services, webhooks
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -154,6 +154,52 @@ def case_follow(request, pk):
         if following else f"You no longer follow case {case.number}.",
     )
     return redirect("case-detail", pk=case.pk)
+
+
+# The most cases one bulk follow takes: a page of the case list, and some room.
+BULK_FOLLOW_MAX = 200
+
+
+@login_required
+@require_POST
+def case_follow_bulk(request):
+    """Follow (or, with following=0, stop following) the cases ticked on the case list. Each
+    goes through follow_set, which checks visibility again; an id the agency does not see is
+    refused exactly as a missing one: never followed, never named, only counted."""
+    back = reverse("case-list")
+    query = request.POST.get("back", "")
+    if query and query.isprintable() and len(query) < 2000:
+        back += "?" + QueryDict(query).urlencode()
+    ticked = request.POST.getlist("ids")
+    following = request.POST.get("following", "1") != "0"
+    if not ticked:
+        messages.error(request, "Tick the cases to follow; nothing was changed.")
+        return redirect(back)
+    if len(ticked) > BULK_FOLLOW_MAX or not all(
+        pk.isascii() and pk.isdigit() and len(pk) < 19 for pk in ticked
+    ):
+        messages.error(request, "Those cases are not valid; nothing was changed.")
+        return redirect(back)
+    wanted = {int(pk) for pk in ticked}
+    cases = list(cases_visible_to(request.user).filter(pk__in=wanted).order_by("id"))
+    for case in cases:
+        services.follow_set(user=request.user, case=case, following=following)
+    missing = len(wanted) - len(cases)
+    if cases:
+        numbers = ", ".join(case.number for case in cases)
+        messages.success(
+            request,
+            f"You follow {numbers}: new annotations reach your notifications." if following
+            else f"You no longer follow {numbers}.",
+        )
+    if missing:
+        messages.error(
+            request,
+            f"{missing} of the ticked cases {'was' if missing == 1 else 'were'} not found; "
+            "nothing was changed for "
+            f"{'it' if missing == 1 else 'them'}.",
+        )
+    return redirect(back)
 
 
 # Webhooks (agency admins) ------------------------------------------------------------------------

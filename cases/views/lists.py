@@ -1,4 +1,4 @@
-"""The lists: cases (also the home page) and intelligence items, filtered and sorted a page at
+"""The lists: cases and intelligence items, filtered and sorted a page at
 a time."""
 
 from django.contrib.auth.decorators import login_required
@@ -78,8 +78,6 @@ def case_list(request):
         extra={"list_name": "cases"},
     )
 
-
-home = case_list
 
 
 @login_required

@@ -19,8 +19,6 @@ QUERY_COUNTS = {
     # agencies the owner menu offers (the user's and its centers' members, from the directory,
     # whatever is visible). Sorting and filtering add none.
     "case-list": SIGNED_IN + 3 + 1 + HEADER,
-    # The home page is the case list.
-    "home": SIGNED_IN + 3 + 1 + HEADER,
     # The item list: the page of items, the visible cases among theirs (one query a page), the
     # access-log row; the agencies the source menu offers (from the directory).
     "item-list": SIGNED_IN + 3 + 1 + HEADER,

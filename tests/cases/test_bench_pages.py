@@ -111,10 +111,11 @@ def test_every_page_it_times_answers_the_analyst(seeded):
     for name, path, _ in pages(big_case):
         response = client.get(path)
         assert response.status_code == 200, name
-    home = client.get("/").content.decode()
+    home = client.get("/cases/").content.decode()
     assert "Case " in home
+    assert "Open cases by state" in client.get("/").content.decode()
     assert "Note 300" in client.get(f"/cases/{big_case}/").content.decode()
-    assert bench.NAME.split()[1] in client.get(pages(big_case)[5][1]).content.decode()
+    assert bench.NAME.split()[1] in client.get(pages(big_case)[6][1]).content.decode()
 
 
 @override_settings(ROOT_URLCONF="devtools.bench_urls", MIDDLEWARE=BENCH_MIDDLEWARE)

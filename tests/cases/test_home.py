@@ -1,4 +1,4 @@
-"""The home page: the cases the agency may see, newest change first, a page at a time.
+"""The case list (/cases/): the cases the agency may see, newest change first, a page at a time.
 
 Its cost does not grow with the number of cases (the same exact count for 10 and 200, from
 tests/cases/query_counts.py), and its keyset pagination yields every visible case exactly once
@@ -37,7 +37,7 @@ class TestHome(ListPageTests):
     """The generic checks, and the same queries for 10 cases as for 200 (a full page): see
     tests/cases/query_counts.py."""
 
-    url_name = "home"
+    url_name = "case-list"
     rows_already = 1  # the story's case
     page_size = PAGE_SIZE
 
@@ -64,7 +64,7 @@ class TestHome(ListPageTests):
     def test_a_viewer_sees_the_shared_case(self, client, subject, owner, nopd, analyst_la):
         share(obj=subject, by=owner, agency=nopd, level=Level.VIEW)
         client.force_login(analyst_la)
-        assert subject.number in client.get("/").content.decode()
+        assert subject.number in client.get("/cases/").content.decode()
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def network_of_cases(make_case, analyst_fl, analyst_fl2, analyst_la, outsider, c
     return {c.pk for c in visible}, {c.pk for c in invisible}
 
 
-def _walk(client, url="/"):
+def _walk(client, url="/cases/"):
     """Follow the 'next' links from the first page to the last; every case id on every page."""
     pages = []
     while True:
@@ -104,7 +104,7 @@ def _walk(client, url="/"):
         if not cursors:
             return pages
         assert len(cursors) == 1
-        url = f"/?cursor={cursors.pop()}"
+        url = f"/cases/?cursor={cursors.pop()}"
         assert len(pages) < 20, "the pages do not end"
 
 
@@ -154,7 +154,7 @@ def _b64(raw):
 def test_a_malformed_cursor_is_a_400_with_a_clear_message(client, trafficking_case, analyst_fl,
                                                           cursor):
     client.force_login(analyst_fl)
-    response = client.get("/", {"cursor": cursor})
+    response = client.get("/cases/", {"cursor": cursor})
     assert response.status_code == 400
     assert "That page link is not valid; start again from the first page." in (
         response.content.decode()
