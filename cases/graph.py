@@ -35,6 +35,8 @@ LINKS_READ = 4 * NODES_SHOWN
 HOPS = (1, 2, 3)
 SUBJECT_KINDS = tuple(Entity.Kind.values)
 KINDS = ("case", "item", *SUBJECT_KINDS)
+# The kind checkboxes of the page's graph: (value, label).
+KIND_CHOICES = (("case", "Cases"), ("item", "Items"), *Entity.Kind.choices)
 NODE_ID = re.compile(r"^(case|item|subject):([1-9][0-9]{0,17})$")
 
 
@@ -162,6 +164,11 @@ def subject_node(entity_id, kind):
         "url": reverse("subject-detail", args=[entity_id]),
         "expand": reverse("subject-graph", args=[entity_id]),
     }
+
+
+def graph_section(url, fallback):
+    """The context of templates/cases/_graph.html: where its JSON is, what to say without it."""
+    return {"graph_url": url, "graph_kinds": KIND_CHOICES, "graph_fallback": fallback}
 
 
 def case_graph(user, case, query):
