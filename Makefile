@@ -146,6 +146,17 @@ bench-graph: install
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} CACHE_KEY_PREFIX=bench-graph \
 	nice -n 10 $(BIN)/python -W ignore::UserWarning manage.py bench_graph $(BENCH_ARGS)
 
+# What blind deconfliction adds to a subject's link (devtools/management/commands/
+# bench_deconfliction.py) at 10,000,000 subject links (BENCH_ARGS=--links N), in a PostgreSQL
+# database of its own on the server of DATABASE_URL, seeded set-based and kept for reruns.
+.PHONY: bench-deconfliction
+bench-deconfliction: install
+	DEBUG=0 DEVTOOLS=1 SECRET_KEY=bench-deconfliction-only API_KEY_HMAC_SECRET=bench-deconfliction-only \
+	ALLOWED_HOSTS=testserver WEBHOOK_SECRET_KEYS=YmVuY2gtYXBpLW9ubHktcGxhY2Vob2xkZXIta2V5ISE= \
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/fusionportal} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} CACHE_KEY_PREFIX=bench-deconfliction \
+	nice -n 10 $(BIN)/python -W ignore::UserWarning manage.py bench_deconfliction $(BENCH_ARGS)
+
 # Cross-center notifications with a real worker and Redis (started by the command): commit ->
 # notification latency over 200 cases (p50, p95) and webhook deliveries per second (one webhook
 # per alert, then each alert to 10 partner systems), on the configured database

@@ -412,6 +412,16 @@ class ValidateForm(PredicateFields):
                 if name in self.fields}
 
 
+class WatchForm(SubjectForm):
+    """A subject to watch, typed as for a link (no role)."""
+
+    id_prefix = "watch"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["role"]
+
+
 class PurgeForm(forms.Form):
     """A reviewer purges a record (28 CFR 23.20(h)); the reason stays with its tombstone."""
 

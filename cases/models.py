@@ -426,6 +426,43 @@ class SubjectMatch(models.Model):
         return self.held_case if self.held_case_id else self.held_item
 
 
+class SubjectWatch(models.Model):
+    """A user watches a subject by its normalised key, whether or not the portal holds it yet;
+    when any agency links it later, the user is told under the blind rules of deconfliction
+    (cases.services.deconflict). `label` is what the user typed."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="subject_watches")
+    kind = models.CharField(max_length=20, choices=Entity.Kind.choices)
+    key = models.CharField(max_length=300)
+    label = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "key"], name="one_watch_per_key"),
+        ]
+        # A link looks up the watches of its key: one index lookup at the write.
+        indexes = [models.Index(fields=["kind", "key"], name="subject_watch_key")]
+
+    def __str__(self):
+        return f"{self.user_id} watches {self.kind} {self.label}"
+
+
+class WatchNotice(models.Model):
+    """A watcher was told that a record links the subject: once per watch and record."""
+
+    watch = models.ForeignKey(SubjectWatch, on_delete=models.CASCADE, related_name="notices")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    item = models.ForeignKey(IntelligenceItem, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+")
+    key = models.CharField(max_length=60, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.key
+
+
 class TimelineEvent(models.Model):
     """One thing that happened on a case: a fact of the investigation or a change in the portal."""
 

@@ -34,9 +34,9 @@ from django.contrib.postgres.search import (
 )
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, FloatField, Q, Window
+from django.db.models import Count, F, FloatField, Func, Q, TextField, Value, Window
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce, Concat, Replace
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -72,22 +72,56 @@ _PLATE_JUNK = re.compile(r"[^A-Z0-9]")
 
 
 # The vectors, as Django expressions. Stored by PostgreSQL in each table's search_vector column
-# (the same vectors written out in SQL in migration 0004); migration 0003 indexed them as
-# expressions before.
+# (the same vectors written out in SQL in migration 0012, after 0004); migration 0003 indexed
+# them as expressions before.
+#
+# Identifiers written in parts: a phone "(407) 555-0148", a plate "LKR-7Q2". Digits that
+# separators (space, dot, dash, slash, brackets) split from digits are joined, and so are
+# letters or digits around a dash, so that the text also holds "4075550148" and "LKR7Q2", as a
+# user types them: a copy of the text with its identifiers joined, in the 'simple'
+# configuration, is part of each stored vector, and a query is tried joined too. The same
+# pattern in PostgreSQL's regular expressions and in Python's.
+GLUE_SQL = "([0-9])[-.()/[:space:]]+(?=[0-9])|([[:alnum:]])-(?=[[:alnum:]])"
+GLUE = re.compile(r"([0-9])[-.()/\s]+(?=[0-9])|([0-9A-Za-z])-(?=[0-9A-Za-z])")
+GLUE_CONFIG = "simple"
+
+
+def glued(text):
+    """`text` with the parts of its identifiers joined (see GLUE)."""
+    return GLUE.sub(r"\1\2", text or "")
+
+
+class _Glued(Func):
+    function = "regexp_replace"
+
+    def __init__(self, expression):
+        super().__init__(Coalesce(expression, Value(""), output_field=TextField()),
+                         Value(GLUE_SQL), Value("\\1\\2"),
+                         Value("g"), output_field=TextField())
+
+
+def _identifiers(*fields, weight):
+    joined = fields[0] if len(fields) == 1 else Concat(
+        *[part for name in fields
+          for part in (Coalesce(name, Value(""), output_field=TextField()), Value(" "))][:-1],
+        output_field=TextField())
+    return SearchVector(_Glued(joined), weight=weight, config=GLUE_CONFIG)
+
+
 def case_vector():
     return SearchVector("number", "title", weight="A", config=CONFIG) + SearchVector(
         "summary", weight="B", config=CONFIG
-    )
+    ) + _identifiers("title", "summary", weight="B")
 
 
 def item_vector():
     return SearchVector("title", weight="A", config=CONFIG) + SearchVector(
         "body", weight="B", config=CONFIG
-    )
+    ) + _identifiers("title", "body", weight="B")
 
 
 def annotation_vector():
-    return SearchVector("body", config=CONFIG)
+    return SearchVector("body", config=CONFIG) + _identifiers("body", weight="D")
 
 
 def stored_vector(queryset):
@@ -179,6 +213,8 @@ def search_section(user, text, name, cursor=None, limit=LIMIT):
         words = [stem(word) for word in text.split()]
         return _matching(rows, name, words, fields, snippet_field, limit, place)
     query = SearchQuery(text, search_type="websearch", config=CONFIG)
+    if glued(text) != text:
+        query = query | SearchQuery(glued(text), search_type="plain", config=GLUE_CONFIG)
     if model is None:
         return _ranked(rows, name, query, snippet_field, limit, place)
     # The candidates come from the permission rows themselves (already visible, already
@@ -191,7 +227,11 @@ def search_section(user, text, name, cursor=None, limit=LIMIT):
 def _matches(text):
     """The condition `search_vector @@ query` on a permission row's object, in SQL (the same
     query as SearchQuery(text, search_type="websearch", config=CONFIG))."""
-    return ("obj.search_vector @@ websearch_to_tsquery(%s::regconfig, %s)", [CONFIG, text])
+    if glued(text) == text:
+        return ("obj.search_vector @@ websearch_to_tsquery(%s::regconfig, %s)", [CONFIG, text])
+    # An identifier typed in parts is also tried joined, as the stored vectors hold it.
+    return ("obj.search_vector @@ (websearch_to_tsquery(%s::regconfig, %s) || "
+            "plainto_tsquery(%s::regconfig, %s))", [CONFIG, text, GLUE_CONFIG, glued(text)])
 
 
 def section_cursor(name, rank, updated_at, pk):
@@ -273,11 +313,28 @@ def _page(name, rows, limit, rank_of):
     return Section(name, rows, section_cursor(name, rank_of(last), last.updated_at, last.pk))
 
 
+# What SQLite strips from text and query to match an identifier written in parts.
+_SEPARATORS = ("-", ".", "(", ")", "/", " ")
+
+
+def _compact(field_name):
+    expression = F(field_name)
+    for separator in _SEPARATORS:
+        expression = Replace(expression, Value(separator), Value(""), output_field=TextField())
+    return expression
+
+
 def _matching(queryset, name, words, fields, snippet_field, limit, place):
-    for word in words:
+    for n, word in enumerate(words):
         any_field = Q()
+        compact = "".join(ch for ch in word if ch not in _SEPARATORS)
         for field_name in fields:
             any_field |= Q(**{f"{field_name}__icontains": word})
+            if any(ch.isdigit() for ch in word) and compact:
+                # "LKR7Q2" finds "LKR-7Q2", "4075550148" finds "(407) 555-0148".
+                alias = f"compact_{field_name}_{n}"
+                queryset = queryset.alias(**{alias: _compact(field_name)})
+                any_field |= Q(**{f"{alias}__icontains": compact})
         queryset = queryset.filter(any_field)
     if place is not None:
         _, updated_at, pk = place

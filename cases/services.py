@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from rapidfuzz import fuzz
 
 from agencies.models import Agency, User
 from audit.services import changes_detail, log_access
@@ -29,7 +30,8 @@ from notifications.services import (
     overdue_purged,
     review_due,
     share_granted,
-    subject_matched,
+    subject_watched,
+    subjects_matched,
 )
 from sharing import services as sharing_services
 from sharing import tombstones
@@ -40,6 +42,7 @@ from sharing.permissions import (
     cases_visible_to,
     grant_rows,
     items_visible_to,
+    level_of,
     network_group,
     require_level,
     shares_beyond_marking,
@@ -60,7 +63,9 @@ from .models import (
     ItemEntity,
     Jurisdiction,
     SubjectMatch,
+    SubjectWatch,
     TimelineEvent,
+    WatchNotice,
 )
 from .uploads import content_type_of
 
@@ -282,8 +287,65 @@ def entity_link(*, by, kind, label="", role="", case=None, item=None, **values):
             detail={"entity_linked": entity.id, "kind": kind},
         )
         deconflict(entity=entity, target=target, by=by)
+        tell_watchers(entity=entity, target=target, by=by)
     entity.label = link.label
     return entity
+
+
+@transaction.atomic
+def watch_set(*, user, kind, label="", watching=True, **values):
+    """Watch a subject by its key (normalised as a link's would be; a value that cannot be is
+    refused naming the problem), whether the portal holds it yet or not; or stop watching it.
+    Returns the watch, or None once stopped."""
+    if user.agency_id is None:
+        raise ValidationError("Only a member of an agency watches subjects.")
+    key = Entity.normalise(kind, **values)
+    if not watching:
+        SubjectWatch.objects.filter(user=user, kind=kind, key=key).delete()
+        return None
+    label = without_bidi_controls(label or "").strip()[:300] or key
+    watch, _ = SubjectWatch.objects.get_or_create(user=user, kind=kind, key=key,
+                                                  defaults={"label": label})
+    return watch
+
+
+# How many watchers of one key a link tells (the newest watches first).
+WATCHERS_TOLD = 200
+
+
+def tell_watchers(*, entity, target, by):
+    """A link of `entity` to `target`: each user who watches its key (but the linker) is told
+    once per record. A watcher whose agency sees the record is told which one; any other, under
+    the blind rules of deconfliction, only that another agency linked it and whom to contact
+    (of a TLP:RED record, information pending review or rejected, or, outside law enforcement,
+    criminal intelligence, nothing). One index lookup of (kind, key)."""
+    watches = list(
+        SubjectWatch.objects.filter(kind=entity.kind, key=entity.key).exclude(user=by)
+        .select_related("user__agency").order_by("-created_at")[:WATCHERS_TOLD]
+    )
+    told = []
+    ref = _object_ref(target)
+    status = getattr(target, "intelligence_status", "")
+    for watch in watches:
+        watcher = watch.user
+        if not watcher.is_active or watcher.agency_id is None:
+            continue
+        sees = level_of(watcher, target) is not None
+        if not sees and (target.tlp == TLP.RED or status in ("pending", "rejected")
+                         or (status == "intelligence" and not watcher.agency.law_enforcement)):
+            continue
+        try:
+            with transaction.atomic():
+                WatchNotice.objects.create(
+                    watch=watch, key=f"{watch.pk}:{ref}",
+                    case=target if isinstance(target, Case) else None,
+                    item=target if isinstance(target, IntelligenceItem) else None,
+                )
+        except IntegrityError:
+            continue
+        subject_watched(watch=watch, target=target, by=by, sees=sees)
+        told.append(watch)
+    return told
 
 
 # How many other links of a subject a new link is checked against: its newest ones, read by the
@@ -303,16 +365,51 @@ def deconflict(*, entity, target, by):
     holds a record and whom to contact; the holder hears who linked it to what). Of a TLP:RED
     record, of information pending review or rejected, and of criminal intelligence when the
     linker is not law enforcement, only the holder is told. Two index range scans of the
-    subject's links and one visibility query per kind of object. Returns the new matches."""
+    subject's links and one visibility query per kind of object. A person also matches, as a
+    *possible match* with its score, the people born the same day whose names are close
+    (rapidfuzz): of those, only the holder is told. Returns the new matches."""
+    matches = _held_elsewhere(entity=entity, held_entity=entity, target=target, by=by,
+                              kind=SubjectMatch.Kind.MATCH)
+    for close, score in _close_people(entity):
+        matches += _held_elsewhere(entity=entity, held_entity=close, target=target, by=by,
+                                   kind=SubjectMatch.Kind.POSSIBLE, score=score)
+    return matches
+
+
+# A person of the same date of birth whose name scores this much (rapidfuzz's token sort ratio,
+# 0-100: the order of the names and their case do not count) is a possible match.
+POSSIBLE_MATCH_SCORE = 85
+POSSIBLE_MATCH_CANDIDATES = 50
+
+
+def _close_people(entity):
+    """The other people of the portal born the same day as `entity` whose names are close, with
+    their scores: one lookup of the date's key suffix (the trigram index of keys)."""
+    if entity.kind != Entity.Kind.PERSON or "|" not in entity.key:
+        return []
+    name, dob = entity.key.rsplit("|", 1)
+    candidates = (Entity.objects.filter(kind=Entity.Kind.PERSON, key__endswith=f"|{dob}")
+                  .exclude(pk=entity.pk).order_by("pk")[:POSSIBLE_MATCH_CANDIDATES])
+    close = []
+    for candidate in candidates:
+        score = fuzz.token_sort_ratio(name, candidate.key.rsplit("|", 1)[0])
+        if score >= POSSIBLE_MATCH_SCORE:
+            close.append((candidate, round(score, 1)))
+    return close
+
+
+def _held_elsewhere(*, entity, held_entity, target, by, kind, score=None):
+    """The matches of one subject (`held_entity`: the one linked, or a close one) on records of
+    other agencies that the linker may not see."""
     agency = by.agency
     held = [
         (Case, pk, owner_id) for pk, owner_id in
-        CaseEntity.objects.filter(entity=entity).exclude(case__owner=agency)
+        CaseEntity.objects.filter(entity=held_entity).exclude(case__owner=agency)
         .order_by("-linked_at", "-id").values_list("case_id", "case__owner_id")
         [:DECONFLICTION_LINKS_READ]
     ] + [
         (IntelligenceItem, pk, owner_id) for pk, owner_id in
-        ItemEntity.objects.filter(entity=entity).exclude(item__owner=agency)
+        ItemEntity.objects.filter(entity=held_entity).exclude(item__owner=agency)
         .exclude(item__intelligence_status=cfr23.Status.PURGED)
         .order_by("-linked_at", "-id").values_list("item_id", "item__owner_id")
         [:DECONFLICTION_LINKS_READ]
@@ -321,31 +418,46 @@ def deconflict(*, entity, target, by):
         return []
     seen = set()
     for model, visible in ((Case, cases_visible_to), (IntelligenceItem, items_visible_to)):
-        ids = [pk for kind, pk, _ in held if kind is model]
+        ids = [pk for of, pk, _ in held if of is model]
         if ids:
             seen |= {(model, pk) for pk in visible(by).filter(pk__in=ids).values_list("pk", flat=True)}
     new_ref = _object_ref(target)
-    matches = []
+    candidates = {}
     for model, pk, owner_id in held:
         if (model, pk) in seen:
             continue
         held_ref = f"{'c' if model is Case else 'i'}{pk}"
-        key = f"{entity.pk}:{':'.join(sorted([new_ref, held_ref]))}"
-        fields = {
-            "kind": SubjectMatch.Kind.MATCH, "entity": entity, "held_entity": entity,
-            "new_agency": agency, "held_agency_id": owner_id, "key": key,
-            "new_case": target if isinstance(target, Case) else None,
-            "new_item": target if isinstance(target, IntelligenceItem) else None,
-            "held_case_id": pk if model is Case else None,
-            "held_item_id": pk if model is IntelligenceItem else None,
-        }
-        try:
-            with transaction.atomic():
-                match = SubjectMatch.objects.create(**fields)
-        except IntegrityError:  # told before, for this subject and these two objects
-            continue
-        subject_matched(match=match, by=by)
-        matches.append(match)
+        subjects = str(entity.pk) if held_entity.pk == entity.pk else "~".join(
+            sorted([str(entity.pk), str(held_entity.pk)]))
+        key = f"{subjects}:{':'.join(sorted([new_ref, held_ref]))}"
+        candidates[key] = SubjectMatch(
+            kind=kind, entity=entity, held_entity=held_entity, score=score, new_agency=agency,
+            held_agency_id=owner_id, key=key,
+            new_case=target if isinstance(target, Case) else None,
+            new_item=target if isinstance(target, IntelligenceItem) else None,
+            held_case_id=pk if model is Case else None,
+            held_item_id=pk if model is IntelligenceItem else None,
+        )
+    if not candidates:
+        return []
+    # Told before, for this subject and these two records: never again (one query for all).
+    for known in SubjectMatch.objects.filter(key__in=list(candidates)).values_list("key", flat=True):
+        candidates.pop(known)
+    if not candidates:
+        return []
+    try:
+        with transaction.atomic():
+            matches = SubjectMatch.objects.bulk_create(list(candidates.values()))
+    except IntegrityError:  # a concurrent link recorded one of them first: one by one
+        matches = []
+        for match in candidates.values():
+            try:
+                with transaction.atomic():
+                    match.save(force_insert=True)
+            except IntegrityError:
+                continue
+            matches.append(match)
+    subjects_matched(matches=matches, by=by)
     return matches
 
 

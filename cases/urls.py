@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import (
+    access,
     annotations,
     attachments,
     cases,
@@ -65,4 +66,9 @@ urlpatterns = [
     path("search/", search.search, name="search"),
     path("subjects/<int:pk>/", subjects.subject_detail, name="subject-detail"),
     path("subjects/<int:pk>/graph/", graph.subject_graph, name="subject-graph"),
+    path("subjects/<int:pk>/watch/", subjects.subject_watch, name="subject-watch"),
+    path("subjects/watched/", subjects.watched_subjects, name="watched-subjects"),
+    path("access/", access.access_requests, name="access-requests"),
+    path("access/request/", access.access_request, name="access-request"),
+    path("access/<int:pk>/decide/", access.access_decide, name="access-decide"),
 ]

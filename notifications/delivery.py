@@ -12,9 +12,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from agencies.models import CenterAdmin, Membership, User
-from cases.models import Case, CaseEntity, Dissemination, ItemEntity, SubjectMatch
+from agencies.models import Agency, CenterAdmin, Membership, User
+from cases.models import Case, CaseEntity, Dissemination, Entity, ItemEntity, SubjectMatch
 from core.handling import Level, handling_label
+from sharing.models import AccessRequest
 from sharing.permissions import cases_visible_to, group_sees, items_visible_to, network_group
 
 from .claims import claim, claim_lease, sweep_after
@@ -194,6 +195,10 @@ def compose(event):
         return _auto_purged_message(event)
     if event.kind == Kind.DECONFLICTION:
         return _deconfliction_message(event)
+    if event.kind in (Kind.ACCESS_REQUESTED, Kind.ACCESS_ANSWERED):
+        return _access_message(event)
+    if event.kind == Kind.WATCHED:
+        return _watched_message(event)
     raise ValueError(f"unknown notification kind {event.kind!r}")
 
 
@@ -367,6 +372,72 @@ def _deconfliction_message(event):
     return message
 
 
+def _access_message(event):
+    """An access request, to the owner (which record, who asks, why, whom to contact), and its
+    answer, to the agency that asked (the owner's decision and answer; the record's title only
+    by the inbox, once the share lets it see the record)."""
+    request = AccessRequest.objects.select_related(
+        "case", "item", "owner", "requester", "requested_by").get(pk=event.detail["request_id"])
+    record = request.subject
+    noun, words = _object_words(record)
+    if event.kind == Kind.ACCESS_REQUESTED:
+        asker = request.requester
+        person = request.requested_by.get_full_name() or request.requested_by.username
+        title = f"{asker.name} asks for access to {words}"
+        lines = [["Record", f"{words}: {record.title}"],
+                 ["Requested by", f"{person}, {asker.name} ({asker.ori})"],
+                 ["Reason", request.reason], ["Point of contact", _contact(asker)],
+                 ["What to do", "grant or decline it under Access requests"]]
+        data = {"event": "access.requested", "request_id": request.pk,
+                "record": {"type": noun, "id": record.pk, "title": record.title},
+                "requester": {"name": asker.name, "ori": asker.ori}, "reason": request.reason}
+        inbox = [line for line in lines if line[0] != "Record"]
+    else:
+        owner = request.owner
+        granted = request.status == AccessRequest.Status.GRANTED
+        level = Level(request.level).label.lower() if granted else None
+        title = (f"{owner.name} granted your agency access ({level})" if granted
+                 else f"{owner.name} declined your agency's request for access")
+        lines = [["Access", level or "none"], ["Point of contact", _contact(owner)]]
+        if request.answer:
+            lines.insert(1, ["Answer", request.answer])
+        data = {"event": "access.answered", "request_id": request.pk, "granted": granted,
+                "level": level, "answer": request.answer,
+                "record": {"type": noun, "id": record.pk} if granted else None,
+                "owner": {"name": owner.name, "ori": owner.ori}}
+        inbox = lines
+    return {"title": title, "lines": lines, "data": data, "inbox_title": title,
+            "inbox_lines": inbox}
+
+
+def _watched_message(event):
+    """To a watcher: the record that now links the subject, if its agency saw it when it was
+    linked (the title only by the inbox, at read time); else the agency that linked it and its
+    contact, nothing of the record."""
+    detail = event.detail
+    kind = dict(Entity.Kind.choices).get(detail["kind"], detail["kind"])
+    linker = Agency.objects.get(pk=detail["by_agency_id"])
+    subject = f"{kind}: {detail['label']}"
+    if detail["sees"]:
+        record = event.case or event.item
+        noun, words = _object_words(record)
+        title = f"A subject you watch was linked to {words} ({subject})"
+        lines = [["Subject", subject], ["Linked by", f"{linker.name} ({linker.ori})"]]
+        data = {"event": "subject.watched", "subject": {"kind": detail["kind"],
+                                                        "label": detail["label"]},
+                "record": {"type": noun, "id": record.pk}}
+    else:
+        title = f"Another agency linked a subject you watch ({subject})"
+        lines = [["Subject", subject],
+                 ["Contact", f"{linker.name} ({linker.ori}): {_contact(linker)}"],
+                 ["What to do", "contact them; their record is not shared with your agency"]]
+        data = {"event": "subject.watched", "subject": {"kind": detail["kind"],
+                                                        "label": detail["label"]},
+                "contact": {"agency": linker.name, "ori": linker.ori}}
+    return {"title": title, "lines": lines, "data": data, "inbox_title": title,
+            "inbox_lines": lines}
+
+
 def _agency_admins(agency_id):
     """The active people who administer the agency's users (never an API key's account)."""
     return User.objects.filter(
@@ -483,6 +554,8 @@ def _fan_out(event, message, *, first):
         audiences = [{"user": user} for user in _accounts_admins(event.agency_id)]
     elif event.kind in (Kind.REVIEW_DUE, Kind.AUTO_PURGED):
         audiences = [{"user_id": event.detail["official_id"]}]
+    elif event.kind == Kind.WATCHED:
+        audiences = [{"user_id": event.detail["user_id"]}]
     elif event.center_id:
         audiences = [{"center_id": event.center_id}]
     else:
@@ -492,10 +565,11 @@ def _fan_out(event, message, *, first):
     )
     if event.kind == Kind.ANNOTATED:
         return [], []  # in-app only: followers asked for their inbox, not their mailbox
-    if event.kind in (Kind.REVIEW_DUE, Kind.AUTO_PURGED):
-        # The control official alone, in the inbox and by e-mail; no partner system.
-        official = User.objects.filter(pk=event.detail["official_id"], is_active=True).exclude(
-            email="").first()
+    if event.kind in (Kind.REVIEW_DUE, Kind.AUTO_PURGED, Kind.WATCHED):
+        # One person (the control official, the watcher), in the inbox and by e-mail; no
+        # partner system.
+        person = event.detail.get("official_id") or event.detail.get("user_id")
+        official = User.objects.filter(pk=person, is_active=True).exclude(email="").first()
         emails = EmailDelivery.objects.bulk_create(
             [EmailDelivery(event=event, user=official, address=official.email)] if official else [],
             ignore_conflicts=not first,

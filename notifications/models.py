@@ -81,6 +81,10 @@ class OutboxEvent(models.Model):
         AUTO_PURGED = "auto_purged", "Overdue records purged automatically"
         # Blind deconfliction: another agency's record links the same subject.
         DECONFLICTION = "deconfliction", "Deconfliction match"
+        # An agency asks the owner for access to a record it may not see; the owner's answer.
+        ACCESS_REQUESTED = "access_requested", "Access requested"
+        ACCESS_ANSWERED = "access_answered", "Access request answered"
+        WATCHED = "watched", "A subject you watch was linked"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # The idempotency key: "case-alert:<case>:<state>", "share:<share>:<level>", "annotation:<id>",
@@ -117,7 +121,8 @@ class OutboxEvent(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=["state_lines", "shared", "annotated", "accounts_disabled",
                                       "review_due", "corrected", "purged", "auto_purged",
-                                      "deconfliction"]),
+                                      "deconfliction", "access_requested", "access_answered",
+                                      "watched"]),
                 name="outbox_kind_valid",
             ),
             models.CheckConstraint(condition=DELIVERY_STATUS_IN, name="outbox_status_valid"),

@@ -42,7 +42,8 @@ def inbox_page(user, *, after=None, size=INBOX_PAGE, kind=None, unread_only=Fals
     moment (a share withdrawn since, or a center joined later, shows the pointer alone, with the
     access its audience had at delivery). Four queries whatever the page holds: the page, its
     reads, its visible cases, its visible items."""
-    rows = inbox_queryset(user).select_related("center", "agency").order_by("-created_at", "-id")
+    rows = (inbox_queryset(user).select_related("center", "agency", "event")
+            .order_by("-created_at", "-id"))
     if kind:
         rows = rows.filter(kind=kind)
     if unread_only:
@@ -85,6 +86,16 @@ def inbox_page(user, *, after=None, size=INBOX_PAGE, kind=None, unread_only=Fals
                 else f"your agency sees the {noun}"
             )
         row.case_visible = row.case_id in cases
+        # Request access: from a deconfliction notice to the agency that linked the subject,
+        # and from a state-lines alert whose case the reader's agency does not see.
+        row.request_access_url = None
+        if row.kind == OutboxEvent.Kind.DECONFLICTION and row.event.detail.get("side") == "new":
+            row.request_access_url = (
+                f"{reverse('access-request')}?match={row.event.detail['match_id']}")
+        elif row.kind == OutboxEvent.Kind.STATE_LINES and row.case_id and not row.case_visible:
+            row.request_access_url = f"{reverse('access-request')}?alert={row.pk}"
+        row.answer_url = (reverse("access-requests")
+                          if row.kind == OutboxEvent.Kind.ACCESS_REQUESTED else None)
         # The delivery's "Access" line speaks of its audience (a center, an agency) at that
         # time; a reader who sees the object is told its own access instead.
         row.shown_lines = [

@@ -25,6 +25,7 @@ import logging
 from django.db import IntegrityError, transaction
 
 from agencies.models import FusionCenter
+from cases.models import Case, IntelligenceItem
 from core.handling import TLP, Level
 from sharing.models import Share
 from sharing.permissions import ShareRefused, level_of, require_level
@@ -194,32 +195,91 @@ def overdue_purged(*, agency_id, official_id, item_ids, day):
     )
 
 
-def subject_matched(*, match, by):
-    """Blind deconfliction (cases.services.deconflict): tell the agency whose record already
-    held the subject who linked it to what, and the agency that just linked it that another
-    agency holds a record and whom to contact; nothing more (notifications.delivery). The
-    linker is not told of a TLP:RED record, of information pending review or rejected, nor (if
-    it is not law enforcement) of criminal intelligence: the holder decides whether to reach
-    out. Once per match and side."""
+def linker_is_told(match):
+    """Whether the agency that linked the subject hears of the match: not of a possible match
+    (the holder alone judges a close name), of a TLP:RED record, of information pending review
+    or rejected, nor (outside law enforcement) of criminal intelligence."""
+    if match.kind != "match":
+        return False
     held = match.held_object
-    events = [_record_event(
-        kind=Kind.DECONFLICTION, key=f"deconfliction:{match.pk}:held",
-        agency_id=match.held_agency_id, case_id=match.held_case_id, item_id=match.held_item_id,
-        actor=by, detail={"match_id": match.pk, "side": "held"},
-    )]
     status = getattr(held, "intelligence_status", "")
-    quiet = (
+    return not (
         held.tlp == TLP.RED
         or status in ("pending", "rejected")
         or (status == "intelligence" and not match.new_agency.law_enforcement)
     )
-    if not quiet:
-        events.append(_record_event(
-            kind=Kind.DECONFLICTION, key=f"deconfliction:{match.pk}:new",
-            agency_id=match.new_agency_id, case_id=match.new_case_id, item_id=match.new_item_id,
-            actor=by, detail={"match_id": match.pk, "side": "new"},
+
+
+def access_requested(*, request, by):
+    """Tell the owner agency that another agency asks for access to one of its records."""
+    return _record_event(
+        kind=Kind.ACCESS_REQUESTED, key=f"access-request:{request.pk}",
+        agency_id=request.owner_id, case_id=request.case_id, item_id=request.item_id, actor=by,
+        detail={"request_id": request.pk},
+    )
+
+
+def access_answered(*, request, by):
+    """Tell the agency that asked what the owner answered."""
+    return _record_event(
+        kind=Kind.ACCESS_ANSWERED, key=f"access-answer:{request.pk}",
+        agency_id=request.requester_id, case_id=request.case_id, item_id=request.item_id,
+        actor=by, detail={"request_id": request.pk},
+    )
+
+
+def subject_watched(*, watch, target, by, sees):
+    """Tell a watcher that a record now links the subject it watches: which one if its agency
+    sees it (`sees`), else only which agency linked it and whom to contact."""
+    is_case = target._meta.model_name == "case"
+    return _record_event(
+        kind=Kind.WATCHED, key=f"watched:{watch.pk}:{'c' if is_case else 'i'}{target.pk}",
+        case_id=target.pk if sees and is_case else None,
+        item_id=target.pk if sees and not is_case else None, actor=by,
+        detail={"user_id": watch.user_id, "label": watch.label, "kind": watch.kind,
+                "sees": sees, "by_agency_id": by.agency_id},
+    )
+
+
+def subjects_matched(*, matches, by):
+    """Blind deconfliction (cases.services.deconflict): tell the agency whose record already
+    held the subject who linked it to what, and the agency that just linked it that another
+    agency holds a record and whom to contact; nothing more (notifications.delivery). The
+    linker is not told of a possible match, a TLP:RED record, information pending review or
+    rejected, nor (if it is not law enforcement) of criminal intelligence: the holder decides
+    whether to reach out. One event per match and side, all written in one INSERT (the matches
+    are new, so are their keys) and enqueued on commit."""
+    # The held records' markings and statuses, for every match at once (linker_is_told).
+    held = {
+        model: model.objects.only("pk", "tlp", *(["intelligence_status"] if model is IntelligenceItem
+                                               else [])).in_bulk(ids)
+        for model, ids in ((Case, {m.held_case_id for m in matches if m.held_case_id}),
+                           (IntelligenceItem, {m.held_item_id for m in matches if m.held_item_id}))
+        if ids
+    }
+    events = []
+    for match in matches:
+        if match.held_case_id:
+            match.held_case = held[Case][match.held_case_id]
+        else:
+            match.held_item = held[IntelligenceItem][match.held_item_id]
+        events.append(OutboxEvent(
+            kind=Kind.DECONFLICTION, key=f"deconfliction:{match.pk}:held",
+            agency_id=match.held_agency_id, case_id=match.held_case_id,
+            item_id=match.held_item_id, actor=by, detail={"match_id": match.pk, "side": "held"},
         ))
-    return [event for event in events if event is not None]
+        if linker_is_told(match):
+            events.append(OutboxEvent(
+                kind=Kind.DECONFLICTION, key=f"deconfliction:{match.pk}:new",
+                agency_id=match.new_agency_id, case_id=match.new_case_id,
+                item_id=match.new_item_id, actor=by, detail={"match_id": match.pk, "side": "new"},
+            ))
+    if not events:
+        return []
+    events = OutboxEvent.objects.bulk_create(events)
+    ids = [event.pk for event in events]
+    transaction.on_commit(lambda: [tasks.enqueue_event(pk) for pk in ids])
+    return events
 
 
 def annotation_added(*, annotation, by):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase
 
 from agencies.models import Agency, FusionCenter
-from cases.models import Case, IntelligenceItem, exactly_one_target
+from cases.models import Case, IntelligenceItem, SubjectMatch, exactly_one_target
 from core.handling import Level
 
 
@@ -158,3 +158,70 @@ class Tombstone(models.Model):
 
     def __str__(self):
         return f"{self.object_type}#{self.object_id} gone for {self.agency_id} ({self.reason})"
+
+
+class AccessRequest(models.Model):
+    """An agency asks the owner of a case or item it may not see for access (cases.access): from
+    a deconfliction notice (`match`), or from an alert whose title was withheld. The owner
+    grants it (a share within the handling rules, at the level it chooses) or declines it, with
+    an answer; both sides are told. The requester never reads
+    the object through the request: only the owner agency's name until a share is granted."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        GRANTED = "granted", "Granted"
+        DECLINED = "declined", "Declined"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    item = models.ForeignKey(
+        IntelligenceItem, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    owner = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    requester = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField()
+    class Source(models.TextChoices):
+        DECONFLICTION = "deconfliction", "A deconfliction notice"
+        ALERT = "alert", "An alert whose title was withheld"
+
+    # Where the requester learnt that the record exists (the match, for a deconfliction).
+    source = models.CharField(max_length=16, choices=Source.choices)
+    match = models.ForeignKey(
+        SubjectMatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    level = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=[(lv.value, lv.label) for lv in Level if lv != Level.OWNER]
+    )
+    answer = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            exactly_one_target("access_request_on_case_or_item"),
+            models.CheckConstraint(condition=Q(status__in=["pending", "granted", "declined"]),
+                                   name="access_request_status_valid"),
+            models.CheckConstraint(condition=~Q(reason=""), name="access_request_has_reason"),
+            # One open request per agency and record.
+            models.UniqueConstraint(fields=["requester", "case"], condition=Q(status="pending"),
+                                    name="one_pending_request_per_case"),
+            models.UniqueConstraint(fields=["requester", "item"], condition=Q(status="pending"),
+                                    name="one_pending_request_per_item"),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "status", "-created_at"], name="access_request_owner"),
+            models.Index(fields=["requester", "-created_at"], name="access_request_requester"),
+        ]
+
+    def __str__(self):
+        return f"{self.requester_id} asks {self.owner_id} ({self.status})"
+
+    @property
+    def subject(self):
+        return self.case if self.case_id else self.item

@@ -36,7 +36,7 @@ from fusionportal.celery import app
 from notifications import delivery, selectors
 from notifications.models import Notification, WebhookEndpoint
 from sharing import permissions
-from sharing.models import Share
+from sharing.models import AccessRequest, Share
 from tests.base import HttpsClient
 from tests.canary import build
 
@@ -59,7 +59,7 @@ ID_FAMILY = {
     "case": "case", "item": "item", "annotation": "annotation", "attachment": "attachment",
     "notification": "notification", "webhook": "webhook", "api-key": "apikey",
     "entity": "entity", "subject": "entity", "center": "center", "agency": "agency",
-    "share": "share",
+    "share": "share", "access": "accessrequest",
 }
 # Parameters by name.
 FILL = {
@@ -205,6 +205,7 @@ def ids_of(net, family):
         "attachment": Attachment.objects.values_list("pk", flat=True),
         "entity": Entity.objects.values_list("pk", flat=True),
         "share": Share.objects.values_list("pk", flat=True),
+        "accessrequest": AccessRequest.objects.values_list("pk", flat=True),
         "jurisdiction": Jurisdiction.objects.values_list("pk", flat=True),
         "notification": Notification.objects.values_list("pk", flat=True),
         "webhook": WebhookEndpoint.objects.values_list("pk", flat=True),

@@ -1,5 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
+from .access import AccessRequestViewSet
 from .views import AnnotationViewSet, CaseViewSet, EntityViewSet, ItemViewSet
 
 router = SimpleRouter()
@@ -7,5 +8,6 @@ router.register("cases", CaseViewSet, basename="api-case")
 router.register("items", ItemViewSet, basename="api-item")
 router.register("annotations", AnnotationViewSet, basename="api-annotation")
 router.register("entities", EntityViewSet, basename="api-entity")
+router.register("access-requests", AccessRequestViewSet, basename="api-access-request")
 
 urlpatterns = router.urls

@@ -385,6 +385,9 @@ EVERYDAY_CASES = [
     _case("analyst_tx", "HPD-I-1040", "Crew smuggling through the Port of Houston",
           "Crew members of a bulk carrier leaving the port with undeclared cash.",
           HRISC, [("TX", "Harris County", "Houston")], AMBER, True,
+          # Blind deconfliction: the trafficking case and NOPD's parlour case (neither of which
+          # Houston sees) hold it, so Houston, MBI and NOPD are told.
+          subjects=(phone(RECRUITER_PHONE, "number saved in a crew member's phone"),),
           shares=(to_center(HRISC, ANNOTATE),),
           notes=(Note("analyst_hcso",
                       "Harris County: the same crew members rented cars at the airport twice last "

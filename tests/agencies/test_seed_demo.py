@@ -19,7 +19,15 @@ from django.utils import timezone
 from agencies.models import Agency, CenterAdmin, FusionCenter, Membership, User
 from agencies.validators import validate_ori
 from audit.models import AccessLog
-from cases.models import Annotation, Case, Entity, IntelligenceItem, ItemCorrection, TimelineEvent
+from cases.models import (
+    Annotation,
+    Case,
+    Entity,
+    IntelligenceItem,
+    ItemCorrection,
+    SubjectMatch,
+    TimelineEvent,
+)
 from core.errors import NotVisible
 from core.handling import TLP, Level
 from devtools.demo.network import CENTERS_CSV, DEMO_PASSWORD
@@ -209,6 +217,16 @@ def test_the_28_cfr_part_23_records_are_in_every_state(demo):
     assert purged.disseminations.exists()
     assert not items_visible_to(user("analyst_fl")).filter(pk=purged.pk).exists()
     assert OutboxEvent.objects.filter(kind="purged", item=purged, agency__ori="FLFDLE000").exists()
+
+
+def test_two_agencies_hold_a_subject_houston_links_without_seeing_them(demo):
+    """Blind deconfliction in the demo: Houston's port case links the recruiter's phone that
+    MBI's trafficking case and NOPD's parlour case hold, neither of which Houston sees."""
+    houston = user("analyst_tx").agency
+    holders = set(SubjectMatch.objects.filter(new_agency=houston, kind="match")
+                  .values_list("held_agency__ori", flat=True))
+    assert holders == {"FL0480400", "LA0360200"}
+    assert OutboxEvent.objects.filter(kind="deconfliction", agency=houston).exists()
 
 
 def test_shares_center_wide_red_and_network(demo):

@@ -151,3 +151,26 @@ def test_only_the_holder_is_told_of_what_the_linker_must_not_hear_of(
     assert SubjectMatch.objects.count() == 1
     told = set(Notification.objects.filter(kind="deconfliction").values_list("agency_id", flat=True))
     assert told == {analyst_fl.agency_id}
+
+
+def test_a_close_name_born_the_same_day_is_a_possible_match_told_to_the_holder_alone(
+    make_case, analyst_fl, outsider, endpoints, django_capture_on_commit_callbacks
+):
+    held = make_case(analyst_fl, title=SECRET_TITLE)
+    services.entity_link(by=analyst_fl, case=held, kind="person", label="Dwayne Halvorsen-Pike",
+                         name="Dwayne Halvorsen-Pike", dob="1988-11-27")
+    houston = make_case(outsider, states=("TX",))
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        services.entity_link(by=outsider, case=houston, kind="person", label="D. Halvorson Pike",
+                             name="Dwayne Halvorson Pike", dob="1988-11-27")
+        services.entity_link(by=outsider, case=houston, kind="person", label="Other day",
+                             name="Dwayne Halvorsen-Pike", dob="1988-11-28")
+    deliver_all()
+    match = SubjectMatch.objects.get()
+    assert match.kind == "possible" and match.held_case == held
+    assert 85 <= match.score < 100
+    told = Notification.objects.filter(kind="deconfliction")
+    assert set(told.values_list("agency_id", flat=True)) == {analyst_fl.agency_id}
+    lines = dict(told.get().lines)
+    assert lines["Match"] == f"possible match, score {match.score:.0f}"
+    assert lines["Subject"] == "Person: Dwayne Halvorsen-Pike"  # the holder's own writing
