@@ -14,7 +14,6 @@ from sharing.permissions import get_visible_or_404
 
 from .. import graph
 from ..models import Case, IntelligenceItem
-from ..subjects import visible_subject
 
 
 def _answer(request, start, draw):
@@ -52,7 +51,7 @@ def item_graph(request, pk):
 @login_required
 @require_GET
 def subject_graph(request, pk):
-    entity = visible_subject(request.user, pk)
+    entity = graph.visible_start_subject(request.user, pk)
     if entity is None:
         raise Http404("No subject matches the given query.")
     return _answer(request, entity, graph.subject_graph)

@@ -10,8 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from audit.models import AccessLog
 from cases import graph, services
 from cases.models import Case, Entity
+from cases.subjects import visible_subject
 from core.handling import TLP, Level
 from sharing.services import share
 from tests.base import HttpsClient
@@ -213,8 +215,6 @@ def test_anonymous_is_sent_to_log_in(network):
 
 
 def test_each_answer_is_logged(network, analyst_fl):
-    from audit.models import AccessLog
-
     answer(analyst_fl, "case-graph", network["mbi"].pk, hops=1)
     row = AccessLog.objects.filter(actor=analyst_fl, action="read").order_by("-id").first()
     assert row.detail["graph"]["cases"] == [network["mbi"].pk]
@@ -257,3 +257,12 @@ def test_as_many_queries_for_a_big_neighbourhood_as_a_small_one(
                                django_assert_max_num_queries)
     assert len(big_answer["nodes"]) > len(small_answer["nodes"])
     assert big == small
+
+
+def test_the_start_subject_is_visible_exactly_when_the_subject_page_is(
+    network, analyst_fl, analyst_la, analyst_ca, outsider
+):
+    for user in (analyst_fl, analyst_la, analyst_ca, outsider):
+        for entity in Entity.objects.all():
+            assert (graph.visible_start_subject(fresh(user), entity.pk) is None) == (
+                visible_subject(fresh(user), entity.pk) is None), (user, entity)

@@ -6,7 +6,7 @@ DATABASE_URL: N items, N/10 cases, N/20 people linked as subjects, seeded set-ba
 by devtools.bench_pages and kept for reruns), so both benchmarks read the same data. The
 subjects timed are those the analyst's agency sees most of (the most links of visible cases and
 items), and as many chosen evenly among all it sees. For each, in process (no HTTP): the
-visibility gate of the start subject (cases.subjects.visible_subject), the graph
+visibility gate of the start subject (cases.graph.visible_start_subject), the graph
 (cases.graph.subject_graph) and its JSON; p50 / p95 over --repeat rounds, and the queries of one
 answer, which must be the same for every subject.
 
@@ -22,9 +22,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases.graph import GraphQuery, subject_graph
+from cases.graph import GraphQuery, subject_graph, visible_start_subject
 from cases.models import Case, Entity, IntelligenceItem
-from cases.subjects import visible_subject
 from devtools import bench_pages as bench
 from sharing.permissions import view_permission_id, visibility_group_ids
 
@@ -103,7 +102,7 @@ class Command(BaseCommand):
         query = GraphQuery(hops=hops)
 
         def answer(pk):
-            entity = visible_subject(analyst, pk)
+            entity = visible_start_subject(analyst, pk)
             return json.dumps(subject_graph(analyst, entity, query))
 
         for label, ids in (("busiest subjects", busiest), ("subjects chosen evenly", evenly)):
