@@ -135,6 +135,17 @@ bench-cfr23: install
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} CACHE_KEY_PREFIX=bench-cfr23 \
 	nice -n 10 $(BIN)/python -W ignore::UserWarning manage.py bench_cfr23 $(BENCH_ARGS)
 
+# The link graph's 2-hop neighbourhood of a subject at 1,000,000 items (bench_graph.py: p50 / p95
+# and queries), in the pages benchmark's database bench_pages_<items> (seeded on first use, kept):
+# make bench-graph BENCH_ARGS="--items 100000 --repeat 20".
+.PHONY: bench-graph
+bench-graph: install
+	DEBUG=0 DEVTOOLS=1 SECRET_KEY=bench-graph-only API_KEY_HMAC_SECRET=bench-graph-only ALLOWED_HOSTS=testserver \
+	WEBHOOK_SECRET_KEYS=YmVuY2gtYXBpLW9ubHktcGxhY2Vob2xkZXIta2V5ISE= \
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/fusionportal} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} CACHE_KEY_PREFIX=bench-graph \
+	nice -n 10 $(BIN)/python -W ignore::UserWarning manage.py bench_graph $(BENCH_ARGS)
+
 # What blind deconfliction adds to a subject's link (devtools/management/commands/
 # bench_deconfliction.py) at 10,000,000 subject links (BENCH_ARGS=--links N), in a PostgreSQL
 # database of its own on the server of DATABASE_URL, seeded set-based and kept for reruns.

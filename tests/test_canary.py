@@ -707,3 +707,22 @@ def test_the_network_covers_what_the_canary_claims(net):
           f"bodies, {len(patterns)} URL patterns read; objects: " + ", ".join(
               f"{model.__name__} {model.objects.count()}" for model in (
                   Case, IntelligenceItem, Annotation, Entity, Attachment, Share, Notification)))
+
+
+@pytest.mark.xdist_group("canary-paths")
+def test_link_graphs_at_three_hops(net):
+    """The link graph of every case, item and subject at its widest (three hops), as every
+    agency's analyst: the walk above reads each at its default two. It holds the titles, numbers
+    and subjects' labels of what it reaches, so a hop through a hidden object would show."""
+    findings = Findings(net)
+    starts = [("case-graph", ids_of(net, "case")), ("item-graph", ids_of(net, "item")),
+              ("subject-graph", ids_of(net, "entity"))]
+    for agency_id, user in readers(net, analysts_only=True):
+        client = browser(user)
+        for name, pks in starts:
+            for pk in pks:
+                response = client.get(reverse(name, args=[pk]), {"hops": "3"})
+                findings.requests += 1
+                findings.read(agency_id, text_of(response),
+                              f"GET {name} {pk} hops=3 as {user.username}")
+    findings.assert_clean(all_of={"casetitle", "itemtitle", "subject"})

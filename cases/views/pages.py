@@ -21,6 +21,7 @@ from ..forms import (
     SubjectForm,
     ValidateForm,
 )
+from ..graph import graph_section
 from ..models import Case, IntelligenceItem
 from ..selectors import (
     access_log_of,
@@ -81,6 +82,8 @@ def case_page(request, case, *, status=200, **forms):
     context["map_tiles"] = map_tiles(states)
     context["map_viewbox"] = viewbox()
     context["states"] = sorted(states)
+    context.update(graph_section(reverse("case-graph", args=[case.pk]),
+                                 "the case's subjects and intelligence items"))
     return render(request, "cases/case_detail.html", context, status=status)
 
 

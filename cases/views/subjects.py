@@ -5,12 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.services import log_access
 
 from .. import services
 from ..forms import SubjectForm, WatchForm, apply_errors
+from ..graph import graph_section
 from ..models import Entity, SubjectWatch
 from ..subjects import subject_page, visible_subject
 from .pages import object_urls, page_with_errors, target_or_404
@@ -57,7 +59,11 @@ def subject_detail(request, pk):
     log_access(action="read", actor=request.user, obj=entity,
                detail={"cases": [link.case_id for link in page.case_links],
                        "items": [link.item_id for link in page.item_links]})
-    return render(request, "cases/subject_detail.html", {"page": page, "entity": entity})
+    return render(request, "cases/subject_detail.html", {
+        "page": page, "entity": entity,
+        **graph_section(reverse("subject-graph", args=[entity.pk]),
+                        "the cases and items that link it and the subjects beside it"),
+    })
 
 
 @login_required
