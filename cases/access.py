@@ -96,7 +96,9 @@ def access_decide(*, request, by, decision, level=Level.VIEW, answer=""):
     rule: a refused share leaves the request pending and says why) or declines (with an
     answer) a pending request. Anyone outside the owner agency: the 404 of a missing request.
     Tells the requester (in-app, e-mail, webhook `access.answered`)."""
-    current = AccessRequest.objects.select_for_update().select_related(
+    # Lock the request row alone (`of=("self",)`): case and item are nullable joins, and
+    # PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+    current = AccessRequest.objects.select_for_update(of=("self",)).select_related(
         "case", "item", "requester").filter(pk=request.pk, owner_id=by.agency_id or -1).first()
     if current is None:
         raise NotVisible(AccessRequest)

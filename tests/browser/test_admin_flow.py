@@ -98,7 +98,7 @@ def test_cfix_admin_admits_an_agency_and_invites_an_analyst_who_logs_in(
 
     analyst = User.objects.get(username="tpd_rivera")
     log_in(analyst_page, analyst, password=PASSWORD)
-    expect(analyst_page.get_by_role("heading", name="Cases", exact=True)).to_be_visible()
+    expect(analyst_page.get_by_role("heading", name="Dashboard", exact=True)).to_be_visible()
     expect(analyst_page.get_by_text("Tampa Police Department").first).to_be_visible()
     # An analyst has nothing to administer.
     expect(analyst_page.get_by_role("navigation", name="Main").get_by_role(

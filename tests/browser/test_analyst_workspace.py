@@ -39,6 +39,8 @@ def test_trafficking_case_from_florida_to_louisiana(
     from tests.browser.conftest import log_in
 
     log_in(page, analyst_fl)
+    expect(page.get_by_role("heading", name="Dashboard", exact=True)).to_be_visible()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Cases").click()
     expect(page.get_by_role("heading", name="Cases", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("MBI-2015-0042"))).to_be_visible()
     screenshot(page, "fl-case-list")
@@ -98,6 +100,7 @@ def test_trafficking_case_from_florida_to_louisiana(
 
     # Louisiana sees the case, and what Florida wrote on it.
     page_la = open_page(analyst_la)
+    page_la.goto("/cases/")
     expect(page_la.get_by_role("link", name=re.compile("MBI-2015-0042"))).to_be_visible()
     screenshot(page_la, "la-case-list")
     page_la.get_by_role("link", name=re.compile("MBI-2015-0042")).click()

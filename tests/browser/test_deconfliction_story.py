@@ -1,7 +1,8 @@
 """Connecting the dots in a real browser: a Houston analyst links a phone number that MBI's
 Orlando case holds, which Houston may not see. Both agencies are told: Houston only whom to
-contact. Houston requests access, MBI's analyst grants it, and the Houston analyst opens the
-case, where the subject links to its page."""
+contact. Houston requests access, MBI's analyst grants it; Houston's link graph, which did not
+draw the Orlando case, expands from the phone to it, and the Houston analyst opens the case, where
+the subject links to its page."""
 
 import re
 
@@ -40,6 +41,10 @@ def test_a_texas_analyst_links_a_phone_the_orlando_case_holds_and_gets_access(
     subjects.get_by_label("Value").fill("407.555.0148")
     subjects.get_by_role("button", name="Link subject").click()
     expect(texas.locator(".messages")).to_contain_text("Linked")
+    # Houston's graph holds its own case and the phone: the Orlando case is not drawn.
+    graph = texas.locator("#graph")
+    expect(graph).to_have_attribute("data-nodes", "2")
+    assert texas.evaluate(f"() => window.fusionGraph.getElementById('case:{orlando.pk}').length") == 0
 
     texas.goto("/notifications/")
     notice = texas.locator(".notification", has_text="Another agency holds a record")
@@ -70,6 +75,22 @@ def test_a_texas_analyst_links_a_phone_the_orlando_case_holds_and_gets_access(
     request.get_by_role("button", name="Record the answer").click()
     expect(florida.locator(".messages")).to_contain_text("Granted")
     screenshot(florida, "access-granted")
+
+    # Granted: Houston's own case graph, drawn one hop out, expands from the phone to Orlando.
+    texas.goto(f"/cases/{houston_case.pk}/")
+    graph = texas.locator("#graph")
+    graph.get_by_label("Hops").select_option("1")
+    graph.get_by_role("button", name="Draw").click()
+    expect(graph).to_have_attribute("data-nodes", "2")
+    graph.locator(".graph-canvas").scroll_into_view_if_needed()
+    phone = texas.evaluate(
+        "() => { const n = window.fusionGraph.nodes('[kind = \"phone\"]')[0];"
+        " const p = n.renderedPosition(); return {x: p.x, y: p.y}; }")
+    box = graph.locator(".graph-canvas").bounding_box()
+    texas.mouse.click(box["x"] + phone["x"], box["y"] + phone["y"])
+    expect(graph).to_have_attribute("data-nodes", "3")
+    assert texas.evaluate(f"() => window.fusionGraph.getElementById('case:{orlando.pk}').length") == 1
+    screenshot(texas, "graph-expanded-after-the-grant")
 
     texas.goto("/access/")
     texas.get_by_role("link", name="Open the case").click()

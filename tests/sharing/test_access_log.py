@@ -14,6 +14,7 @@ from cases import services
 from cases.models import Case, IntelligenceItem
 from core.errors import NotVisible
 from core.handling import Level
+from notifications.models import Follow
 from sharing.models import Share
 from sharing.permissions import get_visible_or_404
 from sharing.services import share, unshare
@@ -235,7 +236,24 @@ def test_a_list_page_writes_one_row_naming_what_it_showed(make_case, analyst_fl,
     client = HttpsClient()
     client.force_login(analyst_fl)
     start = last_id()
-    assert client.get("/").status_code == 200
+    assert client.get("/cases/").status_code == 200
     new = list(AccessLog.objects.filter(id__gt=start))
     assert [(row.action, row.actor, row.agency) for row in new] == [("list", analyst_fl, mbi)]
     assert sorted(new[0].object_ids) == sorted(case.pk for case in cases)
+
+
+def test_the_dashboard_logs_the_followed_cases_it_names_and_nothing_else(
+        make_case, analyst_fl, mbi):
+    followed, other = make_case(analyst_fl), make_case(analyst_fl)
+    Follow.objects.filter(case=other).delete()  # its author follows a new case
+    client = HttpsClient()
+    client.force_login(analyst_fl)
+    start = last_id()
+    assert client.get("/").status_code == 200
+    new = list(AccessLog.objects.filter(id__gt=start))
+    assert [(row.action, row.actor, row.agency, row.object_ids) for row in new] == [
+        ("list", analyst_fl, mbi, [followed.pk])]
+    Follow.objects.all().delete()
+    start = last_id()
+    assert client.get("/").status_code == 200
+    assert not AccessLog.objects.filter(id__gt=start).exists()
