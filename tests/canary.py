@@ -31,8 +31,9 @@ from agencies import services as agency_services
 from agencies.api_keys import api_key_create
 from agencies.models import Agency, ApiKey, CenterAdmin, FusionCenter, Membership, User
 from cases import services as case_services
+from cases.access import access_request
 from cases.intelligence import is_under_rule
-from cases.models import Entity, IntelligenceItem
+from cases.models import Entity, IntelligenceItem, SubjectMatch
 from core.handling import TLP, Level
 from notifications import webhooks
 from sharing.models import Share
@@ -334,15 +335,17 @@ class Canary:
         self.objects.setdefault("annotation", []).append(annotation.pk)
         return annotation
 
-    def subject(self, obj, by, kind, *, same_as=None):
+    def subject(self, obj, by, kind, *, same_as=None, alias="", born=None):
         """Link a subject of `kind`; its label carries a token, and so does its key where the kind
         lets a key hold one (a name, an e-mail address, a text, an account handle). `same_as`: the
-        values of a subject another agency linked (the same normalised key)."""
+        values of a subject another agency linked (the same normalised key). A person's name may
+        go on with an `alias` (its own token first) and be `born` on a given day."""
         key = _key(obj)
         label = self.token("subject", key)
         word = label.lower()
         values = same_as or {
-            Entity.Kind.PERSON: {"name": label, "dob": date(1990, 1, 1 + self.counter % 27)},
+            Entity.Kind.PERSON: {"name": label + alias,
+                                 "dob": born or date(1990, 1, 1 + self.counter % 27)},
             Entity.Kind.VEHICLE: {"plate": f"C{self.counter:06d}", "state": "FL"},
             Entity.Kind.VIN: {"vin": f"1HGCM82633A{self.counter:06d}"},
             Entity.Kind.PHONE: {"number": f"+1 504 555 {self.counter % 10000:04d}"},
@@ -359,6 +362,24 @@ class Canary:
         self.objects.setdefault("entity", []).append(entity.pk)
         entity.values = values
         return entity
+
+    def watch(self, by, entity):
+        """`by`'s analyst watches the key of `entity` (a subject another agency linked)."""
+        with self.next_step():
+            case_services.watch_set(user=self.user(self.analysts[by]), kind=entity.kind,
+                                    **entity.values)
+
+    def request_access(self, by, match, *, of):
+        """`by`'s analyst asks for access from the deconfliction notice of `match` to the
+        record `of` (the other side); the reason carries a token of that record and of the
+        requester's own."""
+        with self.next_step():
+            request = access_request(
+                by=self.user(self.analysts[by]), match_id=match.pk,
+                reason=self.token("accessreason", _key(of), _key(match.new_object)),
+            )
+        self.objects.setdefault("accessrequest", []).append(request.pk)
+        return request
 
     def attach(self, obj, by):
         key = _key(obj)
@@ -414,7 +435,9 @@ def _key(obj):
 def build():
     """The story the canary reads: 5 centers, 9 agencies, cases and items at every marking,
     shares of every kind, a re-share, a withdrawn share, a suspended membership, a late admission,
-    cases crossing state lines, annotations, subjects of every kind, attachments and an RFI."""
+    cases crossing state lines, annotations, subjects of every kind, attachments, an RFI, and
+    connecting the dots: subject matches (told to both sides; to the holder alone), a possible
+    match, a watched subject linked by another agency, a pending access request."""
     net = Canary()
     mail.outbox = []
     net.add_center("CFIX", "Central Florida Intelligence Exchange", "FL")
@@ -470,6 +493,20 @@ def build():
     # Two agencies hold the same subject (the same VIN) without knowing of each other.
     held_twice = net.subject(cases["MBI", TLP.RED], "MBI", Entity.Kind.VIN)
     net.subject(cases["HPD", TLP.AMBER], "HPD", Entity.Kind.VIN, same_as=held_twice.values)
+    # Connecting the dots. An SDSO analyst watches a phone that Anaheim's case holds; NOPD links
+    # it too: Anaheim and NOPD are told of each other (each what it may see), the watcher whom
+    # to contact; NOPD asks Anaheim for access from its notice, and waits.
+    held_phone = net.subject(cases["ANA", TLP.AMBER], "ANA", Entity.Kind.PHONE)
+    net.watch("SDSO", held_phone)
+    net.subject(cases["NOPD", TLP.GREEN], "NOPD", Entity.Kind.PHONE, same_as=held_phone.values)
+    phone_match = SubjectMatch.objects.get(held_entity__key=held_phone.key,
+                                           new_agency=net.agencies["NOPD"])
+    net.request_access("NOPD", phone_match, of=cases["ANA", TLP.AMBER])
+    # A person Houston links whose name is close to one MBI holds, born the same day: a
+    # possible match, told to MBI alone.
+    alias, born = " Dwayne Marcus Halvorsen-Pike aka Big D of Gentilly", date(1988, 11, 27)
+    net.subject(cases["MBI", TLP.AMBER], "MBI", Entity.Kind.PERSON, alias=alias, born=born)
+    net.subject(cases["HPD", TLP.GREEN], "HPD", Entity.Kind.PERSON, alias=alias, born=born)
     # A case whose owner gives the involved centers view (LA-SAFE, TxFC).
     cases["MBI", "involved"] = net.case("MBI", "MBI-INV", TLP.AMBER, ("FL", "LA", "TX"),
                                         involved=True)

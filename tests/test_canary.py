@@ -30,11 +30,21 @@ from rest_framework.test import APIClient
 from agencies.models import ApiKey, SecurityKey, User
 from cases import search as portal_search
 from cases import selectors as selectors_of_cases
-from cases.models import Annotation, Attachment, Case, Entity, IntelligenceItem, Jurisdiction
+from cases.models import (
+    Annotation,
+    Attachment,
+    Case,
+    Entity,
+    IntelligenceItem,
+    Jurisdiction,
+    SubjectMatch,
+    WatchNotice,
+)
 from core.handling import TLP
 from fusionportal.celery import app
 from notifications import delivery, selectors
 from notifications.models import Notification, WebhookEndpoint
+from notifications.services import linker_is_told
 from sharing import permissions
 from sharing.models import AccessRequest, Share
 from tests.base import HttpsClient
@@ -685,6 +695,30 @@ def test_an_alert_that_tells_the_title_regardless_is_caught(net, monkeypatch):
 
 
 @pytest.mark.xdist_group("canary-paths")
+def test_a_match_notice_that_names_the_other_record_regardless_is_caught(net, monkeypatch):
+    """With the check of what the holder may see of the other agency's record broken, the
+    canary reports that record's title in the e-mail and the webhook telling the holder."""
+    monkeypatch.setattr(delivery, "cases_visible_to", lambda agency: Case.objects.all())
+    story = net.fork()
+    sent_before, posted_before = len(story.emails), len(story.webhook_bodies)
+    # Anaheim's TLP:AMBER case and Houston's TLP:GREEN one: neither sees the other.
+    held = story.subject(Case.objects.get(number="ANA-2"), "ANA", Entity.Kind.PHONE)
+    story.subject(Case.objects.get(number="HPD-1"), "HPD", Entity.Kind.PHONE,
+                  same_as=held.values)
+    findings = Findings(story)
+    agency_of = dict(User.objects.values_list("email", "agency_id"))
+    for step, message in story.emails[sent_before:]:
+        for address in message.to:
+            findings.read(agency_of[address], message.body, "e-mail", at=step)
+    for step, agency_id, body in story.webhook_bodies[posted_before:]:
+        findings.read(agency_id, body.decode(), "webhook", at=step)
+    with pytest.raises(AssertionError, match="tokens reached agencies"):
+        findings.assert_clean(each_agency_sees_its_own=False)
+    assert any(leak.startswith("e-mail") for leak in findings.leaks)
+    assert any(leak.startswith("webhook") for leak in findings.leaks)
+
+
+@pytest.mark.xdist_group("canary-paths")
 def test_the_network_covers_what_the_canary_claims(net):
     """Every kind of object and event of the story is there, so that a test above cannot pass
     for want of it."""
@@ -700,6 +734,15 @@ def test_the_network_covers_what_the_canary_claims(net):
     assert Annotation.objects.filter(revisions__isnull=False).exists()
     assert IntelligenceItem.objects.filter(in_response_to__isnull=False).exists()
     assert Notification.objects.filter(kind="state_lines").exists()
+    # Connecting the dots: a match told to both sides, one told to the holder alone (TLP:RED),
+    # a possible match, a watcher told, an access request.
+    matches = list(SubjectMatch.objects.all())
+    told = [linker_is_told(match) for match in matches if match.kind == SubjectMatch.Kind.MATCH]
+    assert True in told and False in told, told
+    assert any(match.kind == SubjectMatch.Kind.POSSIBLE for match in matches)
+    assert Notification.objects.filter(kind="deconfliction").count() >= 4
+    assert WatchNotice.objects.exists()
+    assert AccessRequest.objects.filter(status=AccessRequest.Status.PENDING).exists()
     assert set(Jurisdiction.objects.values_list("state", flat=True)) >= {"FL", "LA", "CA", "TX"}
     patterns = [name for _, name, _, _ in walk() if name.split(":")[0] not in NOT_READ]
     print(f"canary network: {len(net.centers)} centers, {len(net.agencies)} agencies, "
