@@ -85,3 +85,39 @@ def account_key(platform, handle):
     if not platform or not handle:
         raise ValidationError("An online account needs a platform and a handle.", code="invalid_account")
     return f"{platform}:{handle}"
+
+
+# What an analyst types for a subject: one value, with the plate's issuing state, the person's
+# date of birth or the account's platform (the page's form and the API's input alike).
+
+# The field of the typed input that a key's refusal belongs to (by its code); else the value.
+FIELD_OF_REFUSAL = {"invalid_dob": "dob", "invalid_account": "platform"}
+
+
+def typed_values(kind, value, *, state="", dob=None, platform=""):
+    """The keyword values of Entity.normalise and cases.services.entity_link for a subject of
+    `kind` typed as one value."""
+    match kind:
+        case "person":
+            return {"name": value, "dob": dob}
+        case "vehicle":
+            return {"plate": value, "state": state}
+        case "vin":
+            return {"vin": value}
+        case "phone":
+            return {"number": value}
+        case "email":
+            return {"address": value}
+        case "account":
+            return {"platform": platform, "handle": value}
+    return {"text": value}
+
+
+def typed_label(kind, value, *, state="", platform=""):
+    """The label a link keeps when none is given: the value, with the plate's state or the
+    account's platform."""
+    if kind == "vehicle" and state:
+        return f"{value} ({state})"
+    if kind == "account" and platform:
+        return f"{platform}: {value}"
+    return value

@@ -12,6 +12,7 @@ from core.states import STATE_CHOICES, STATE_CODES
 from sharing.models import Share
 
 from . import intelligence as cfr23
+from .entities import typed_label, typed_values
 from .models import Case, Entity, IntelligenceItem
 
 
@@ -170,29 +171,13 @@ class SubjectForm(PrefixedIds, forms.Form):
 
     def entity_values(self):
         data = self.cleaned_data
-        value = data["value"]
-        match data["kind"]:
-            case Entity.Kind.PERSON:
-                return {"name": value, "dob": data.get("dob")}
-            case Entity.Kind.VEHICLE:
-                return {"plate": value, "state": data.get("state")}
-            case Entity.Kind.VIN:
-                return {"vin": value}
-            case Entity.Kind.PHONE:
-                return {"number": value}
-            case Entity.Kind.EMAIL:
-                return {"address": value}
-            case Entity.Kind.ACCOUNT:
-                return {"platform": data.get("platform"), "handle": value}
-        return {"text": value}
+        return typed_values(data["kind"], data["value"], state=data.get("state"),
+                            dob=data.get("dob"), platform=data.get("platform"))
 
     def entity_label(self):
         data = self.cleaned_data
-        if data["kind"] == Entity.Kind.VEHICLE and data.get("state"):
-            return f"{data['value']} ({data['state']})"
-        if data["kind"] == Entity.Kind.ACCOUNT and data.get("platform"):
-            return f"{data['platform']}: {data['value']}"
-        return data["value"]
+        return typed_label(data["kind"], data["value"], state=data.get("state"),
+                           platform=data.get("platform"))
 
 
 class AttachmentForm(PrefixedIds, forms.Form):

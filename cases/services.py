@@ -50,6 +50,7 @@ from sharing.permissions import (
 )
 
 from . import intelligence as cfr23
+from .entities import FIELD_OF_REFUSAL, typed_label, typed_values
 from .models import (
     Annotation,
     AnnotationRevision,
@@ -289,7 +290,38 @@ def entity_link(*, by, kind, label="", role="", case=None, item=None, **values):
         deconflict(entity=entity, target=target, by=by)
         tell_watchers(entity=entity, target=target, by=by)
     entity.label = link.label
+    entity.linked_now = created  # False: the record linked this subject already
     return entity
+
+
+@transaction.atomic
+def subjects_link(*, by, target, subjects):
+    """Link each of `subjects` (what an analyst types: kind, value, state, dob, platform, role,
+    label; cases.entities.typed_values) to the case or item `target`, all or none: a value that
+    cannot be normalised refuses the lot, naming its place (`subjects[2].value`). Each link is
+    entity_link's (edit level, deconfliction, watchers). Returns the entities, in order."""
+    linked, refused = [], {}
+    field = "case" if isinstance(target, Case) else "item"
+    for index, subject in enumerate(subjects):
+        kind, value = subject["kind"], subject["value"]
+        values = typed_values(kind, value, state=subject.get("state"), dob=subject.get("dob"),
+                              platform=subject.get("platform"))
+        label = subject.get("label") or typed_label(kind, value, state=subject.get("state"),
+                                                    platform=subject.get("platform"))
+        try:
+            with transaction.atomic():
+                linked.append(entity_link(
+                    by=by, kind=kind, label=label, role=subject.get("role", ""),
+                    **{field: target}, **values,
+                ))
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                raise
+            wrong = FIELD_OF_REFUSAL.get(getattr(error, "code", None), "value")
+            refused[f"subjects[{index}].{wrong}"] = error.messages
+    if refused:
+        raise ValidationError(refused)
+    return linked
 
 
 @transaction.atomic

@@ -303,6 +303,40 @@ class JurisdictionInput(serializers.Serializer):
     city = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
+# At most this many subjects are linked by one request that opens a case or submits an item.
+SUBJECTS_PER_REQUEST = 50
+
+
+class SubjectLinkInput(serializers.Serializer):
+    """A subject as an analyst types it; its match key is normalised by the portal."""
+
+    kind = serializers.ChoiceField(choices=Entity.Kind.choices)
+    value = serializers.CharField(
+        max_length=300,
+        help_text="Name, plate, VIN, phone number, e-mail, address, organisation or handle.",
+    )
+    state = serializers.ChoiceField(choices=STATE_CHOICES, required=False, allow_blank=True,
+                                    default="", help_text="For a plate: the state that issued it.")
+    dob = serializers.DateField(required=False, allow_null=True, default=None,
+                                help_text="For a person: the date of birth.")
+    platform = serializers.CharField(max_length=60, required=False, allow_blank=True, default="",
+                                     help_text="For an online account.")
+    role = serializers.CharField(max_length=60, required=False, allow_blank=True, default="",
+                                 help_text="e.g. suspect, victim")
+    label = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default="",
+        help_text="As your agency writes it (by default the value); no other agency reads it.",
+    )
+
+
+def _subjects_field():
+    return SubjectLinkInput(
+        many=True, required=False, default=list, max_length=SUBJECTS_PER_REQUEST,
+        help_text="Subjects to link at once (at most 50), each checked against the records of "
+                  "other agencies (blind deconfliction) and the subjects people watch.",
+    )
+
+
 class CaseCreateInput(serializers.Serializer):
     number = serializers.CharField(max_length=40, help_text="Unique within your agency.")
     title = serializers.CharField(max_length=200)
@@ -314,6 +348,7 @@ class CaseCreateInput(serializers.Serializer):
     tlp = serializers.ChoiceField(choices=TLP.choices, default=TLP.AMBER)
     les = serializers.BooleanField(default=False)
     jurisdictions = JurisdictionInput(many=True, required=False, default=list)
+    subjects = _subjects_field()
 
 
 class CaseUpdateInput(serializers.Serializer):
@@ -333,6 +368,7 @@ ID_FIELD = {"min_value": 1, "max_value": 2**63 - 1}
 
 class ItemCreateInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=IntelligenceItem.Kind.choices)
+    subjects = _subjects_field()
     title = serializers.CharField(max_length=200)
     body = serializers.CharField(required=False, allow_blank=True, default="")
     tlp = serializers.ChoiceField(choices=TLP.choices, default=TLP.AMBER)

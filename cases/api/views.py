@@ -7,6 +7,7 @@ entities and states (cases.api.serializers).
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
@@ -38,6 +39,7 @@ from sharing.permissions import (
 )
 
 from .. import services
+from ..entities import FIELD_OF_REFUSAL, typed_label, typed_values
 from ..models import Annotation, Case, Entity, IntelligenceItem
 from . import serializers as s
 from .filters import AnnotationFilter, CaseFilter, EntityFilter, ItemFilter
@@ -123,6 +125,32 @@ class VisibleViewSet(viewsets.GenericViewSet):
         return with_etag(response, obj) if hasattr(obj, "version") else response
 
 
+class SubjectLinks:
+    """POST <record>/subjects/: link one subject to a case or item the key's agency may edit."""
+
+    def link_subject(self, request, pk):
+        obj = self.get_visible(pk)
+        data = _validated(s.SubjectLinkInput, request.data)
+        kind, value = data["kind"], data["value"]
+        try:
+            entity = services.entity_link(
+                by=request.user, kind=kind, role=data["role"],
+                label=data["label"] or typed_label(kind, value, state=data["state"],
+                                                   platform=data["platform"]),
+                **{"case" if self.model is Case else "item": obj},
+                **typed_values(kind, value, state=data["state"], dob=data["dob"],
+                               platform=data["platform"]),
+            )
+        except DjangoValidationError as error:
+            if hasattr(error, "error_dict"):
+                raise
+            field = FIELD_OF_REFUSAL.get(getattr(error, "code", None), "value")
+            raise exceptions.ValidationError({field: error.messages}) from None
+        obj.refresh_from_db()
+        return self.detail_response(
+            obj, status.HTTP_201_CREATED if entity.linked_now else status.HTTP_200_OK)
+
+
 def _field_error(name, message):
     return exceptions.ValidationError({name: [message]})
 
@@ -162,7 +190,7 @@ def _visible_target(request, model, pk, field):
         responses={200: s.CaseRowSerializer, **UPDATE_ERRORS},
     ),
 )
-class CaseViewSet(VisibleViewSet):
+class CaseViewSet(SubjectLinks, VisibleViewSet):
     """Cases: owned by one agency, seen by those it is shared with."""
 
     model = Case
@@ -179,8 +207,23 @@ class CaseViewSet(VisibleViewSet):
 
     def create(self, request):
         data = s.resolve_lead_center(_validated(s.CaseCreateInput, request.data))
-        case = services.case_create(by=request.user, **data)
+        subjects = data.pop("subjects")
+        with transaction.atomic():  # the case and its subjects, or nothing
+            case = services.case_create(by=request.user, **data)
+            services.subjects_link(by=request.user, target=case, subjects=subjects)
         return self.detail_response(case, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Link a subject to the case (write scope, edit level)",
+        description="Linked already: 200 and nothing changes. The link is checked against the "
+        "records of other agencies (blind deconfliction: `deconfliction.match`) and the "
+        "subjects people watch.",
+        request=s.SubjectLinkInput,
+        responses={201: s.CaseRowSerializer, 200: s.CaseRowSerializer, **CREATE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="subjects")
+    def subjects(self, request, pk=None):
+        return self.link_subject(request, pk)
 
     def partial_update(self, request, pk=None):
         case = self.get_visible(pk)
@@ -213,7 +256,7 @@ class CaseViewSet(VisibleViewSet):
         responses={201: s.ItemRowSerializer, **CREATE_ERRORS},
     ),
 )
-class ItemViewSet(VisibleViewSet):
+class ItemViewSet(SubjectLinks, VisibleViewSet):
     """Intelligence items: tips, SARs, RFIs and their responses, bulletins, reports."""
 
     model = IntelligenceItem
@@ -241,8 +284,23 @@ class ItemViewSet(VisibleViewSet):
             request, IntelligenceItem, data.pop("in_response_to_id"), "in_response_to_id"
         )
         data["control_official"] = _person_of_own_agency(request, data.pop("control_official_id"))
-        item = services.item_create(by=request.user, **data)
+        subjects = data.pop("subjects")
+        with transaction.atomic():  # the item and its subjects, or nothing
+            item = services.item_create(by=request.user, **data)
+            services.subjects_link(by=request.user, target=item, subjects=subjects)
         return self.detail_response(item, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Link a subject to the item (write scope, edit level)",
+        description="Linked already: 200 and nothing changes. The link is checked against the "
+        "records of other agencies (blind deconfliction: `deconfliction.match`) and the "
+        "subjects people watch.",
+        request=s.SubjectLinkInput,
+        responses={201: s.ItemRowSerializer, 200: s.ItemRowSerializer, **CREATE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="subjects")
+    def subjects(self, request, pk=None):
+        return self.link_subject(request, pk)
 
     @extend_schema(
         summary="Accept or reject information pending review (write scope, a reviewer's key)",

@@ -27,6 +27,8 @@ def _flatten(detail, prefix=""):
         for name, value in detail.items():
             if isinstance(name, int):
                 path = f"{prefix}[{name}]"
+            elif name == "non_field_errors" and prefix:
+                path = prefix  # a nested list's own error (e.g. too many) names the list
             else:
                 path = f"{prefix}.{name}" if prefix else str(name)
             fields.update(_flatten(value, path))
