@@ -28,7 +28,8 @@ def plate_key(plate, state):
     if not plate:
         raise ValidationError("A plate needs its characters.", code="invalid_plate")
     if state not in STATE_CODES:
-        raise ValidationError("A plate needs the state that issued it (e.g. FL).", code="invalid_plate")
+        raise ValidationError("A plate needs the state that issued it (e.g. FL).",
+                              code="invalid_plate_state")
     return f"{state}:{plate}"
 
 
@@ -91,7 +92,8 @@ def account_key(platform, handle):
 # date of birth or the account's platform (the page's form and the API's input alike).
 
 # The field of the typed input that a key's refusal belongs to (by its code); else the value.
-FIELD_OF_REFUSAL = {"invalid_dob": "dob", "invalid_account": "platform"}
+FIELD_OF_REFUSAL = {"invalid_dob": "dob", "invalid_account": "platform",
+                    "invalid_plate_state": "state"}
 
 
 def typed_values(kind, value, *, state="", dob=None, platform=""):

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.services import log_access
 
 from .. import services
+from ..entities import FIELD_OF_REFUSAL
 from ..forms import SubjectForm, WatchForm, apply_errors
 from ..graph import graph_section
 from ..models import Entity, SubjectWatch
@@ -38,7 +39,7 @@ def subject_add(request, pk, kind):
             if hasattr(error, "error_dict"):
                 apply_errors(form, error)
             else:
-                form.add_error("value", error)
+                form.add_error(FIELD_OF_REFUSAL.get(error.code, "value"), error)
         else:
             messages.success(request, f"Linked {entity}.")
             return redirect(object_urls(kind, obj.pk)["detail"] + "#subjects")
@@ -107,7 +108,7 @@ def watched_subjects(request):
                 if hasattr(error, "error_dict"):
                     apply_errors(form, error)
                 else:
-                    form.add_error("value", error)
+                    form.add_error(FIELD_OF_REFUSAL.get(error.code, "value"), error)
             else:
                 messages.success(request, "Watching: you are told when any agency links it.")
                 return redirect("watched-subjects")

@@ -82,7 +82,7 @@ def test_each_kind_as_it_is_typed_and_the_label_given(writer, make_item, analyst
 
 @pytest.mark.parametrize("body, field", [
     ({"kind": "phone", "value": "not a number"}, "value"),
-    ({"kind": "vehicle", "value": "ABC123"}, "value"),  # no issuing state
+    ({"kind": "vehicle", "value": "ABC123"}, "state"),  # no issuing state
     ({"kind": "vehicle", "value": "ABC123", "state": "ZZ"}, "state"),
     ({"kind": "person", "value": "Dwayne", "dob": "27/11/1988"}, "dob"),
     ({"kind": "account", "value": "bigd"}, "platform"),
