@@ -27,7 +27,7 @@ from django.utils import timezone
 from core.states import STATES
 from notifications.models import CaseAlert, Follow
 from notifications.selectors import inbox_page, unread_count
-from sharing.permissions import cases_visible_to, visible_changed_since
+from sharing.permissions import cases_visible_to, visible_changed_since, visible_ids
 
 from .models import Annotation, Case, IntelligenceItem, Jurisdiction
 from .selectors import review_queue
@@ -102,6 +102,8 @@ def figures(user, *, now=None):
     starts = week_starts(now)
     since = _since(starts)
     visible_cases = cases_visible_to(user)
+    # The alerts' own case ids are matched against the visibility rows directly.
+    visible_case_ids = visible_ids(Case, user)
 
     open_by_state = dict(
         Jurisdiction.objects.filter(case_id__in=visible_cases.filter(status=Case.Status.OPEN)
@@ -110,7 +112,7 @@ def figures(user, *, now=None):
         .values_list("state", "n")
     )
     alerts_by_state = dict(
-        CaseAlert.objects.filter(case_id__in=visible_cases.values("id"))
+        CaseAlert.objects.filter(case_id__in=visible_case_ids)
         .values("state").annotate(n=Count("id")).order_by().values_list("state", "n")
     )
     first_note = (
@@ -118,9 +120,7 @@ def figures(user, *, now=None):
         .order_by().values("case_id").annotate(first=Min("created_at")).values("first")[:1]
     )
     answered = list(
-        CaseAlert.objects.filter(
-            case_id__in=visible_cases.values("id"), created_at__gte=since
-        )
+        CaseAlert.objects.filter(case_id__in=visible_case_ids, created_at__gte=since)
         .annotate(first=Subquery(first_note)).values_list("created_at", "first")
     )
     waits = [(first - at).total_seconds() for at, first in answered if first is not None]

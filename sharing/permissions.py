@@ -155,6 +155,13 @@ def _visible_ids_query(model, principal):
     return rows
 
 
+def visible_ids(model, principal):
+    """The ids of the cases or items visible to the principal, as a subquery of the visibility
+    rows alone: for a filter on another table's case or item id (e.g. an alert's case), where
+    `cases_visible_to(...).values("id")` would look each case up as well."""
+    return _visible_ids(model, principal)
+
+
 def visible_changed_since(model, principal, since):
     """The ids of the cases or items visible to the principal that changed at or after `since`,
     as a subquery: the visibility rows of its groups read by range on the (group, permission,
