@@ -10,6 +10,7 @@ from .models import (
     IntelligenceItem,
     ItemEntity,
     Jurisdiction,
+    SARBehaviour,
     TimelineEvent,
 )
 
@@ -29,6 +30,17 @@ class CaseAdmin(admin.ModelAdmin):
     inlines = [JurisdictionInline]
 
 
+class SARBehaviourInline(admin.TabularInline):
+    # Read only: a SAR's behaviours are set by cases.services (at least one, on a SAR only).
+    model = SARBehaviour
+    extra = 0
+    readonly_fields = ["behaviour"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(IntelligenceItem)
 class IntelligenceItemAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "owner", "tlp", "les", "case", "updated_at"]
@@ -36,6 +48,7 @@ class IntelligenceItemAdmin(admin.ModelAdmin):
     search_fields = ["title", "owner__name"]
     list_select_related = ["owner", "case"]
     raw_id_fields = ["case", "in_response_to", "created_by", "owner"]
+    inlines = [SARBehaviourInline]
 
 
 @admin.register(Entity)

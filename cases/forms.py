@@ -12,6 +12,7 @@ from core.states import STATE_CHOICES, STATE_CODES
 from sharing.models import Share
 
 from . import intelligence as cfr23
+from . import sar
 from .entities import typed_label, typed_values
 from .models import Case, Entity, IntelligenceItem
 
@@ -311,12 +312,24 @@ class PredicateFields(forms.Form):
         return {name: self.cleaned_data.get(name) for name in cfr23.LABEL_FIELDS}
 
 
+def behaviours_field():
+    """The ISE-SAR behaviours of a suspicious-activity report, under the standard's two
+    headings; the service says what a SAR (at least one) and any other kind (none) take."""
+    return forms.MultipleChoiceField(
+        label="ISE-SAR behaviours", choices=sar.GROUPED_CHOICES, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=f"A suspicious-activity report: at least one behaviour of the {sar.STANDARD}. "
+                  "Other kinds: none.",
+    )
+
+
 class ItemForm(HandlingFields):
     kind = forms.ChoiceField(
         choices=[(k, label) for k, label in IntelligenceItem.Kind.choices if k != "rfi_response"]
     )
     title = forms.CharField(max_length=200)
     body = forms.CharField(label="Text", widget=forms.Textarea(attrs={"rows": 8}), required=False)
+    behaviours = behaviours_field()
     case = forms.ModelChoiceField(
         label="Case", queryset=Case.objects.none(), required=False, empty_label="No case",
         help_text="Link it to a case your agency may annotate.",
@@ -324,7 +337,7 @@ class ItemForm(HandlingFields):
     review_by = forms.DateField(
         label="Review by", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    field_order = ["kind", "title", "body", "case", "review_by", "tlp", "les"]
+    field_order = ["kind", "title", "body", "behaviours", "case", "review_by", "tlp", "les"]
 
     def __init__(self, *args, cases=None, response=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -334,8 +347,9 @@ class ItemForm(HandlingFields):
         if cases is not None:
             self.fields["case"].queryset = cases
         if response:
-            # A response to an RFI: its kind is fixed by what it answers.
+            # A response to an RFI: its kind is fixed by what it answers, and it is no SAR.
             del self.fields["kind"]
+            del self.fields["behaviours"]
 
 
 class ItemIntelligenceForm(PredicateFields, ItemForm):
@@ -435,30 +449,38 @@ class AutoPurgeForm(forms.Form):
 class ItemEditForm(HandlingFields):
     title = forms.CharField(max_length=200)
     body = forms.CharField(label="Text", widget=forms.Textarea(attrs={"rows": 8}), required=False)
+    behaviours = behaviours_field()
     review_by = forms.DateField(
         label="Review by", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    field_order = ["title", "body", "review_by", "tlp", "les", "version"]
+    field_order = ["title", "body", "behaviours", "review_by", "tlp", "les", "version"]
 
-    def __init__(self, *args, owner=True, **kwargs):
+    def __init__(self, *args, owner=True, sar_report=False, **kwargs):
         super().__init__(*args, **kwargs)
         if not owner:
             del self.fields["tlp"]
             del self.fields["les"]
+        if not sar_report:
+            del self.fields["behaviours"]
 
     @classmethod
     def for_item(cls, item, owner=True):
+        is_sar = item.kind == IntelligenceItem.Kind.SAR
         return cls(
             initial={"title": item.title, "body": item.body, "review_by": item.review_by,
-                     "tlp": item.tlp, "les": item.les, "version": item.version},
-            owner=owner,
+                     "tlp": item.tlp, "les": item.les, "version": item.version,
+                     "behaviours": list(item.sar_behaviours.values_list("behaviour", flat=True))
+                     if is_sar else []},
+            owner=owner, sar_report=is_sar,
         )
 
     def changes(self):
         names = ["title", "body", "review_by"]
         if "tlp" in self.fields:
             names += ["tlp", "les"]
+        if "behaviours" in self.fields:
+            names.append("behaviours")
         return {name: self.cleaned_data[name] for name in names}
 
 

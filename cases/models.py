@@ -16,6 +16,7 @@ from core.states import STATE_CHOICES, STATES
 
 from . import entities as keys
 from . import intelligence as cfr23
+from . import sar
 
 TLP_IN = Q(tlp__in=TLP.values)
 
@@ -247,6 +248,33 @@ class IntelligenceItem(Handled):
     @property
     def is_purged(self):
         return self.intelligence_status == cfr23.Status.PURGED
+
+
+class SARBehaviour(models.Model):
+    """One behaviour of the ISE-SAR Functional Standard that a suspicious-activity report names
+    (cases/sar.py; a SAR names at least one, other kinds none: cases.services checks it).
+
+    A row per report and behaviour rather than a JSON list on the report: "the SARs that report
+    Photography" is then a semi-join on the (behaviour, item) B-tree index, the same plan on
+    SQLite and PostgreSQL, inside the lists' visibility walk as in the API's. A JSON list would
+    need each database's own containment operator (Django offers none on SQLite) and a GIN index
+    that only PostgreSQL has; an ArrayField exists on PostgreSQL only."""
+
+    item = models.ForeignKey(IntelligenceItem, on_delete=models.CASCADE,
+                             related_name="sar_behaviours")
+    behaviour = models.CharField(max_length=sar.MAX_LENGTH, choices=sar.Behaviour.choices)
+
+    class Meta:
+        verbose_name = "ISE-SAR behaviour"
+        constraints = [
+            models.UniqueConstraint(fields=["item", "behaviour"], name="sar_behaviour_once"),
+            models.CheckConstraint(condition=Q(behaviour__in=sar.Behaviour.values),
+                                   name="sar_behaviour_valid"),
+        ]
+        indexes = [models.Index(fields=["behaviour", "item"], name="sar_behaviour_item")]
+
+    def __str__(self):
+        return f"{self.get_behaviour_display()} on item {self.item_id}"
 
 
 class ItemCorrection(models.Model):

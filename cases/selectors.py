@@ -5,13 +5,14 @@ import json
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 
 from agencies.models import Agency, FusionCenter, Membership
 from audit.models import AccessLog
 from core.cursors import DATETIME, InvalidCursor
 from core.cursors import decode_cursor as decode_core_cursor
 from core.cursors import encode_cursor as encode_core_cursor
+from core.db import JSONArrayAgg
 from core.handling import TLP, Level
 from sharing.models import Share
 from sharing.permissions import (
@@ -23,6 +24,7 @@ from sharing.permissions import (
 from sharing.permissions import shares_seen_by as permission_shares_seen_by
 
 from . import intelligence as cfr23
+from . import sar
 from .models import (
     Annotation,
     AnnotationRevision,
@@ -32,6 +34,7 @@ from .models import (
     IntelligenceItem,
     ItemEntity,
     Jurisdiction,
+    SARBehaviour,
     TimelineEvent,
 )
 
@@ -563,9 +566,17 @@ def case_detail_parts(case, user=None):
 # Intelligence items --------------------------------------------------------------------------
 
 
+def sar_behaviour_codes():
+    """Each item's ISE-SAR behaviours as one JSON array (null for none), a correlated subquery
+    of the rows' own query along the (item, behaviour) index: a list shows them for no query."""
+    rows = SARBehaviour.objects.filter(item=OuterRef("pk")).values("item")
+    return Subquery(rows.annotate(codes=JSONArrayAgg("behaviour")).values("codes"))
+
+
 def item_list_queryset(user):
     # Not the case: an item's case is shown only where the agency may see the case too.
-    return items_visible_to(user).select_related("owner")
+    return (items_visible_to(user).select_related("owner")
+            .annotate(behaviour_codes=sar_behaviour_codes()))
 
 
 CORRECTIONS_SHOWN = 20
@@ -600,6 +611,11 @@ def item_detail_parts(item, user):
         # 28 CFR 23.20(h): the corrections sent to the agencies it reached (fields, not text).
         "corrections": list(item.corrections.order_by("-at", "-id")[:CORRECTIONS_SHOWN])
         if item.is_intelligence
+        else [],
+        # A SAR's ISE-SAR behaviours, (number, label) in the standard's order.
+        "behaviours": sar.labelled(
+            SARBehaviour.objects.filter(item=item).values_list("behaviour", flat=True))
+        if item.kind == IntelligenceItem.Kind.SAR
         else [],
     }
     return parts

@@ -50,6 +50,7 @@ from sharing.permissions import (
 )
 
 from . import intelligence as cfr23
+from . import sar
 from .entities import FIELD_OF_REFUSAL, typed_label, typed_values
 from .models import (
     Annotation,
@@ -63,6 +64,7 @@ from .models import (
     ItemCorrection,
     ItemEntity,
     Jurisdiction,
+    SARBehaviour,
     SubjectMatch,
     SubjectWatch,
     TimelineEvent,
@@ -496,7 +498,7 @@ def _held_elsewhere(*, entity, held_entity, target, by, kind, score=None):
 @transaction.atomic
 def item_create(
     *, by, kind, title, body="", tlp=TLP.AMBER, les=False, case=None, in_response_to=None,
-    review_by=None, **labels,
+    review_by=None, behaviours=(), **labels,
 ):
     """Create an intelligence item owned (sourced) by the actor's agency.
 
@@ -511,9 +513,14 @@ def item_create(
     years away (the limit when none is given). Given none of them, it is information pending
     review: its agency's reviewers decide, and nobody shares it meanwhile. Labels on a kind
     that is not under the rule are refused.
+
+    A suspicious-activity report names at least one behaviour of the ISE-SAR Functional Standard
+    (`behaviours`, cases/sar.py); any other kind names none. A refusal names `behaviours`.
     """
     if by.agency_id is None:
         raise ValidationError("Only a member of an agency can create an item.")
+    behaviours = sar.check_behaviours(
+        kind, behaviours, kind_label=dict(IntelligenceItem.Kind.choices).get(kind, "item").lower())
     unknown = set(labels) - set(cfr23.LABEL_FIELDS)
     if unknown:
         raise TypeError(f"item_create() got unexpected arguments: {', '.join(sorted(unknown))}")
@@ -530,6 +537,7 @@ def item_create(
     _apply_submission(item, labels, by=by)
     _full_clean(item)
     item.save()
+    _behaviours_set(item, behaviours)
     grant_rows(item, by.agency.group_id, Level.OWNER)
     if case is not None:
         _touch(case)
@@ -548,6 +556,14 @@ def item_create(
         else:
             item.share_back_refusal = _share_response_back(item=item, rfi=in_response_to, by=by)
     return item
+
+
+def _behaviours_set(item, behaviours):
+    """Make the report's ISE-SAR behaviours these (checked already): one DELETE and one INSERT."""
+    SARBehaviour.objects.filter(item=item).delete()
+    SARBehaviour.objects.bulk_create(
+        [SARBehaviour(item=item, behaviour=behaviour) for behaviour in behaviours]
+    )
 
 
 def _apply_submission(item, labels, *, by):
@@ -787,8 +803,13 @@ def item_update(*, item, by, version, **changes):
     StaleVersion and writes nothing. Records the values before and after. The review date of
     criminal intelligence stays within five years of its last validation (23.20(h)): a later
     one is refused, an empty one is the limit. A review date moved into the past is refused (an
-    overdue date left as it was is kept: the edit is of something else).
+    overdue date left as it was is kept: the edit is of something else). `behaviours`, when
+    given, replaces a SAR's ISE-SAR behaviours (at least one; none on another kind).
     """
+    behaviours = None
+    if "behaviours" in changes:
+        behaviours = sar.check_behaviours(item.kind, changes.pop("behaviours"),
+                                          kind_label=item.get_kind_display().lower())
     wanted = changes.get("review_by")
     if wanted is not None and wanted != item.review_by and wanted < timezone.localdate():
         raise ValidationError({"review_by": ValidationError(
@@ -809,6 +830,11 @@ def item_update(*, item, by, version, **changes):
     current, before, after = _versioned_update(
         item, by=by, version=version, changes=changes, editable=ITEM_EDITABLE
     )
+    if behaviours is not None:
+        before["behaviours"] = sar.in_order(
+            SARBehaviour.objects.filter(item=current).values_list("behaviour", flat=True))
+        _behaviours_set(current, behaviours)
+        after["behaviours"] = behaviours
     log_access(
         action="update", actor=by, obj=current,
         detail=changes_detail(

@@ -34,6 +34,7 @@ from cases import services as case_services
 from cases.access import access_request
 from cases.intelligence import is_under_rule
 from cases.models import Entity, IntelligenceItem, SubjectMatch
+from cases.sar import Behaviour
 from core.handling import TLP, Level
 from notifications import webhooks
 from sharing.models import Share
@@ -279,10 +280,12 @@ class Canary:
         body = self.token("itembody")
         by = self.user(self.analysts[owner])
         labels = cfr23_labels(by) if is_under_rule(kind) and not pending else {}
+        behaviours = [Behaviour.PHOTOGRAPHY] if kind == IntelligenceItem.Kind.SAR else []
         with self.next_step():
             item = case_services.item_create(
                 by=by, kind=kind, title=title, body=body, tlp=tlp,
-                les=les, case=case, in_response_to=in_response_to, **labels,
+                les=les, case=case, in_response_to=in_response_to, behaviours=behaviours,
+                **labels,
             )
         key = ("item", item.pk)
         self.owners[key] = self.agencies[owner].pk

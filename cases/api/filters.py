@@ -16,7 +16,8 @@ from core.states import STATE_CHOICES
 from sharing.permissions import cases_visible_to
 
 from .. import intelligence as cfr23
-from ..filters import CFR23_STATUSES
+from .. import sar
+from ..filters import CFR23_STATUSES, behaviour_reports
 from ..models import (
     Annotation,
     Case,
@@ -73,6 +74,10 @@ class CaseFilter(HandledFilter):
 
 class ItemFilter(HandledFilter):
     kind = django_filters.ChoiceFilter(choices=IntelligenceItem.Kind.choices)
+    behaviour = django_filters.ChoiceFilter(
+        choices=sar.Behaviour.choices, method="filter_behaviour",
+        label="SARs naming this behaviour of the ISE-SAR Functional Standard 1.5.5",
+    )
     case = IdFilter(method="filter_case", label="Linked case id")
     # 28 CFR Part 23: the status and the labels of 23.20(c).
     intelligence_status = django_filters.ChoiceFilter(choices=CFR23_STATUSES)
@@ -83,9 +88,9 @@ class ItemFilter(HandledFilter):
 
     class Meta:
         model = IntelligenceItem
-        fields = ["kind", "handling", "les", "owner", "owner_ori", "state", "entity_key", "case",
-                  "intelligence_status", "criminal_activity", "source_reliability",
-                  "content_validity", "sensitivity"]
+        fields = ["kind", "behaviour", "handling", "les", "owner", "owner_ori", "state",
+                  "entity_key", "case", "intelligence_status", "criminal_activity",
+                  "source_reliability", "content_validity", "sensitivity"]
 
     def visible_cases(self):
         return cases_visible_to(self.request.user)
@@ -106,6 +111,9 @@ class ItemFilter(HandledFilter):
         return queryset.filter(
             id__in=ItemEntity.objects.filter(entity__key=value.strip()).values("item_id")
         )
+
+    def filter_behaviour(self, queryset, name, value):
+        return queryset.filter(id__in=behaviour_reports(value))
 
 
 class AnnotationFilter(django_filters.FilterSet):

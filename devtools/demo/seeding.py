@@ -316,7 +316,7 @@ class DemoSeeder:
             item = case_services.item_create(
                 by=author, kind=spec.kind, title=spec.title, body=spec.body, tlp=spec.tlp,
                 les=spec.les, case=case, in_response_to=in_response_to, review_by=review_by,
-                **self._cfr23_labels(spec, author),
+                behaviours=spec.behaviours, **self._cfr23_labels(spec, author),
             )
         self.created["intelligence items"] += 1
         story.item_ids.append(item.pk)

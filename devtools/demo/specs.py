@@ -99,6 +99,8 @@ class ItemSpec:
     responses: tuple = ()  # ItemSpecs of kind rfi_response, for an RFI
     review_in_days: int | None = None
     days_ago: int = 30  # stand-alone items only: when it was written
+    # A SAR's behaviours of the ISE-SAR Functional Standard (cases/sar.py): at least one.
+    behaviours: tuple = ()
     # 28 CFR Part 23: a tip, SAR, report or RFI response is seeded as criminal intelligence
     # (its predicate and labels from the seeding), unless it is pending a reviewer's decision.
     pending: bool = False

@@ -25,6 +25,9 @@ QUERY_COUNTS = {
     # RFIs they answer (one query each, whatever the page holds).
     "items": KEY + GROUPS + 1 + 2 + LOGGED,
     "items without linked cases or RFIs": KEY + GROUPS + 1 + LOGGED,
+    # Filtered by an ISE-SAR behaviour (a semi-join inside the page's query): the page, and the
+    # linked cases the caller may see (a SAR answers no RFI).
+    "items by ISE-SAR behaviour": KEY + GROUPS + 1 + 1 + LOGGED,
     "annotations": KEY + GROUPS + 1 + LOGGED,
     "entities": KEY + GROUPS + 1 + LOGGED,
     # The network's directory, read by every key: the page's ids, their rows, and for agencies
