@@ -6,6 +6,7 @@ from .models import (
     Attachment,
     Case,
     CaseEntity,
+    CaseTask,
     Entity,
     IntelligenceItem,
     ItemEntity,
@@ -75,6 +76,13 @@ class JurisdictionAdmin(admin.ModelAdmin):
     list_display = ["case", "state", "county", "city"]
     list_filter = ["state"]
     raw_id_fields = ["case"]
+
+
+@admin.register(CaseTask)
+class CaseTaskAdmin(admin.ModelAdmin):
+    list_display = ["title", "case", "assignee", "status", "due_date", "updated_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["case", "assignee", "created_by", "agency", "done_by"]
 
 
 @admin.register(TimelineEvent)
