@@ -14,7 +14,7 @@ from sharing.models import Share
 from . import intelligence as cfr23
 from . import sar
 from .entities import typed_label, typed_values
-from .models import Case, Entity, IntelligenceItem
+from .models import Case, CaseTask, Entity, IntelligenceItem
 
 
 def apply_errors(form, error):
@@ -538,3 +538,67 @@ class ComplianceRangeForm(forms.Form):
             raise ValidationError("There is no such list in the report.", code="unknown_list")
         cleaned["list"] = listed
         return cleaned
+
+
+def assignee_choices(people, current=None):
+    """The assignee menu: nobody, then the people offered under their agencies' names (in the
+    order given: the reader's own agency first), and the current assignee even when no longer
+    offered (the form shows what the task says)."""
+    groups, index = [], {}
+    if current is not None and current.pk not in {person.pk for person in people}:
+        people = [*people, current]
+    for person in people:
+        label = person.agency.name if person.agency_id else "No agency"
+        if label not in index:
+            index[label] = len(groups)
+            groups.append((label, []))
+        groups[index[label]][1].append((person.pk, person.get_full_name() or person.username))
+    return [("", "Nobody yet"), *groups]
+
+
+class TaskForm(PrefixedIds, forms.Form):
+    """A task of a case: what, who (from the people it may be assigned to), by when."""
+
+    id_prefix = "task"
+    title = forms.CharField(
+        label="Task", max_length=200,
+        error_messages={"required": "A task needs a title."},
+    )
+    assignee = forms.TypedChoiceField(
+        label="Assigned to", coerce=int, empty_value=None, required=False,
+        help_text="A person of an agency that may annotate the case.",
+    )
+    due_date = forms.DateField(
+        label="Due", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, assignees=(), current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = assignee_choices(list(assignees), current)
+
+
+class TaskEditForm(TaskForm):
+    status = forms.ChoiceField(choices=CaseTask.Status.choices)
+    # The version the analyst opened: a stale one is refused by task_update.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    field_order = ["title", "status", "assignee", "due_date", "version"]
+
+    @classmethod
+    def for_task(cls, task, assignees):
+        return cls(
+            initial={"title": task.title, "status": task.status, "assignee": task.assignee_id,
+                     "due_date": task.due_date, "version": task.version},
+            assignees=assignees, current=task.assignee,
+        )
+
+
+# Where a task's status button sends the analyst back to: the page it was pressed on.
+TASK_BACK = ("case", "case-tasks", "my-tasks")
+
+
+class TaskStatusForm(forms.Form):
+    """One press of a task's button: mark it done, start it, reopen it."""
+
+    status = forms.ChoiceField(choices=CaseTask.Status.choices)
+    version = forms.IntegerField(min_value=1)
+    back = forms.ChoiceField(choices=[(name, name) for name in TASK_BACK], required=False)
