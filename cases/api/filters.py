@@ -22,6 +22,7 @@ from ..models import (
     Annotation,
     Case,
     CaseEntity,
+    CaseTask,
     Entity,
     IntelligenceItem,
     ItemEntity,
@@ -123,6 +124,16 @@ class AnnotationFilter(django_filters.FilterSet):
     class Meta:
         model = Annotation
         fields = ["case", "item"]
+
+
+class TaskFilter(django_filters.FilterSet):
+    case = IdFilter(field_name="case_id", label="Tasks of this case")
+    status = django_filters.ChoiceFilter(choices=CaseTask.Status.choices)
+    assignee = IdFilter(field_name="assignee_id", label="Tasks assigned to this person")
+
+    class Meta:
+        model = CaseTask
+        fields = ["case", "status", "assignee"]
 
 
 class EntityFilter(django_filters.FilterSet):
