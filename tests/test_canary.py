@@ -749,7 +749,7 @@ def test_the_network_covers_what_the_canary_claims(net):
     # Tasks, assigned across agencies, their assignees told; one whose assignee's agency later
     # lost the case (FBI, suspended from CFIX).
     assert CaseTask.objects.filter(assignee__agency=net.agencies["FBI"]).exists()
-    assert Notification.objects.filter(kind="task_assigned").count() >= 4
+    assert Notification.objects.filter(kind="task_assigned").count() >= 3
     assert set(Jurisdiction.objects.values_list("state", flat=True)) >= {"FL", "LA", "CA", "TX"}
     patterns = [name for _, name, _, _ in walk() if name.split(":")[0] not in NOT_READ]
     print(f"canary network: {len(net.centers)} centers, {len(net.agencies)} agencies, "
