@@ -53,7 +53,7 @@ def access_log_page(queryset, cursor=None, size=LOG_PAGE_SIZE, *, since=None, un
 OBJECT_TYPES = {
     "case": "Case", "intelligenceitem": "Intelligence item", "annotation": "Annotation",
     "attachment": "Attachment", "share": "Share", "agency": "Agency", "user": "User",
-    "accesslog": "Access log",
+    "accesslog": "Access log", "casetask": "Task",
 }
 
 

@@ -6,10 +6,12 @@ from .models import (
     Attachment,
     Case,
     CaseEntity,
+    CaseTask,
     Entity,
     IntelligenceItem,
     ItemEntity,
     Jurisdiction,
+    SARBehaviour,
     TimelineEvent,
 )
 
@@ -29,6 +31,17 @@ class CaseAdmin(admin.ModelAdmin):
     inlines = [JurisdictionInline]
 
 
+class SARBehaviourInline(admin.TabularInline):
+    # Read only: a SAR's behaviours are set by cases.services (at least one, on a SAR only).
+    model = SARBehaviour
+    extra = 0
+    readonly_fields = ["behaviour"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(IntelligenceItem)
 class IntelligenceItemAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "owner", "tlp", "les", "case", "updated_at"]
@@ -36,6 +49,7 @@ class IntelligenceItemAdmin(admin.ModelAdmin):
     search_fields = ["title", "owner__name"]
     list_select_related = ["owner", "case"]
     raw_id_fields = ["case", "in_response_to", "created_by", "owner"]
+    inlines = [SARBehaviourInline]
 
 
 @admin.register(Entity)
@@ -62,6 +76,13 @@ class JurisdictionAdmin(admin.ModelAdmin):
     list_display = ["case", "state", "county", "city"]
     list_filter = ["state"]
     raw_id_fields = ["case"]
+
+
+@admin.register(CaseTask)
+class CaseTaskAdmin(admin.ModelAdmin):
+    list_display = ["title", "case", "assignee", "status", "due_date", "updated_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["case", "assignee", "created_by", "agency", "done_by"]
 
 
 @admin.register(TimelineEvent)

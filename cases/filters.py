@@ -26,7 +26,8 @@ from core.handling import TLP
 from core.states import STATE_CHOICES
 
 from . import intelligence as cfr23
-from .models import Case, IntelligenceItem, Jurisdiction
+from . import sar
+from .models import Case, IntelligenceItem, Jurisdiction, SARBehaviour
 
 SCOPE_CHOICES = [("ours", "Owned by my agency"), ("shared", "Shared with my agency")]
 
@@ -198,6 +199,11 @@ class ItemFilter(HandledFilterSet):
     kind = django_filters.ChoiceFilter(
         choices=IntelligenceItem.Kind.choices, label="Kind", empty_label="Every kind"
     )
+    # The ISE-SAR behaviour a suspicious-activity report names (cases/sar.py).
+    behaviour = django_filters.ChoiceFilter(
+        choices=sar.GROUPED_CHOICES, method="filter_behaviour", label="ISE-SAR behaviour",
+        empty_label="Any behaviour",
+    )
     owner = DirectoryAgencyFilter(
         queryset=Agency.objects.all(), label="Source agency", empty_label="Any agency"
     )
@@ -221,6 +227,15 @@ class ItemFilter(HandledFilterSet):
     class Meta:
         model = IntelligenceItem
         form = FilterForm
-        fields = ["q", "kind", "handling", "les", "owner", "scope", "updated_since",
+        fields = ["q", "kind", "behaviour", "handling", "les", "owner", "scope", "updated_since",
                   "intelligence_status", "criminal_activity", "source_reliability",
                   "content_validity", "sensitivity"]
+
+    def filter_behaviour(self, queryset, name, value):
+        return queryset.filter(id__in=behaviour_reports(value))
+
+
+def behaviour_reports(value):
+    """The ids of the reports naming this ISE-SAR behaviour, as a subquery: a semi-join on the
+    (behaviour, item) index, so a row is never repeated and the list's plan stays its own."""
+    return SARBehaviour.objects.filter(behaviour=value).values("item_id")

@@ -12,8 +12,9 @@ from core.states import STATE_CHOICES, STATE_CODES
 from sharing.models import Share
 
 from . import intelligence as cfr23
+from . import sar
 from .entities import typed_label, typed_values
-from .models import Case, Entity, IntelligenceItem
+from .models import Case, CaseTask, Entity, IntelligenceItem
 
 
 def apply_errors(form, error):
@@ -311,12 +312,24 @@ class PredicateFields(forms.Form):
         return {name: self.cleaned_data.get(name) for name in cfr23.LABEL_FIELDS}
 
 
+def behaviours_field():
+    """The ISE-SAR behaviours of a suspicious-activity report, under the standard's two
+    headings; the service says what a SAR (at least one) and any other kind (none) take."""
+    return forms.MultipleChoiceField(
+        label="ISE-SAR behaviours", choices=sar.GROUPED_CHOICES, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=f"A suspicious-activity report: at least one behaviour of the {sar.STANDARD}. "
+                  "Other kinds: none.",
+    )
+
+
 class ItemForm(HandlingFields):
     kind = forms.ChoiceField(
         choices=[(k, label) for k, label in IntelligenceItem.Kind.choices if k != "rfi_response"]
     )
     title = forms.CharField(max_length=200)
     body = forms.CharField(label="Text", widget=forms.Textarea(attrs={"rows": 8}), required=False)
+    behaviours = behaviours_field()
     case = forms.ModelChoiceField(
         label="Case", queryset=Case.objects.none(), required=False, empty_label="No case",
         help_text="Link it to a case your agency may annotate.",
@@ -324,7 +337,7 @@ class ItemForm(HandlingFields):
     review_by = forms.DateField(
         label="Review by", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    field_order = ["kind", "title", "body", "case", "review_by", "tlp", "les"]
+    field_order = ["kind", "title", "body", "behaviours", "case", "review_by", "tlp", "les"]
 
     def __init__(self, *args, cases=None, response=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -334,8 +347,9 @@ class ItemForm(HandlingFields):
         if cases is not None:
             self.fields["case"].queryset = cases
         if response:
-            # A response to an RFI: its kind is fixed by what it answers.
+            # A response to an RFI: its kind is fixed by what it answers, and it is no SAR.
             del self.fields["kind"]
+            del self.fields["behaviours"]
 
 
 class ItemIntelligenceForm(PredicateFields, ItemForm):
@@ -435,30 +449,38 @@ class AutoPurgeForm(forms.Form):
 class ItemEditForm(HandlingFields):
     title = forms.CharField(max_length=200)
     body = forms.CharField(label="Text", widget=forms.Textarea(attrs={"rows": 8}), required=False)
+    behaviours = behaviours_field()
     review_by = forms.DateField(
         label="Review by", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    field_order = ["title", "body", "review_by", "tlp", "les", "version"]
+    field_order = ["title", "body", "behaviours", "review_by", "tlp", "les", "version"]
 
-    def __init__(self, *args, owner=True, **kwargs):
+    def __init__(self, *args, owner=True, sar_report=False, **kwargs):
         super().__init__(*args, **kwargs)
         if not owner:
             del self.fields["tlp"]
             del self.fields["les"]
+        if not sar_report:
+            del self.fields["behaviours"]
 
     @classmethod
     def for_item(cls, item, owner=True):
+        is_sar = item.kind == IntelligenceItem.Kind.SAR
         return cls(
             initial={"title": item.title, "body": item.body, "review_by": item.review_by,
-                     "tlp": item.tlp, "les": item.les, "version": item.version},
-            owner=owner,
+                     "tlp": item.tlp, "les": item.les, "version": item.version,
+                     "behaviours": list(item.sar_behaviours.values_list("behaviour", flat=True))
+                     if is_sar else []},
+            owner=owner, sar_report=is_sar,
         )
 
     def changes(self):
         names = ["title", "body", "review_by"]
         if "tlp" in self.fields:
             names += ["tlp", "les"]
+        if "behaviours" in self.fields:
+            names.append("behaviours")
         return {name: self.cleaned_data[name] for name in names}
 
 
@@ -516,3 +538,67 @@ class ComplianceRangeForm(forms.Form):
             raise ValidationError("There is no such list in the report.", code="unknown_list")
         cleaned["list"] = listed
         return cleaned
+
+
+def assignee_choices(people, current=None):
+    """The assignee menu: nobody, then the people offered under their agencies' names (in the
+    order given: the reader's own agency first), and the current assignee even when no longer
+    offered (the form shows what the task says)."""
+    groups, index = [], {}
+    if current is not None and current.pk not in {person.pk for person in people}:
+        people = [*people, current]
+    for person in people:
+        label = person.agency.name if person.agency_id else "No agency"
+        if label not in index:
+            index[label] = len(groups)
+            groups.append((label, []))
+        groups[index[label]][1].append((person.pk, person.get_full_name() or person.username))
+    return [("", "Nobody yet"), *groups]
+
+
+class TaskForm(PrefixedIds, forms.Form):
+    """A task of a case: what, who (from the people it may be assigned to), by when."""
+
+    id_prefix = "task"
+    title = forms.CharField(
+        label="Task", max_length=200,
+        error_messages={"required": "A task needs a title."},
+    )
+    assignee = forms.TypedChoiceField(
+        label="Assigned to", coerce=int, empty_value=None, required=False,
+        help_text="A person of an agency that may annotate the case.",
+    )
+    due_date = forms.DateField(
+        label="Due", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, assignees=(), current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = assignee_choices(list(assignees), current)
+
+
+class TaskEditForm(TaskForm):
+    status = forms.ChoiceField(choices=CaseTask.Status.choices)
+    # The version the analyst opened: a stale one is refused by task_update.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    field_order = ["title", "status", "assignee", "due_date", "version"]
+
+    @classmethod
+    def for_task(cls, task, assignees):
+        return cls(
+            initial={"title": task.title, "status": task.status, "assignee": task.assignee_id,
+                     "due_date": task.due_date, "version": task.version},
+            assignees=assignees, current=task.assignee,
+        )
+
+
+# Where a task's status button sends the analyst back to: the page it was pressed on.
+TASK_BACK = ("case", "case-tasks", "my-tasks")
+
+
+class TaskStatusForm(forms.Form):
+    """One press of a task's button: mark it done, start it, reopen it."""
+
+    status = forms.ChoiceField(choices=CaseTask.Status.choices)
+    version = forms.IntegerField(min_value=1)
+    back = forms.ChoiceField(choices=[(name, name) for name in TASK_BACK], required=False)

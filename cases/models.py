@@ -16,6 +16,7 @@ from core.states import STATE_CHOICES, STATES
 
 from . import entities as keys
 from . import intelligence as cfr23
+from . import sar
 
 TLP_IN = Q(tlp__in=TLP.values)
 
@@ -249,6 +250,33 @@ class IntelligenceItem(Handled):
         return self.intelligence_status == cfr23.Status.PURGED
 
 
+class SARBehaviour(models.Model):
+    """One behaviour of the ISE-SAR Functional Standard that a suspicious-activity report names
+    (cases/sar.py; a SAR names at least one, other kinds none: cases.services checks it).
+
+    A row per report and behaviour rather than a JSON list on the report: "the SARs that report
+    Photography" is then a semi-join on the (behaviour, item) B-tree index, the same plan on
+    SQLite and PostgreSQL, inside the lists' visibility walk as in the API's. A JSON list would
+    need each database's own containment operator (Django offers none on SQLite) and a GIN index
+    that only PostgreSQL has; an ArrayField exists on PostgreSQL only."""
+
+    item = models.ForeignKey(IntelligenceItem, on_delete=models.CASCADE,
+                             related_name="sar_behaviours")
+    behaviour = models.CharField(max_length=sar.MAX_LENGTH, choices=sar.Behaviour.choices)
+
+    class Meta:
+        verbose_name = "ISE-SAR behaviour"
+        constraints = [
+            models.UniqueConstraint(fields=["item", "behaviour"], name="sar_behaviour_once"),
+            models.CheckConstraint(condition=Q(behaviour__in=sar.Behaviour.values),
+                                   name="sar_behaviour_valid"),
+        ]
+        indexes = [models.Index(fields=["behaviour", "item"], name="sar_behaviour_item")]
+
+    def __str__(self):
+        return f"{self.get_behaviour_display()} on item {self.item_id}"
+
+
 class ItemCorrection(models.Model):
     """28 CFR 23.20(h): a change to disseminated criminal intelligence, of which every agency it
     reached was told (cases.services.item_update). Names the fields, never their text."""
@@ -476,6 +504,10 @@ class TimelineEvent(models.Model):
         UNSHARED = "unshared", "Share withdrawn"
         ATTACHMENT = "attachment", "Attachment"
         ITEM = "item", "Intelligence item"
+        TASK_ADDED = "task_added", "Task added"
+        TASK_ASSIGNED = "task_assigned", "Task assigned"
+        TASK_DONE = "task_done", "Task done"
+        TASK_CHANGED = "task_changed", "Task changed"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -492,6 +524,72 @@ class TimelineEvent(models.Model):
 
     def __str__(self):
         return self.summary
+
+
+class CaseTask(models.Model):
+    """Work to do on a case: what, who does it, by when, and how far it is.
+
+    Anyone whose agency may annotate the case adds, assigns and closes its tasks, and the
+    assignee is an active person of an agency that may annotate it (cases.services.task_add,
+    task_update). A task is its case's: it is read through the case (every agency that sees the
+    case sees its tasks, and none other), and it goes when the case goes."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+
+    # Not done yet: what a case page and a person's own list show.
+    OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(max_length=200)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assigned_tasks",
+        null=True, blank=True,
+    )
+    due_date = models.DateField("due", null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    # Who added it, and for which agency.
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    # Optimistic locking, as cases and items: a change names the version it read.
+    version = models.PositiveIntegerField(default=1)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="+", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "task"
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["open", "in_progress", "done"]),
+                                   name="task_status_valid"),
+            models.CheckConstraint(condition=~Q(title=""), name="task_title_not_empty"),
+            # Done, and when: together or not at all.
+            models.CheckConstraint(
+                condition=(Q(status="done") & Q(done_at__isnull=False))
+                | (~Q(status="done") & Q(done_at__isnull=True)),
+                name="task_done_when_done",
+            ),
+        ]
+        indexes = [
+            # A case's tasks by status and due date (the case page's card, its task list).
+            models.Index(fields=["case", "status", "due_date", "id"], name="task_case"),
+            # A person's own tasks by status and due date ("My tasks", the dashboard).
+            models.Index(fields=["assignee", "status", "due_date", "id"], name="task_assignee"),
+            # The partner API's keyset: oldest change first.
+            models.Index(fields=["updated_at", "id"], name="task_updated_keyset"),
+        ]
+
+    def __str__(self):
+        return f"Task {self.pk} on case {self.case_id}: {self.title}"
+
+    @property
+    def is_done(self):
+        return self.status == self.Status.DONE
 
 
 class OnCaseOrItem(models.Model):

@@ -5,33 +5,41 @@ import json
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case as Choose
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
-from agencies.models import Agency, FusionCenter, Membership
+from agencies.models import Agency, FusionCenter, Membership, User
 from audit.models import AccessLog
-from core.cursors import DATETIME, InvalidCursor
+from core.cursors import DATE, DATETIME, InvalidCursor
 from core.cursors import decode_cursor as decode_core_cursor
 from core.cursors import encode_cursor as encode_core_cursor
+from core.db import JSONArrayAgg
 from core.handling import TLP, Level
 from sharing.models import Share
 from sharing.permissions import (
+    agencies_holding_known_to,
     cases_visible_to,
     items_visible_to,
     level_of,
+    tasks_visible_to,
     visible_page_ids,
 )
 from sharing.permissions import shares_seen_by as permission_shares_seen_by
 
 from . import intelligence as cfr23
+from . import sar
 from .models import (
     Annotation,
     AnnotationRevision,
     Attachment,
     CaseEntity,
+    CaseTask,
     Dissemination,
     IntelligenceItem,
     ItemEntity,
     Jurisdiction,
+    SARBehaviour,
     TimelineEvent,
 )
 
@@ -563,9 +571,17 @@ def case_detail_parts(case, user=None):
 # Intelligence items --------------------------------------------------------------------------
 
 
+def sar_behaviour_codes():
+    """Each item's ISE-SAR behaviours as one JSON array (null for none), a correlated subquery
+    of the rows' own query along the (item, behaviour) index: a list shows them for no query."""
+    rows = SARBehaviour.objects.filter(item=OuterRef("pk")).values("item")
+    return Subquery(rows.annotate(codes=JSONArrayAgg("behaviour")).values("codes"))
+
+
 def item_list_queryset(user):
     # Not the case: an item's case is shown only where the agency may see the case too.
-    return items_visible_to(user).select_related("owner")
+    return (items_visible_to(user).select_related("owner")
+            .annotate(behaviour_codes=sar_behaviour_codes()))
 
 
 CORRECTIONS_SHOWN = 20
@@ -600,6 +616,11 @@ def item_detail_parts(item, user):
         # 28 CFR 23.20(h): the corrections sent to the agencies it reached (fields, not text).
         "corrections": list(item.corrections.order_by("-at", "-id")[:CORRECTIONS_SHOWN])
         if item.is_intelligence
+        else [],
+        # A SAR's ISE-SAR behaviours, (number, label) in the standard's order.
+        "behaviours": sar.labelled(
+            SARBehaviour.objects.filter(item=item).values_list("behaviour", flat=True))
+        if item.kind == IntelligenceItem.Kind.SAR
         else [],
     }
     return parts
@@ -652,3 +673,97 @@ def share_options(user, obj, held=None):
         "centers": list(centers.order_by("state", "name")) if tlp != TLP.RED else [],
         "network": tlp == TLP.CLEAR,
     }
+
+
+# Tasks on cases ------------------------------------------------------------------------------
+
+# How many open tasks the case page shows; the rest are on the case's task list.
+TASKS_SHOWN = 10
+# How many people a task's assignee menu offers (the API assigns anyone the rule allows).
+ASSIGNEES_OFFERED = 200
+# Where a task without a due date sorts: after every dated one.
+NO_DUE_DATE = date(9999, 12, 31)
+TASK_STATUSES = {"open": CaseTask.OPEN_STATUSES, "done": (CaseTask.Status.DONE,),
+                 "all": tuple(CaseTask.Status.values)}
+
+
+def _by_due_date(tasks):
+    """Soonest due first, the undated last, then by id: the order every task list shows."""
+    return (tasks.annotate(due_key=Coalesce("due_date", Value(NO_DUE_DATE)))
+            .order_by("due_key", "id"))
+
+
+def _with_overdue(tasks, today):
+    """Mark each task not done whose due date is before `today` (the reader's day, in the time
+    zone of the page)."""
+    for task in tasks:
+        task.overdue = (task.due_date is not None and task.due_date < today
+                        and task.status != CaseTask.Status.DONE)
+    return tasks
+
+
+def _task_page(tasks, *, cursor, size, today):
+    """(a page of `tasks` by due date, the cursor of the next one or None): keyset on (due date,
+    id), so a page costs one query however deep. ValidationError for a cursor this portal did
+    not give out."""
+    tasks = _by_due_date(tasks)
+    if cursor:
+        try:
+            due, pk = decode_core_cursor(cursor, kind=DATE)
+        except InvalidCursor as error:
+            raise ValidationError(INVALID_PAGE_LINK) from error
+        tasks = tasks.filter(Q(due_key__gt=due) | Q(due_key=due, id__gt=pk))
+    rows = list(tasks[: size + 1])
+    next_cursor = None
+    if len(rows) > size:
+        rows = rows[:size]
+        next_cursor = encode_core_cursor(rows[-1].due_key, rows[-1].pk)
+    return _with_overdue(rows, today), next_cursor
+
+
+def open_tasks_of(case, *, today, size=TASKS_SHOWN):
+    """The case's tasks not done yet, soonest due first (at most `size`, with their assignees),
+    and whether there are more: one query along the (case, status, due date) index."""
+    rows = list(_by_due_date(
+        CaseTask.objects.filter(case=case, status__in=CaseTask.OPEN_STATUSES)
+        .select_related("assignee__agency")
+    )[: size + 1])
+    return _with_overdue(rows[:size], today), len(rows) > size
+
+
+def case_tasks_page(case, *, today, status="open", cursor=None, size=PAGE_SIZE):
+    """A page of a case's tasks of `status` ("open": open or in progress, "done", "all"), by due
+    date, and the cursor of the next page (the case is one the caller fetched through the
+    permission service)."""
+    if status not in TASK_STATUSES:
+        raise ValidationError("Show open tasks, done tasks or all of them.")
+    tasks = CaseTask.objects.filter(case=case, status__in=TASK_STATUSES[status]).select_related(
+        "assignee__agency")
+    return _task_page(tasks, cursor=cursor, size=size, today=today)
+
+
+def my_tasks_page(user, *, today, cursor=None, size=PAGE_SIZE):
+    """The tasks assigned to the user and not done yet, on the cases the user's agency sees now
+    (a task of a case it stopped seeing is gone from here too), soonest due first: a page, and
+    the cursor of the next one. One query: the user's tasks along the (assignee, status, due
+    date) index, each asked of the permission rows through its case."""
+    tasks = tasks_visible_to(user).filter(
+        assignee=user, status__in=CaseTask.OPEN_STATUSES
+    ).select_related("case__owner", "assignee__agency")
+    return _task_page(tasks, cursor=cursor, size=size, today=today)
+
+
+def task_assignees(user, case, *, shares=None):
+    """The people the user may assign a task of the case to: the active persons (no partner
+    system's account) of the agencies that may annotate it, as the user's agency may know them
+    (sharing.permissions.agencies_holding_known_to; `shares`: the case's shares the page read
+    already), the user's own agency first, then by agency and name; at most ASSIGNEES_OFFERED.
+    One query."""
+    agencies = agencies_holding_known_to(user, case, Level.ANNOTATE, shares=shares)
+    own = Choose(When(agency_id=user.agency_id, then=Value(0)), default=Value(1))
+    return list(
+        User.objects.filter(agency__in=agencies, is_active=True, api_key__isnull=True)
+        .select_related("agency").annotate(own_agency=own)
+        .order_by("own_agency", "agency__name", "last_name", "first_name", "username")
+        [:ASSIGNEES_OFFERED]
+    )

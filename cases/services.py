@@ -32,12 +32,14 @@ from notifications.services import (
     share_granted,
     subject_watched,
     subjects_matched,
+    task_assigned,
 )
 from sharing import services as sharing_services
 from sharing import tombstones
 from sharing.models import ItemGroupObjectPermission, Share
 from sharing.permissions import (
     ShareRefused,
+    agencies_holding_known_to,
     agency_ids_reached_by,
     cases_visible_to,
     grant_rows,
@@ -50,6 +52,7 @@ from sharing.permissions import (
 )
 
 from . import intelligence as cfr23
+from . import sar
 from .entities import FIELD_OF_REFUSAL, typed_label, typed_values
 from .models import (
     Annotation,
@@ -57,12 +60,14 @@ from .models import (
     Attachment,
     Case,
     CaseEntity,
+    CaseTask,
     Dissemination,
     Entity,
     IntelligenceItem,
     ItemCorrection,
     ItemEntity,
     Jurisdiction,
+    SARBehaviour,
     SubjectMatch,
     SubjectWatch,
     TimelineEvent,
@@ -496,7 +501,7 @@ def _held_elsewhere(*, entity, held_entity, target, by, kind, score=None):
 @transaction.atomic
 def item_create(
     *, by, kind, title, body="", tlp=TLP.AMBER, les=False, case=None, in_response_to=None,
-    review_by=None, **labels,
+    review_by=None, behaviours=(), **labels,
 ):
     """Create an intelligence item owned (sourced) by the actor's agency.
 
@@ -511,9 +516,14 @@ def item_create(
     years away (the limit when none is given). Given none of them, it is information pending
     review: its agency's reviewers decide, and nobody shares it meanwhile. Labels on a kind
     that is not under the rule are refused.
+
+    A suspicious-activity report names at least one behaviour of the ISE-SAR Functional Standard
+    (`behaviours`, cases/sar.py); any other kind names none. A refusal names `behaviours`.
     """
     if by.agency_id is None:
         raise ValidationError("Only a member of an agency can create an item.")
+    behaviours = sar.check_behaviours(
+        kind, behaviours, kind_label=dict(IntelligenceItem.Kind.choices).get(kind, "item").lower())
     unknown = set(labels) - set(cfr23.LABEL_FIELDS)
     if unknown:
         raise TypeError(f"item_create() got unexpected arguments: {', '.join(sorted(unknown))}")
@@ -530,6 +540,7 @@ def item_create(
     _apply_submission(item, labels, by=by)
     _full_clean(item)
     item.save()
+    _behaviours_set(item, behaviours)
     grant_rows(item, by.agency.group_id, Level.OWNER)
     if case is not None:
         _touch(case)
@@ -548,6 +559,14 @@ def item_create(
         else:
             item.share_back_refusal = _share_response_back(item=item, rfi=in_response_to, by=by)
     return item
+
+
+def _behaviours_set(item, behaviours):
+    """Make the report's ISE-SAR behaviours these (checked already): one DELETE and one INSERT."""
+    SARBehaviour.objects.filter(item=item).delete()
+    SARBehaviour.objects.bulk_create(
+        [SARBehaviour(item=item, behaviour=behaviour) for behaviour in behaviours]
+    )
 
 
 def _apply_submission(item, labels, *, by):
@@ -787,8 +806,13 @@ def item_update(*, item, by, version, **changes):
     StaleVersion and writes nothing. Records the values before and after. The review date of
     criminal intelligence stays within five years of its last validation (23.20(h)): a later
     one is refused, an empty one is the limit. A review date moved into the past is refused (an
-    overdue date left as it was is kept: the edit is of something else).
+    overdue date left as it was is kept: the edit is of something else). `behaviours`, when
+    given, replaces a SAR's ISE-SAR behaviours (at least one; none on another kind).
     """
+    behaviours = None
+    if "behaviours" in changes:
+        behaviours = sar.check_behaviours(item.kind, changes.pop("behaviours"),
+                                          kind_label=item.get_kind_display().lower())
     wanted = changes.get("review_by")
     if wanted is not None and wanted != item.review_by and wanted < timezone.localdate():
         raise ValidationError({"review_by": ValidationError(
@@ -809,6 +833,11 @@ def item_update(*, item, by, version, **changes):
     current, before, after = _versioned_update(
         item, by=by, version=version, changes=changes, editable=ITEM_EDITABLE
     )
+    if behaviours is not None:
+        before["behaviours"] = sar.in_order(
+            SARBehaviour.objects.filter(item=current).values_list("behaviour", flat=True))
+        _behaviours_set(current, behaviours)
+        after["behaviours"] = behaviours
     log_access(
         action="update", actor=by, obj=current,
         detail=changes_detail(
@@ -1113,3 +1142,149 @@ def attachment_add(*, by, uploaded_file, case=None, item=None):
         detail={"attachment_id": attachment.id, "sha256": attachment.sha256, "size": attachment.size},
     )
     return attachment
+
+
+# Tasks on a case ------------------------------------------------------------------------------
+
+ASSIGNEE_RULE = (
+    "A task is assigned to an active person of an agency that may annotate this case (annotate "
+    "level or higher)."
+)
+# What a task's own validation leaves to the services (each a query: checked here instead).
+TASK_RELATIONS = ["case", "assignee", "created_by", "agency", "done_by"]
+TASK_EDITABLE = {"title", "assignee", "due_date", "status"}
+
+
+def _person_of(user):
+    agency = f" ({user.agency.name})" if user.agency_id else ""
+    return f"{user.get_full_name() or user.username}{agency}"
+
+
+def _check_assignee(*, case, by, assignee):
+    """Refuse, naming the rule, an assignee who is not an active person (a partner system's
+    account is none) of an agency that may annotate the case. The agencies are those the actor's
+    agency may know to hold the case (sharing.permissions.agencies_holding_known_to): a recipient
+    learns of no other holder by trying names, as it would not from the page."""
+    if assignee is None:
+        return
+    refusal = ValidationError({"assignee": ValidationError(
+        ASSIGNEE_RULE, code="assignee_cannot_annotate")})
+    if not assignee.is_active or assignee.agency_id is None or cfr23.is_service_account(assignee):
+        raise refusal
+    held = level_of(assignee, case)
+    if held is None or held < Level.ANNOTATE:
+        raise refusal
+    known = agencies_holding_known_to(by, case, Level.ANNOTATE)
+    if not known.filter(pk=assignee.agency_id).exists():
+        raise refusal
+
+
+def _task_title(title):
+    title = without_bidi_controls(title or "").strip()
+    if not title:
+        raise ValidationError({"title": ValidationError("A task needs a title.",
+                                                        code="task_title_missing")})
+    return title
+
+
+@transaction.atomic
+def task_add(*, case, by, title, assignee=None, due_date=None):
+    """Add an open task to a case (needs annotate), perhaps assigned and due on a day.
+
+    The assignee is an active person of an agency that may annotate the case (_check_assignee;
+    a refusal names the rule) and is told after commit (notifications.services.task_assigned).
+    The case's timeline says the task was added, and to whom it was assigned; the access-log row
+    names the task and the assignee, not the title."""
+    require_level(by, case, Level.ANNOTATE)
+    task = CaseTask(case=case, title=_task_title(title), due_date=due_date, created_by=by,
+                    agency=by.agency)
+    _check_assignee(case=case, by=by, assignee=assignee)
+    task.assignee = assignee
+    _full_clean(task, exclude=TASK_RELATIONS)
+    task.save()
+    _touch(case, task.created_at)
+    _timeline(case, TimelineEvent.Kind.TASK_ADDED, f"Task added: {task.title}", by)
+    if assignee is not None:
+        _timeline(case, TimelineEvent.Kind.TASK_ASSIGNED,
+                  f"Task assigned to {_person_of(assignee)}: {task.title}", by)
+        task_assigned(task=task, by=by)
+    log_access(action="update", actor=by, obj=case,
+               detail={"task_id": task.pk, "task": "added", "assignee_id": task.assignee_id})
+    return task
+
+
+@transaction.atomic
+def task_update(*, task, by, version, **changes):
+    """Change a task of a case (needs annotate on the case) if `version` is still current: its
+    `status` (open, in progress, done: done records who and when, reopening forgets it), its
+    `assignee` (checked as for task_add; None leaves it to nobody; a new assignee is told), its
+    `due_date` and its `title`. A stale version raises StaleVersion and writes nothing.
+
+    The timeline says what happened (done, reopened, assigned, changed); the access-log row
+    names the fields changed, with the values of the status alone."""
+    unknown = set(changes) - TASK_EDITABLE
+    if unknown:
+        raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    case = task.case
+    require_level(by, case, Level.ANNOTATE)
+    current = CaseTask.objects.select_for_update().get(pk=task.pk)
+    if current.version != version:
+        raise StaleVersion(current, version)
+    if "title" in changes:
+        changes["title"] = _task_title(changes["title"])
+    if "status" in changes and changes["status"] not in CaseTask.Status.values:
+        raise ValidationError({"status": ValidationError(
+            "A task is open, in progress or done.", code="task_status_invalid")})
+    status_before = current.status
+    before = {name: _plain(getattr(current, name)) for name in changes}
+    if "assignee" in changes and _plain(changes["assignee"]) != current.assignee_id:
+        _check_assignee(case=case, by=by, assignee=changes["assignee"])
+    for name, value in changes.items():
+        setattr(current, name, value)
+    now = timezone.now()
+    if current.status == CaseTask.Status.DONE and status_before != CaseTask.Status.DONE:
+        current.done_at, current.done_by = now, by
+    elif current.status != CaseTask.Status.DONE:
+        current.done_at, current.done_by = None, None
+    _full_clean(current, exclude=TASK_RELATIONS)
+    current.updated_at = now
+    current.version = F("version") + 1
+    current.save()
+    current.refresh_from_db()
+    after = {name: _plain(getattr(current, name)) for name in changes}
+    changed = sorted(name for name in changes if before[name] != after[name])
+    if changed:
+        _touch(case, now)
+    _task_timeline(current, changed, case=case, status_before=status_before, by=by)
+    if "assignee" in changed and current.assignee_id is not None:
+        task_assigned(task=current, by=by)
+    log_access(
+        action="update", actor=by, obj=case,
+        detail={"task_id": current.pk, "task": "changed", **changes_detail(
+            {k: str(v) for k, v in before.items()}, {k: str(v) for k, v in after.items()})},
+    )
+    return current
+
+
+def _task_timeline(task, changed, *, case, status_before, by):
+    """The case's timeline entries of a task's change: done, reopened or started; assigned or
+    left to nobody; its title or due date."""
+    title = task.title
+    if "status" in changed:
+        if task.status == CaseTask.Status.DONE:
+            _timeline(case, TimelineEvent.Kind.TASK_DONE, f"Task done: {title}", by)
+        elif status_before == CaseTask.Status.DONE:
+            _timeline(case, TimelineEvent.Kind.TASK_CHANGED, f"Task reopened: {title}", by)
+        else:
+            _timeline(case, TimelineEvent.Kind.TASK_CHANGED,
+                      f"Task {task.get_status_display().lower()}: {title}", by)
+    if "assignee" in changed:
+        if task.assignee_id is not None:
+            _timeline(case, TimelineEvent.Kind.TASK_ASSIGNED,
+                      f"Task assigned to {_person_of(task.assignee)}: {title}", by)
+        else:
+            _timeline(case, TimelineEvent.Kind.TASK_CHANGED, f"Task left to nobody: {title}", by)
+    others = [name for name in changed if name in ("title", "due_date")]
+    if others:
+        words = " and ".join("due date" if name == "due_date" else name for name in others)
+        _timeline(case, TimelineEvent.Kind.TASK_CHANGED, f"Task's {words} changed: {title}", by)

@@ -14,6 +14,7 @@ from .views import (
     search,
     shares,
     subjects,
+    tasks,
 )
 
 urlpatterns = [
@@ -30,6 +31,8 @@ urlpatterns = [
     path("cases/<int:pk>/share/", shares.share_dialog, {"kind": "case"}, name="case-share"),
     path("cases/<int:pk>/attachments/", attachments.attach, {"kind": "case"}, name="case-attach"),
     path("cases/<int:pk>/subjects/", subjects.subject_add, {"kind": "case"}, name="case-subject"),
+    path("cases/<int:pk>/tasks/", tasks.case_tasks, name="case-tasks"),
+    path("cases/<int:pk>/tasks/add/", tasks.case_task_add, name="case-task-add"),
     path("cases/<int:pk>/jurisdictions/", cases.case_jurisdiction_add, name="case-jurisdiction"),
     path(
         "cases/<int:pk>/jurisdictions/<int:jurisdiction_pk>/remove/",
@@ -64,6 +67,9 @@ urlpatterns = [
     path("annotations/<int:pk>/edit/", annotations.annotation_edit, name="annotation-edit"),
     path("attachments/<int:pk>/download/", attachments.attachment_download, name="attachment-download"),
     path("shares/<int:share_pk>/withdraw/", shares.share_withdraw, name="share-withdraw"),
+    path("tasks/", tasks.my_tasks, name="my-tasks"),
+    path("tasks/<int:pk>/", tasks.task_edit, name="task-edit"),
+    path("tasks/<int:pk>/status/", tasks.task_status, name="task-status"),
     path("search/", search.search, name="search"),
     path("subjects/<int:pk>/", subjects.subject_detail, name="subject-detail"),
     path("subjects/<int:pk>/graph/", graph.subject_graph, name="subject-graph"),

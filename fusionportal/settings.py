@@ -603,5 +603,7 @@ SPECTACULAR_SETTINGS = {
         "ItemKindEnum": "cases.models.IntelligenceItem.Kind",
         "CenterKindEnum": "agencies.models.FusionCenter.Kind",
         "CaseStatusEnum": "cases.models.Case.Status",
+        "TaskStatusEnum": "cases.models.CaseTask.Status",
+        "SarBehaviourEnum": "cases.sar.Behaviour",
     },
 }

@@ -13,7 +13,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Agency, CenterAdmin, Membership, User
-from cases.models import Case, CaseEntity, Dissemination, Entity, ItemEntity, SubjectMatch
+from cases.models import (
+    Case,
+    CaseEntity,
+    CaseTask,
+    Dissemination,
+    Entity,
+    ItemEntity,
+    SubjectMatch,
+)
 from core.handling import Level, handling_label
 from sharing.models import AccessRequest
 from sharing.permissions import cases_visible_to, group_sees, items_visible_to, network_group
@@ -48,7 +56,8 @@ def _contact(agency):
 # reader who sees the object at that moment).
 POINTER_LINES = {"Case number", "Owner agency", "Source agency", "Point of contact", "States",
                  "Kind", "Shared by", "Annotated by", "Access", "Overdue", "Due today",
-                 "Due within 30 days", "Record", "Changed", "Purged", "What to do", "Records"}
+                 "Due within 30 days", "Record", "Changed", "Purged", "What to do", "Records",
+                 "Assigned by"}
 
 
 def _case_facts(case, *, title_visible):
@@ -199,6 +208,8 @@ def compose(event):
         return _access_message(event)
     if event.kind == Kind.WATCHED:
         return _watched_message(event)
+    if event.kind == Kind.TASK_ASSIGNED:
+        return _task_assigned_message(event)
     raise ValueError(f"unknown notification kind {event.kind!r}")
 
 
@@ -438,6 +449,32 @@ def _watched_message(event):
             "inbox_lines": lines}
 
 
+def _task_assigned_message(event):
+    """To the person a task was assigned to: who assigned it, on which case (its pointer), and,
+    only while the assignee's agency sees the case at delivery, the case's title and the task
+    itself. The inbox keeps the pointer; it shows the case's title when it is read, to a reader
+    who sees the case then (notifications.selectors)."""
+    detail = event.detail
+    case = _case_of(event)
+    assignee = User.objects.select_related("agency").filter(pk=detail["user_id"]).first()
+    sees = (assignee is not None and assignee.is_active
+            and cases_visible_to(assignee).filter(pk=case.pk).exists())
+    task = CaseTask.objects.filter(pk=detail["task_id"], case_id=case.pk).first() if sees else None
+    lines, data = _case_facts(case, title_visible=sees)
+    lines.insert(0, ["Assigned by", detail["by_agency"]])
+    if task is not None:
+        lines.insert(1, ["Task", task.title])
+        if task.due_date is not None:
+            lines.insert(2, ["Due", task.due_date.strftime("%b %-d, %Y")])
+    lines.append(["Access", "your agency sees the case" if sees
+                  else "the case is no longer shared with your agency: contact the owner agency"])
+    title = f"{detail['by_agency']} assigned you a task on case {case.number}"
+    payload = {"event": "task.assigned", "case": data,
+               "task": {"id": detail["task_id"], "title": task.title if task else None,
+                        "due_date": task.due_date.isoformat() if task and task.due_date else None}}
+    return _with_inbox({"title": title, "lines": lines, "data": payload}, title)
+
+
 def _agency_admins(agency_id):
     """The active people who administer the agency's users (never an API key's account)."""
     return User.objects.filter(
@@ -554,7 +591,7 @@ def _fan_out(event, message, *, first):
         audiences = [{"user": user} for user in _accounts_admins(event.agency_id)]
     elif event.kind in (Kind.REVIEW_DUE, Kind.AUTO_PURGED):
         audiences = [{"user_id": event.detail["official_id"]}]
-    elif event.kind == Kind.WATCHED:
+    elif event.kind in (Kind.WATCHED, Kind.TASK_ASSIGNED):
         audiences = [{"user_id": event.detail["user_id"]}]
     elif event.center_id:
         audiences = [{"center_id": event.center_id}]
@@ -565,9 +602,9 @@ def _fan_out(event, message, *, first):
     )
     if event.kind == Kind.ANNOTATED:
         return [], []  # in-app only: followers asked for their inbox, not their mailbox
-    if event.kind in (Kind.REVIEW_DUE, Kind.AUTO_PURGED, Kind.WATCHED):
-        # One person (the control official, the watcher), in the inbox and by e-mail; no
-        # partner system.
+    if event.kind in (Kind.REVIEW_DUE, Kind.AUTO_PURGED, Kind.WATCHED, Kind.TASK_ASSIGNED):
+        # One person (the control official, the watcher, the assignee), in the inbox and by
+        # e-mail; no partner system.
         person = event.detail.get("official_id") or event.detail.get("user_id")
         official = User.objects.filter(pk=person, is_active=True).exclude(email="").first()
         emails = EmailDelivery.objects.bulk_create(

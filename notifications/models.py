@@ -12,6 +12,7 @@
 - `WebhookEndpoint`: a partner system's URL registered by an agency admin, with its secret;
   `WebhookDelivery` one event to one endpoint, retried with backoff; `WebhookAttempt` every try.
 - `Follow`: a user follows a case and hears of its new annotations.
+- A task assigned to a person is an `OutboxEvent` to that person alone (in-app and e-mail).
 
 Writing: notifications.services; delivery: notifications.delivery, run by notifications.tasks;
 signing: notifications.webhooks; reading: notifications.selectors.
@@ -85,6 +86,8 @@ class OutboxEvent(models.Model):
         ACCESS_REQUESTED = "access_requested", "Access requested"
         ACCESS_ANSWERED = "access_answered", "Access request answered"
         WATCHED = "watched", "A subject you watch was linked"
+        # A task on a case was assigned to a person.
+        TASK_ASSIGNED = "task_assigned", "Task assigned to you"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # The idempotency key: "case-alert:<case>:<state>", "share:<share>:<level>", "annotation:<id>",
@@ -122,7 +125,7 @@ class OutboxEvent(models.Model):
                 condition=Q(kind__in=["state_lines", "shared", "annotated", "accounts_disabled",
                                       "review_due", "corrected", "purged", "auto_purged",
                                       "deconfliction", "access_requested", "access_answered",
-                                      "watched"]),
+                                      "watched", "task_assigned"]),
                 name="outbox_kind_valid",
             ),
             models.CheckConstraint(condition=DELIVERY_STATUS_IN, name="outbox_status_valid"),

@@ -10,6 +10,7 @@ Writing (called inside the transaction of the change that causes it):
 - `accounts_disabled`: the daily check disabled accounts of an agency; its admins are told.
 - `item_corrected`, `item_purged`: 28 CFR 23.20(h), to every agency a criminal intelligence
   record reached; `overdue_purged`: its control official hears what the automatic purge did.
+- `task_assigned`: a task on a case was assigned to a person; that person is told.
 
 Each writes an OutboxEvent row in the caller's transaction and enqueues its delivery with
 transaction.on_commit. `event_deliver` (run by the Celery task) claims the row with a
@@ -280,6 +281,20 @@ def subjects_matched(*, matches, by):
     ids = [event.pk for event in events]
     transaction.on_commit(lambda: [tasks.enqueue_event(pk) for pk in ids])
     return events
+
+
+def task_assigned(*, task, by):
+    """Tell the person a task on a case was assigned to: in their inbox and by e-mail, no partner
+    system (it is one person's work). Once per task and assignment (its version). What the notice
+    says is decided at delivery, and again when it is read: the case's title and the task's only
+    while the assignee's agency sees the case (notifications.delivery)."""
+    if task.assignee_id is None or task.assignee_id == by.pk:
+        return None
+    return _record_event(
+        kind=Kind.TASK_ASSIGNED, key=f"task-assigned:{task.pk}:{task.version}",
+        case_id=task.case_id, actor=by,
+        detail={"task_id": task.pk, "user_id": task.assignee_id, "by_agency": by.agency.name},
+    )
 
 
 def annotation_added(*, annotation, by):

@@ -19,14 +19,22 @@ so center-wide shares stop reaching the agency at that moment.
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import BooleanField, CharField, ExpressionWrapper, F, Q, Value, When
+from django.db.models import BooleanField, CharField, Exists, ExpressionWrapper, F, Q, Value, When
 from django.db.models import Case as Choose
 from django.db.models.expressions import RawSQL
 
 from agencies.models import Agency, Membership
 from audit.services import log_access
 from cases import intelligence as cfr23
-from cases.models import Annotation, Case, CaseEntity, Entity, IntelligenceItem, ItemEntity
+from cases.models import (
+    Annotation,
+    Case,
+    CaseEntity,
+    CaseTask,
+    Entity,
+    IntelligenceItem,
+    ItemEntity,
+)
 from core.errors import InsufficientLevel, NotVisible
 from core.handling import LEVEL_ACTIONS, TLP, Level
 
@@ -230,6 +238,14 @@ def annotations_visible_to(principal):
     )
 
 
+def tasks_visible_to(principal):
+    """Every task on a case this agency may see (a task shares its case's fate: when the case
+    stops being visible, its tasks vanish with it)."""
+    if _agency_of(principal) is None:
+        return CaseTask.objects.none()
+    return CaseTask.objects.filter(case_id__in=_visible_ids(Case, principal))
+
+
 def entities_visible_to(principal):
     """Every entity linked to a case or item this agency may see; the rest do not exist for it."""
     if _agency_of(principal) is None:
@@ -375,10 +391,12 @@ def get_child_or_404(principal, model, pk, *, queryset=None):
     agency = _agency_of(principal)
     if agency is None:
         raise NotVisible(model)
-    visible = (queryset if queryset is not None else model.objects.all()).filter(
-        Q(case_id__in=_visible_ids(Case, principal))
-        | Q(item_id__in=_visible_ids(IntelligenceItem, principal))
-    )
+    # A child of a case or an item (annotations, attachments, shares), or of a case only (tasks).
+    on_items = any(field.name == "item" for field in model._meta.get_fields())
+    parents = Q(case_id__in=_visible_ids(Case, principal))
+    if on_items:
+        parents |= Q(item_id__in=_visible_ids(IntelligenceItem, principal))
+    visible = (queryset if queryset is not None else model.objects.all()).filter(parents)
     try:
         child = visible.get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError):
@@ -441,6 +459,53 @@ def who_sees(obj):
     agencies = agency_ids_reached_by(viewer_group_ids(type(obj), [obj.pk]))
     agencies.add(obj.owner_id)
     return agencies
+
+
+def agencies_holding(obj, level, *, through_groups=None):
+    """The agencies that hold at least `level` on a case or item now, as a queryset of
+    subqueries (one query when it is read): the owner, and every agency that a permission row of
+    that level reaches, as visibility_group_ids reaches it (the agency of an agency group, the
+    active members of a center group, every agency for the network group). Criminal
+    intelligence reaches law-enforcement agencies only (28 CFR 23.20(e)); a purged record is held
+    by nobody.
+
+    `through_groups`: only the rows of these groups count. Who else holds an object is the
+    owner's to know: a recipient is told of the holders that the shares it is shown reach
+    (shares_seen_by), and of the owner."""
+    model = type(obj)
+    if getattr(obj, "intelligence_status", "") == cfr23.Status.PURGED:
+        return Agency.objects.none()
+    if level >= Level.OWNER:
+        return Agency.objects.filter(pk=obj.owner_id)
+    rows = PERMISSION_MODELS[model].objects.filter(
+        content_object_id=obj.pk, permission_id=permission_ids(model)[level]
+    )
+    if through_groups is not None:
+        rows = rows.filter(group_id__in=list(through_groups))
+    groups = rows.values("group_id")
+    members = Membership.objects.filter(
+        center__group_id__in=groups, status=Membership.Status.ACTIVE
+    ).values("agency_id")
+    reached = (Q(group_id__in=groups) | Q(pk__in=members)
+               | Q(Exists(rows.filter(group__name=NETWORK_GROUP_NAME))))
+    if model is IntelligenceItem and obj.intelligence_status:
+        reached &= Q(law_enforcement=True)
+    return Agency.objects.filter(Q(pk=obj.owner_id) | reached)
+
+
+def agencies_holding_known_to(principal, obj, level, *, shares=None):
+    """agencies_holding(obj, level) as the principal's agency may know them: all of them for the
+    owner; for a recipient, the owner and the holders reached by the shares it is shown
+    (`shares`: the object's Share rows when the caller read them already). A queryset."""
+    agency = _agency_of(principal)
+    if agency is None:
+        return Agency.objects.none()
+    if agency.id == obj.owner_id:
+        return agencies_holding(obj, level)
+    if shares is None:
+        shares = list(Share.objects.filter(**{SHARE_FIELD[type(obj)]: obj}))
+    seen = shares_seen_by(principal, shares)
+    return agencies_holding(obj, level, through_groups={share.group_id for share in seen})
 
 
 def group_sees(group_ids, obj):

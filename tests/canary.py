@@ -34,6 +34,7 @@ from cases import services as case_services
 from cases.access import access_request
 from cases.intelligence import is_under_rule
 from cases.models import Entity, IntelligenceItem, SubjectMatch
+from cases.sar import Behaviour
 from core.handling import TLP, Level
 from notifications import webhooks
 from sharing.models import Share
@@ -279,10 +280,12 @@ class Canary:
         body = self.token("itembody")
         by = self.user(self.analysts[owner])
         labels = cfr23_labels(by) if is_under_rule(kind) and not pending else {}
+        behaviours = [Behaviour.PHOTOGRAPHY] if kind == IntelligenceItem.Kind.SAR else []
         with self.next_step():
             item = case_services.item_create(
                 by=by, kind=kind, title=title, body=body, tlp=tlp,
-                les=les, case=case, in_response_to=in_response_to, **labels,
+                les=les, case=case, in_response_to=in_response_to, behaviours=behaviours,
+                **labels,
             )
         key = ("item", item.pk)
         self.owners[key] = self.agencies[owner].pk
@@ -381,6 +384,18 @@ class Canary:
         self.objects.setdefault("accessrequest", []).append(request.pk)
         return request
 
+    def task(self, case, by, *, assignee=None):
+        """A task on `case` by `by`'s analyst, assigned to `assignee`'s analyst (told by e-mail
+        and in-app); its title carries a token of the case."""
+        title = self.token("task", _key(case))
+        with self.next_step():
+            task = case_services.task_add(
+                case=case, by=self.user(self.analysts[by]), title=title,
+                assignee=self.user(self.analysts[assignee]) if assignee else None,
+            )
+        self.objects.setdefault("task", []).append(task.pk)
+        return task
+
     def attach(self, obj, by):
         key = _key(obj)
         name = self.token("filename", key)
@@ -435,9 +450,10 @@ def _key(obj):
 def build():
     """The story the canary reads: 5 centers, 9 agencies, cases and items at every marking,
     shares of every kind, a re-share, a withdrawn share, a suspended membership, a late admission,
-    cases crossing state lines, annotations, subjects of every kind, attachments, an RFI, and
-    connecting the dots: subject matches (told to both sides; to the holder alone), a possible
-    match, a watched subject linked by another agency, a pending access request."""
+    cases crossing state lines, annotations, subjects of every kind, attachments, tasks and their
+    assignees' notices, an RFI, and connecting the dots: subject matches (told to both sides; to
+    the holder alone), a possible match, a watched subject linked by another agency, a pending
+    access request."""
     net = Canary()
     mail.outbox = []
     net.add_center("CFIX", "Central Florida Intelligence Exchange", "FL")
@@ -540,6 +556,14 @@ def build():
     net.rename(cases["NOPD", TLP.AMBER], "LSP")  # LA-SAFE holds edit
     net.attach(cases["NOPD", TLP.AMBER], "FBI")
     net.attach(items["ANA", TLP.GREEN], "SDSO")
+    # Tasks: the owner's, assigned to a member of the center it shared the case with (and to
+    # FBI's analyst, whose membership of CFIX is suspended below: the task leaves its lists);
+    # a recipient's, assigned to itself and to the owner.
+    net.task(cases["MBI", TLP.AMBER], "MBI", assignee="OCSO")
+    net.task(cases["MBI", TLP.AMBER], "MBI", assignee="FBI")
+    net.task(cases["MBI", TLP.AMBER_STRICT], "ANA", assignee="ANA")
+    net.task(cases["NOPD", TLP.AMBER], "LSP", assignee="NOPD")
+    net.task(cases["MBI", TLP.RED], "MBI")
     # An item of a recipient linked to the case it annotates, not shared with the case's owner.
     net.item("ANA", IntelligenceItem.Kind.TIP, TLP.AMBER, case=cases["MBI", TLP.AMBER_STRICT])
     # A request for information and its answer (shared back to the agency that asked).

@@ -300,11 +300,14 @@ def trafficking_case(make_case, analyst_fl):
 def make_item(db):
     """make_item(by=user, **fields): create an intelligence item through the service. An item of
     a kind under 28 CFR Part 23 is criminal intelligence with the labels of `cfr23_labels(by)`
-    unless the test names its own (`pending=True`: information pending review)."""
+    unless the test names its own (`pending=True`: information pending review); a SAR reports
+    Observation/Surveillance unless the test names its ISE-SAR behaviours."""
 
     def make(by, *, kind="tip", tlp=TLP.AMBER, pending=False, **fields):
         if is_under_rule(kind) and not pending and not given(fields):
             fields = {**cfr23_labels(by), **fields}
+        if kind == "sar":
+            fields.setdefault("behaviours", ["observation_surveillance"])
         return case_services.item_create(
             by=by, kind=kind, title=fields.pop("title", f"Tip {next(_numbers):05d}"), tlp=tlp,
             **fields,

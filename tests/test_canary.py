@@ -34,6 +34,7 @@ from cases.models import (
     Annotation,
     Attachment,
     Case,
+    CaseTask,
     Entity,
     IntelligenceItem,
     Jurisdiction,
@@ -69,7 +70,7 @@ ID_FAMILY = {
     "case": "case", "item": "item", "annotation": "annotation", "attachment": "attachment",
     "notification": "notification", "webhook": "webhook", "api-key": "apikey",
     "entity": "entity", "subject": "entity", "center": "center", "agency": "agency",
-    "share": "share", "access": "accessrequest",
+    "share": "share", "access": "accessrequest", "task": "task",
 }
 # Parameters by name.
 FILL = {
@@ -82,7 +83,8 @@ FILL = {
 }
 # Word parameters: every word their converter accepts, or these.
 WORDS = {"action": ("rotate", "disable", "enable", "suspend", "reinstate", "remove")}
-OBJECT_FAMILIES = {"case", "item", "annotation", "attachment", "share", "entity", "jurisdiction"}
+OBJECT_FAMILIES = {"case", "item", "annotation", "attachment", "share", "entity", "jurisdiction",
+                   "task"}
 
 
 # The network, made once per test process ---------------------------------------------------------
@@ -217,6 +219,7 @@ def ids_of(net, family):
         "share": Share.objects.values_list("pk", flat=True),
         "accessrequest": AccessRequest.objects.values_list("pk", flat=True),
         "jurisdiction": Jurisdiction.objects.values_list("pk", flat=True),
+        "task": CaseTask.objects.values_list("pk", flat=True),
         "notification": Notification.objects.values_list("pk", flat=True),
         "webhook": WebhookEndpoint.objects.values_list("pk", flat=True),
         "apikey": ApiKey.objects.values_list("pk", flat=True),
@@ -380,8 +383,8 @@ def test_case_pages(net):
     findings = Findings(net)
     read_site(net, findings, select=lambda name, families: "case" in families or
               "jurisdiction" in families, analysts_only=True)
-    findings.assert_clean(all_of={"casetitle", "casesummary", "annotation", "subject", "filename"},
-                          on=("case",))
+    findings.assert_clean(all_of={"casetitle", "casesummary", "annotation", "subject", "filename",
+                                  "task"}, on=("case",))
 
 
 @pytest.mark.xdist_group("canary-pages")
@@ -397,7 +400,7 @@ def test_item_pages(net):
 def test_annotation_attachment_share_and_subject_pages(net):
     findings = Findings(net)
     read_site(net, findings, select=lambda name, families: bool(
-        families & {"annotation", "attachment", "share", "entity"}
+        families & {"annotation", "attachment", "share", "entity", "task"}
     ) and not families & {"case", "item"}, analysts_only=True)
     findings.assert_clean()
 
@@ -548,7 +551,7 @@ def test_api_for_every_agency(net):
             assert response.status_code < 500, f"{url} as {short}'s key: {response.status_code}"
             findings.read(agency_id, text_of(response), f"API GET {url} as {short}'s key")
     findings.assert_clean(all_of={"casetitle", "casesummary", "itemtitle", "itembody",
-                                  "annotation", "subject"})
+                                  "annotation", "subject", "task"})
 
 
 @pytest.mark.xdist_group("canary-paths")
@@ -743,6 +746,10 @@ def test_the_network_covers_what_the_canary_claims(net):
     assert Notification.objects.filter(kind="deconfliction").count() >= 4
     assert WatchNotice.objects.exists()
     assert AccessRequest.objects.filter(status=AccessRequest.Status.PENDING).exists()
+    # Tasks, assigned across agencies, their assignees told; one whose assignee's agency later
+    # lost the case (FBI, suspended from CFIX).
+    assert CaseTask.objects.filter(assignee__agency=net.agencies["FBI"]).exists()
+    assert Notification.objects.filter(kind="task_assigned").count() >= 3
     assert set(Jurisdiction.objects.values_list("state", flat=True)) >= {"FL", "LA", "CA", "TX"}
     patterns = [name for _, name, _, _ in walk() if name.split(":")[0] not in NOT_READ]
     print(f"canary network: {len(net.centers)} centers, {len(net.agencies)} agencies, "

@@ -16,11 +16,13 @@ from core.states import STATE_CHOICES
 from sharing.permissions import cases_visible_to
 
 from .. import intelligence as cfr23
-from ..filters import CFR23_STATUSES
+from .. import sar
+from ..filters import CFR23_STATUSES, behaviour_reports
 from ..models import (
     Annotation,
     Case,
     CaseEntity,
+    CaseTask,
     Entity,
     IntelligenceItem,
     ItemEntity,
@@ -73,6 +75,10 @@ class CaseFilter(HandledFilter):
 
 class ItemFilter(HandledFilter):
     kind = django_filters.ChoiceFilter(choices=IntelligenceItem.Kind.choices)
+    behaviour = django_filters.ChoiceFilter(
+        choices=sar.Behaviour.choices, method="filter_behaviour",
+        label="SARs naming this behaviour of the ISE-SAR Functional Standard 1.5.5",
+    )
     case = IdFilter(method="filter_case", label="Linked case id")
     # 28 CFR Part 23: the status and the labels of 23.20(c).
     intelligence_status = django_filters.ChoiceFilter(choices=CFR23_STATUSES)
@@ -83,9 +89,9 @@ class ItemFilter(HandledFilter):
 
     class Meta:
         model = IntelligenceItem
-        fields = ["kind", "handling", "les", "owner", "owner_ori", "state", "entity_key", "case",
-                  "intelligence_status", "criminal_activity", "source_reliability",
-                  "content_validity", "sensitivity"]
+        fields = ["kind", "behaviour", "handling", "les", "owner", "owner_ori", "state",
+                  "entity_key", "case", "intelligence_status", "criminal_activity",
+                  "source_reliability", "content_validity", "sensitivity"]
 
     def visible_cases(self):
         return cases_visible_to(self.request.user)
@@ -107,6 +113,9 @@ class ItemFilter(HandledFilter):
             id__in=ItemEntity.objects.filter(entity__key=value.strip()).values("item_id")
         )
 
+    def filter_behaviour(self, queryset, name, value):
+        return queryset.filter(id__in=behaviour_reports(value))
+
 
 class AnnotationFilter(django_filters.FilterSet):
     case = IdFilter(field_name="case_id", label="Annotations of this case")
@@ -115,6 +124,16 @@ class AnnotationFilter(django_filters.FilterSet):
     class Meta:
         model = Annotation
         fields = ["case", "item"]
+
+
+class TaskFilter(django_filters.FilterSet):
+    case = IdFilter(field_name="case_id", label="Tasks of this case")
+    status = django_filters.ChoiceFilter(choices=CaseTask.Status.choices)
+    assignee = IdFilter(field_name="assignee_id", label="Tasks assigned to this person")
+
+    class Meta:
+        model = CaseTask
+        fields = ["case", "status", "assignee"]
 
 
 class EntityFilter(django_filters.FilterSet):

@@ -17,7 +17,9 @@ from core.states import STATE_CHOICES
 from sharing.permissions import cases_visible_to, items_visible_to
 
 from .. import intelligence as cfr23
+from .. import sar
 from ..models import Case, CaseEntity, Entity, IntelligenceItem, ItemEntity, Jurisdiction
+from ..selectors import sar_behaviour_codes
 
 # Read: the rows -------------------------------------------------------------------------------
 
@@ -63,6 +65,11 @@ class ItemRowSerializer(HandledRowSerializer):
         allow_null=True, help_text="The RFI answered, when your agency may see it."
     )
     review_by = serializers.DateField(allow_null=True)
+    behaviours = serializers.ListField(
+        child=serializers.ChoiceField(choices=sar.Behaviour.choices),
+        help_text=f"A SAR's behaviours of the {sar.STANDARD}, in the standard's order (at least "
+                  "one); empty for every other kind.",
+    )
     # 28 CFR Part 23 (cases/intelligence.py): empty strings and nulls for the kinds not under it.
     intelligence_status = serializers.ChoiceField(
         choices=cfr23.Status.choices,
@@ -220,7 +227,8 @@ def item_rows(selected, *, principal):
     confirm that it exists."""
     people = [name for names in PEOPLE.values() for name in names]
     rows = list(
-        selected.values(*ITEM_FIELDS, *people, entity_refs=_entity_refs(ItemEntity, "item"))
+        selected.values(*ITEM_FIELDS, *people, entity_refs=_entity_refs(ItemEntity, "item"),
+                        behaviour_codes=sar_behaviour_codes())
     )
     case_ids = {row["case_id"] for row in rows if row["case_id"]}
     rfi_ids = {row["in_response_to_id"] for row in rows if row["in_response_to_id"]}
@@ -246,6 +254,7 @@ def item_rows(selected, *, principal):
             row["intelligence_status"] == cfr23.Status.INTELLIGENCE and not row["predicate"]
         )
         row["entities"] = _entities(row.pop("entity_refs"))
+        row["behaviours"] = sar.in_order(row.pop("behaviour_codes"))
     return rows
 
 
@@ -378,6 +387,12 @@ class ItemCreateInput(serializers.Serializer):
         required=False, allow_null=True, default=None, **ID_FIELD
     )
     review_by = serializers.DateField(required=False, allow_null=True, default=None)
+    behaviours = serializers.ListField(
+        child=serializers.ChoiceField(choices=sar.Behaviour.choices), required=False,
+        default=list, max_length=len(sar.Behaviour),
+        help_text=f"For a SAR (kind `sar`): at least one behaviour of the {sar.STANDARD}; every "
+                  "other kind takes none.",
+    )
     # 28 CFR Part 23: given for a tip, SAR, report or RFI response, the item is criminal
     # intelligence (every one is then required); left out, it is information pending review.
     predicate = serializers.CharField(

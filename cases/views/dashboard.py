@@ -23,6 +23,12 @@ def dashboard(request):
         log_access(action="list", actor=request.user,
                    object_ids=[case.pk for case in work["followed"]],
                    detail={"list": "dashboard: cases you follow"})
+    if work["tasks"]:
+        # So are the cases of the reader's tasks, beside each task.
+        log_access(action="list", actor=request.user,
+                   object_ids=sorted({task.case_id for task in work["tasks"]}),
+                   detail={"list": "dashboard: my tasks",
+                           "task_ids": [task.pk for task in work["tasks"]]})
     return render(request, "cases/dashboard.html", {
         "work": work,
         "unread": unread_latest(request.user),

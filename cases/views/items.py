@@ -139,6 +139,7 @@ def item_create(request):
                 case=data["case"],
                 in_response_to=rfi,
                 review_by=data["review_by"],
+                behaviours=data.get("behaviours", []),
                 **form.labels(),
             )
         except InsufficientLevel as error:
@@ -273,7 +274,8 @@ def item_edit(request, pk):
                 **handling_context(item),
             },
         )
-    form = ItemEditForm(request.POST, owner=owner)
+    form = ItemEditForm(request.POST, owner=owner,
+                        sar_report=item.kind == IntelligenceItem.Kind.SAR)
     if form.is_valid():
         try:
             services.item_update(

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from audit.services import log_access
 from sharing.permissions import cases_visible_to
 
+from .. import sar
 from ..filters import CaseFilter, ItemFilter
 from ..models import IntelligenceItem
 from ..selectors import (
@@ -96,7 +97,8 @@ def item_list(request):
 
 
 def _with_visible_cases(request, items):
-    """Give each item its case only where the agency sees that case too (one query a page)."""
+    """Give each item its case only where the agency sees that case too (one query a page), and
+    a SAR its ISE-SAR behaviours as the row shows them (read with the rows)."""
     case_ids = {item.case_id for item in items if item.case_id}
     cases = (
         {c.pk: c for c in cases_visible_to(request.user).filter(pk__in=case_ids)}
@@ -105,3 +107,4 @@ def _with_visible_cases(request, items):
     )
     for item in items:
         item.visible_case = cases.get(item.case_id)
+        item.behaviours = sar.labelled(item.behaviour_codes)

@@ -6,6 +6,7 @@ import logging
 from django.contrib import messages
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
 from agencies.selectors import control_officials
 from core.handling import HANDLING_RULES, LES_RULE, Level
@@ -19,6 +20,7 @@ from ..forms import (
     ReviewForm,
     ShareForm,
     SubjectForm,
+    TaskForm,
     ValidateForm,
 )
 from ..graph import graph_section
@@ -27,7 +29,9 @@ from ..selectors import (
     access_log_of,
     case_detail_parts,
     item_detail_parts,
+    open_tasks_of,
     share_options,
+    task_assignees,
 )
 from ..usmap import map_tiles, viewbox
 
@@ -78,6 +82,12 @@ def case_page(request, case, *, status=200, **forms):
     context = object_page_context(request.user, case, "case", forms)
     context["jurisdiction_form"] = forms.get("jurisdiction_form") or JurisdictionForm()
     context.update(case_detail_parts(case, request.user))
+    # The open tasks, soonest due first (the rest on the case's task list), and for a reader who
+    # may annotate the form to add one, its menu of the people a task may go to.
+    context["tasks"], context["tasks_more"] = open_tasks_of(case, today=timezone.localdate())
+    if context["can_annotate"]:
+        context["task_form"] = forms.get("task_form") or TaskForm(
+            assignees=task_assignees(request.user, case, shares=context["shares"]))
     states = {j.state for j in context["jurisdictions"]}
     context["map_tiles"] = map_tiles(states)
     context["map_viewbox"] = viewbox()
@@ -100,6 +110,8 @@ def object_urls(kind, pk):
     }
     if kind == "case":
         urls["timeline"] = reverse("case-timeline", args=[pk])
+        urls["tasks"] = reverse("case-tasks", args=[pk])
+        urls["task_add"] = reverse("case-task-add", args=[pk])
     return urls
 
 

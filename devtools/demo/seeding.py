@@ -282,6 +282,8 @@ class DemoSeeder:
             self._tell_item(item_spec, story, case=case)
         for note in spec.notes:
             self._annotate(note, story, case=case)
+        for task in spec.tasks:
+            self._task(task, story, case=case)
         if spec.status != Case.Status.OPEN:
             with self._step(story):
                 case.refresh_from_db(fields=["version"])
@@ -316,7 +318,7 @@ class DemoSeeder:
             item = case_services.item_create(
                 by=author, kind=spec.kind, title=spec.title, body=spec.body, tlp=spec.tlp,
                 les=spec.les, case=case, in_response_to=in_response_to, review_by=review_by,
-                **self._cfr23_labels(spec, author),
+                behaviours=spec.behaviours, **self._cfr23_labels(spec, author),
             )
         self.created["intelligence items"] += 1
         story.item_ids.append(item.pk)
@@ -340,6 +342,22 @@ class DemoSeeder:
                 reviewer = next(user for user in self.users.values()
                                 if user.agency_id == author.agency_id and user.intelligence_reviewer)
                 case_services.item_purge(item=item, by=reviewer, reason=spec.purged)
+
+    def _task(self, spec, story, *, case):
+        """A task on the case, assigned and due as the story says (due relative to the day the
+        demo is seeded, so that some are overdue and some are not), and done if it is."""
+        by = self.users[spec.by]
+        with self._step(story):
+            task = case_services.task_add(
+                case=case, by=by, title=spec.title,
+                assignee=self.users[spec.assignee] if spec.assignee else None,
+                due_date=(timezone.localdate(self.started) + timedelta(days=spec.due_in_days)
+                          if spec.due_in_days is not None else None),
+            )
+        self.created["tasks"] += 1
+        if spec.done:
+            with self._step(story):
+                case_services.task_update(task=task, by=by, version=task.version, status="done")
 
     def _annotate(self, note, story, *, case=None, item=None):
         """A note, and its later correction when the story has one (kept as a revision)."""

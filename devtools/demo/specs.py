@@ -99,6 +99,8 @@ class ItemSpec:
     responses: tuple = ()  # ItemSpecs of kind rfi_response, for an RFI
     review_in_days: int | None = None
     days_ago: int = 30  # stand-alone items only: when it was written
+    # A SAR's behaviours of the ISE-SAR Functional Standard (cases/sar.py): at least one.
+    behaviours: tuple = ()
     # 28 CFR Part 23: a tip, SAR, report or RFI response is seeded as criminal intelligence
     # (its predicate and labels from the seeding), unless it is pending a reviewer's decision.
     pending: bool = False
@@ -117,6 +119,18 @@ class ItemSpec:
 
 
 @dataclass(frozen=True)
+class TaskSpec:
+    by: str  # who adds it
+    title: str
+    assignee: str | None = None
+    due_in_days: int | None = None  # from the day the demo is seeded (negative: overdue)
+    done: bool = False
+
+    def step_count(self):
+        return 2 if self.done else 1
+
+
+@dataclass(frozen=True)
 class CaseSpec:
     by: str  # the analyst who opened it; the case is owned by their agency
     number: str
@@ -132,6 +146,7 @@ class CaseSpec:
     shares: tuple = ()
     items: tuple = ()
     notes: tuple = ()
+    tasks: tuple = ()
     opened_days_ago: int = 60
     span_days: int = 20
 
@@ -140,5 +155,6 @@ class CaseSpec:
             1 + len(self.added_places) + len(self.subjects) + len(self.shares)
             + sum(item.step_count() for item in self.items)
             + sum(note.step_count() for note in self.notes)
+            + sum(task.step_count() for task in self.tasks)
             + (self.status != "open")
         )

@@ -6,6 +6,7 @@ LA-SAFE and OCIAC. Then the everyday work of the other agencies, in every status
 marking. Every person, plate, phone number, address and account here is fictional.
 """
 
+from cases.sar import Behaviour
 from core.handling import TLP, Level
 
 from .network import (
@@ -28,6 +29,7 @@ from .specs import (
     CaseSpec,
     ItemSpec,
     Note,
+    TaskSpec,
     account,
     address,
     email,
@@ -124,6 +126,7 @@ TRAFFICKING_CASE = CaseSpec(
             AMBER, False,
             subjects=(person("Trina Castellanos-Boyd", "1994-08-02", "checked in"),),
             shares=(to_agency("mbi", VIEW), to_center(LA_SAFE, VIEW)),
+            behaviours=(Behaviour.MISREPRESENTATION, Behaviour.SECTOR_SPECIFIC),
         ),
         ItemSpec(
             "rfi", "analyst_fl",
@@ -172,6 +175,16 @@ TRAFFICKING_CASE = CaseSpec(
                      "given the recruiter's whereabouts."),
         Note("analyst_fl", "Recruiter and advertiser arrested in Los Angeles with LAPD. All "
                            "three suspects now in custody; the prosecutors are coordinating."),
+    ),
+    tasks=(
+        TaskSpec("analyst_la2", "Check Shreveport motel registrations against the three suspects",
+                 assignee="analyst_la2", done=True),
+        TaskSpec("analyst_fl", "Collect the Tulane Avenue camera footage for the prosecutors",
+                 assignee="analyst_la", due_in_days=5),
+        TaskSpec("analyst_fl", "Confirm the victim advocate's hand-off with Orange County, CA",
+                 assignee="analyst_ca", due_in_days=-2),
+        TaskSpec("analyst_fl", "Draft the after-action summary for CFIX", assignee="analyst_fl",
+                 due_in_days=14),
     ),
     opened_days_ago=120,
     span_days=95,
@@ -272,7 +285,8 @@ EVERYDAY_CASES = [
                  ItemSpec("sar", "analyst_txdps", "Same F-150 photographed at a Beaumont "
                           "truck stop", "Truck-stop staff report the truck parked beside a "
                           "car-hauler for an hour.", GREEN, True,
-                          shares=(to_agency("lsp", VIEW),))),
+                          shares=(to_agency("lsp", VIEW),),
+                          behaviours=(Behaviour.OBSERVATION,))),
           opened_days_ago=64, span_days=30),
     _case("analyst_brpd", "BRPD-V-0833", "Carjacking spree, Baton Rouge",
           "Nine carjackings in three weeks; two juveniles and one adult identified.",
@@ -442,7 +456,8 @@ EVERYDAY_CASES = [
           items=(ItemSpec("sar", "analyst_atlpd", "Hotel staff report juveniles in rooms "
                           "rented by adults", "Airport-area hotel reports two juveniles in a "
                           "room paid for by an adult male.", AMBER, True,
-                          shares=(to_agency("gbi", VIEW),)),),
+                          shares=(to_agency("gbi", VIEW),),
+                          behaviours=(Behaviour.SECTOR_SPECIFIC,)),),
           opened_days_ago=80, span_days=40),
     _case("analyst_atlpd", "ATL-R-0680", "Airport-area hotel robbery pattern",
           "Guests robbed in hotel parking lots after leaving the airport.",
@@ -553,7 +568,8 @@ STANDALONE_ITEMS = [
                             to_center(LA_SAFE, VIEW)), days_ago=60),
     ItemSpec("sar", "analyst_fbi_ny", "Drone flights over a water treatment plant",
              "Plant staff report a drone over the settling tanks on three nights.",
-             AMBER, True, shares=(to_center(NYSIC, VIEW),), review_in_days=60, days_ago=14),
+             AMBER, True, shares=(to_center(NYSIC, VIEW),), review_in_days=60, days_ago=14,
+             behaviours=(Behaviour.AVIATION, Behaviour.OBSERVATION)),
     ItemSpec("tip", "analyst_azdps", "Stash house near Casa Grande",
              "Caller reports many people arriving at a rural house at night.",
              AMBER, True, shares=(to_agency("tonpd", VIEW),), days_ago=8),
@@ -567,7 +583,8 @@ STANDALONE_ITEMS = [
              "Store manager reports the same two men buying prepaid cards in cash weekly.",
              AMBER, True, review_in_days=60, days_ago=40,
              predicate="Structuring of cash into prepaid cards, consistent with laundering "
-                       "trafficking proceeds (18 U.S.C. 1956)."),
+                       "trafficking proceeds (18 U.S.C. 1956).",
+             behaviours=(Behaviour.RECRUITING,)),
     ItemSpec("tip", "analyst_fl", "Man offering modelling jobs to teenagers outside a Miami mall",
              "Mall security reports a man handing out cards for a modelling agency that does not "
              "exist; two girls called the number.",

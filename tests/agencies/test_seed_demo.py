@@ -22,6 +22,7 @@ from audit.models import AccessLog
 from cases.models import (
     Annotation,
     Case,
+    CaseTask,
     Entity,
     IntelligenceItem,
     ItemCorrection,
@@ -288,3 +289,20 @@ def test_every_demo_account_has_an_authenticator_and_the_logins_say_how_to_get_i
     people = User.objects.count()
     assert TOTPDevice.objects.filter(confirmed=True).values("user").distinct().count() == people
     assert "make code USER=analyst_fl" in demo and "manage.py demo_code analyst_fl" in demo
+
+
+def test_the_demo_sars_name_their_behaviours_and_the_story_has_its_tasks(demo):
+    """Every demo SAR names at least one ISE-SAR behaviour; the trafficking case carries tasks
+    across its agencies: one done, one overdue, each assignee told."""
+    sars = IntelligenceItem.objects.filter(kind="sar")
+    assert sars.exists()
+    assert not sars.filter(sar_behaviours__isnull=True).exists()
+    case = Case.objects.get(number=TRAFFICKING)
+    tasks = {task.title: task for task in CaseTask.objects.filter(case=case)
+             .select_related("assignee__agency")}
+    assert len(tasks) == 4
+    assert {task.assignee.agency.home_state for task in tasks.values()} == {"FL", "LA", "CA"}
+    assert sum(task.status == "done" for task in tasks.values()) == 1
+    assert any(task.due_date and task.due_date < timezone.localdate()
+               for task in tasks.values() if task.status != "done")
+    assert OutboxEvent.objects.filter(kind="task_assigned", case=case).count() == 2

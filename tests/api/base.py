@@ -37,7 +37,7 @@ import pytest
 
 from agencies.models import Agency, ApiKey, FusionCenter
 from audit.models import AccessLog
-from cases.models import Annotation, Case, Entity, IntelligenceItem
+from cases.models import Annotation, Case, CaseTask, Entity, IntelligenceItem
 from core.handling import Level
 from sharing.models import Share, Tombstone
 from sharing.services import share
@@ -46,7 +46,7 @@ from tests.base import ROW_COUNTS, database_state, query_baseline
 WRITE_METHODS = ("post", "put", "patch", "delete")
 # Every table a write could touch: a refused write leaves each as many rows as it had.
 WRITTEN_TABLES = (Agency, FusionCenter, ApiKey, Case, IntelligenceItem, Annotation, Entity,
-                  Share, Tombstone)
+                  Share, Tombstone, CaseTask)
 
 
 class Write(NamedTuple):

@@ -25,8 +25,14 @@ QUERY_COUNTS = {
     # RFIs they answer (one query each, whatever the page holds).
     "items": KEY + GROUPS + 1 + 2 + LOGGED,
     "items without linked cases or RFIs": KEY + GROUPS + 1 + LOGGED,
+    # Filtered by an ISE-SAR behaviour (a semi-join inside the page's query): the page, and the
+    # linked cases the caller may see (a SAR answers no RFI).
+    "items by ISE-SAR behaviour": KEY + GROUPS + 1 + 1 + LOGGED,
     "annotations": KEY + GROUPS + 1 + LOGGED,
     "entities": KEY + GROUPS + 1 + LOGGED,
+    # The tasks of the cases the agency sees: one query picks the page's keys (each task asked of
+    # the permission rows through its case) and reads their rows.
+    "tasks": KEY + GROUPS + 1 + LOGGED,
     # The network's directory, read by every key: the page's ids, their rows, and for agencies
     # their memberships. No access-log row.
     "agencies": KEY + 1 + 1 + 1,
@@ -39,6 +45,7 @@ QUERY_COUNTS = {
     "cases detail": KEY + GROUPS + 1 + LOGGED + 1,
     "items detail": KEY + GROUPS + 1 + LOGGED + 1 + 1,
     "annotations detail": KEY + GROUPS + 1 + LOGGED + 1,
+    "tasks detail": KEY + GROUPS + 1 + LOGGED + 1,
     "entities detail": KEY + GROUPS + 1 + LOGGED + 1,
     "agencies detail": KEY + 1 + 1,
     "fusion-centers detail": KEY + 1,

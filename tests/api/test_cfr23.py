@@ -84,7 +84,8 @@ def reviewer_key(admin_mbi):
 
 
 def test_a_reviewers_key_accepts_with_the_predicate(api, analyst_fl, reviewer_key):
-    pending = case_services.item_create(by=analyst_fl, kind="sar", title="Photographing a pier")
+    pending = case_services.item_create(by=analyst_fl, kind="sar", title="Photographing a pier",
+                                        behaviours=["photography"])
     response = api.as_key(reviewer_key).post(
         f"/api/v1/items/{pending.pk}/review/",
         {"decision": "accept", "reason": "Surveillance of a port facility.",
@@ -98,7 +99,8 @@ def test_a_reviewers_key_accepts_with_the_predicate(api, analyst_fl, reviewer_ke
 
 def test_review_refusals_are_the_browsers(api, analyst_fl, reviewer_key, partner_writer_fl,
                                           partner_key_fl, admin_nopd):
-    pending = case_services.item_create(by=analyst_fl, kind="sar", title="Photographing a pier")
+    pending = case_services.item_create(by=analyst_fl, kind="sar", title="Photographing a pier",
+                                        behaviours=["photography"])
     url = f"/api/v1/items/{pending.pk}/review/"
     missing_reason = api.as_key(reviewer_key).post(url, {"decision": "reject"}, format="json")
     assert missing_reason.status_code == 400 and "reason" in missing_reason.json()["fields"]

@@ -295,7 +295,8 @@ def test_writes_go_through_the_services(api, story, partner_writer_fl):
     assert case.json()["handling"] == "TLP:AMBER+STRICT"
     assert Case.objects.get(pk=case.json()["id"]).owner_id == story.case.owner_id
     item = api.post(
-        "/api/v1/items/", {"kind": "sar", "title": "Cash structuring", "case_id": story.case.id}
+        "/api/v1/items/", {"kind": "sar", "title": "Cash structuring", "case_id": story.case.id,
+                           "behaviours": ["recruiting_financing"]}
     )
     assert item.status_code == 201, item.content
     assert item.json()["case_id"] == story.case.id

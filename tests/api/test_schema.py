@@ -16,8 +16,9 @@ from cases import services as case_services
 
 pytestmark = pytest.mark.django_db
 
-LISTS = ["cases", "items", "annotations", "entities", "agencies", "fusion-centers", "changes"]
-DETAILS = ["cases", "items", "annotations", "entities", "agencies", "fusion-centers"]
+LISTS = ["cases", "items", "annotations", "entities", "agencies", "fusion-centers", "changes",
+         "tasks"]
+DETAILS = ["cases", "items", "annotations", "entities", "agencies", "fusion-centers", "tasks"]
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
 
 
@@ -65,7 +66,7 @@ def test_a_detail_documents_its_integer_id_and_its_404(schema, resource):
     assert {"200", "401", "403", "404", "429"} <= set(op["responses"])
 
 
-@pytest.mark.parametrize("resource", ["cases", "annotations"])
+@pytest.mark.parametrize("resource", ["cases", "annotations", "tasks"])
 def test_a_patch_takes_if_match_and_documents_412(schema, resource):
     op = operation(schema, f"{resource}/{{id}}/", "patch")
     headers = {p["name"]: p for p in op["parameters"] if p["in"] == "header"}

@@ -29,6 +29,7 @@ def test_trafficking_case_from_florida_to_louisiana(
     services.item_create(
         by=analyst_fl, kind="sar", title="Minor seen with adult at I-10 rest stop",
         body="Caller reports a girl of about 15 with an adult man, FL plate ABC-1234.", case=case,
+        behaviours=["observation_surveillance"],
     )
 
     # The log-in page: the system-use notice must be acknowledged.

@@ -21,6 +21,7 @@ def story(trafficking_case, analyst_fl):
     item = services.item_create(
         by=analyst_fl, kind="sar", title="Minor seen with adult at I-10 rest stop",
         body="Caller reports a girl of about 15 with an adult man.", case=trafficking_case,
+        behaviours=["observation_surveillance"],
     )
     services.annotation_add(by=analyst_fl, case=trafficking_case, body="Motel receipt found.")
     return trafficking_case, item

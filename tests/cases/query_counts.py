@@ -36,11 +36,13 @@ QUERY_COUNTS = {
     # share options (agencies, centers); the access log of the case (owner only); the latest
     # annotations and their revisions (one prefetch), attachments, the timeline's latest events
     # (its annotations, attachments, items and shares are those the page reads anyway), linked
-    # items, shares, jurisdictions, subjects. The owner's level needs no query.
-    "case-detail (owner)": SIGNED_IN + 2 + 2 + 1 + 8 + HEADER,
-    # The case page of a viewer: the same without the share options and the access log, and
-    # with the viewer's level (one query of the permission rows).
-    "case-detail (viewer)": SIGNED_IN + 2 + 1 + 8 + HEADER,
+    # items, shares, jurisdictions, subjects; the open tasks shown (their assignees joined) and,
+    # for a reader who may annotate, the people a new task may be assigned to. The owner's level
+    # needs no query.
+    "case-detail (owner)": SIGNED_IN + 2 + 2 + 1 + 8 + 2 + HEADER,
+    # The case page of a viewer: the same without the share options, the access log and the
+    # task form's people, and with the viewer's level (one query of the permission rows).
+    "case-detail (viewer)": SIGNED_IN + 2 + 1 + 8 + 1 + HEADER,
     # "Earlier" annotations of a case (a page of their own, or with htmx the notes alone, without
     # the header's query): the case and its read row; the page of annotations (keyset on the
     # case's index) and their revisions (one prefetch). The owner's level needs no query.
@@ -56,6 +58,15 @@ QUERY_COUNTS = {
     "case-timeline (owner)": SIGNED_IN + 2 + 4 + HEADER,
     # The same for a viewer, and the shares it is shown (read whole, as the case page does).
     "case-timeline (viewer)": SIGNED_IN + 2 + 4 + 1 + HEADER,
+    # A case's task list: the case and its read row; the page of its tasks (keyset on the due
+    # date, assignees joined). The owner's level needs no query.
+    "case-tasks (owner)": SIGNED_IN + 2 + 1 + HEADER,
+    # The same for a viewer, and the viewer's level (may it mark them done?).
+    "case-tasks (viewer)": SIGNED_IN + 2 + 1 + 1 + HEADER,
+    # My tasks: the page of the open tasks assigned to me on the cases my agency sees (each
+    # asked of the permission rows through its case, the case and its owner joined), and the
+    # access-log row naming their cases.
+    "my-tasks": SIGNED_IN + 1 + 1 + HEADER,
     # The item page of its owner: the item and its read row; share options (agencies, centers);
     # the access log; annotations, their revisions, attachments, shares, subjects, its case if
     # visible, and (criminal intelligence) the corrections sent to the agencies it reached.

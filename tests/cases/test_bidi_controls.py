@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from cases import services
-from cases.models import Annotation, Case, CaseEntity
+from cases.models import Annotation, Case, CaseEntity, CaseTask
 from core.text import BIDI_CONTROLS, without_bidi_controls
 
 pytestmark = pytest.mark.django_db
@@ -52,3 +52,16 @@ def test_titles_edits_subjects_and_files_lose_them_too(make_case, analyst_fl):
     note = services.annotation_add(by=analyst_fl, case=case, body="First")
     edited = services.annotation_edit(annotation=note, by=analyst_fl, version=note.version, body=DISGUISED)
     assert edited.body == PLAIN
+
+
+def test_a_tasks_title_loses_them_when_added_and_when_changed(client, trafficking_case,
+                                                              analyst_fl):
+    client.force_login(analyst_fl)
+    response = client.post(reverse("case-task-add", args=[trafficking_case.pk]),
+                           {"title": DISGUISED})
+    assert response.status_code == 302
+    task = CaseTask.objects.get(case=trafficking_case)
+    assert task.title == PLAIN
+    changed = services.task_update(task=task, by=analyst_fl, version=task.version,
+                                   title=f"{RLI}Canvass{PDI} the motel")
+    assert changed.title == "Canvass the motel"

@@ -42,7 +42,7 @@ def test_an_item_annotated_in_place_adds_nothing_to_a_timeline(client, make_item
 
 def test_a_timeline_entry_of_an_item_links_to_the_item(client, trafficking_case, analyst_fl):
     item = services.item_create(by=analyst_fl, kind="sar", title="Rest stop sighting",
-                                case=trafficking_case)
+                                case=trafficking_case, behaviours=["observation_surveillance"])
     client.force_login(analyst_fl)
     page = client.get(reverse("case-detail", args=[trafficking_case.pk])).content.decode()
     timeline = page[page.index('id="timeline-entries"'):]

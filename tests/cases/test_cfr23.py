@@ -51,7 +51,9 @@ def intelligence(analyst_fl):
 
 @pytest.mark.parametrize("kind", sorted(cfr23.KINDS_ABOUT_PEOPLE - {"rfi_response"}))
 def test_a_kind_about_people_without_a_predicate_is_pending_review(analyst_fl, kind):
-    item = services.item_create(by=analyst_fl, kind=kind, title="Something seen")
+    behaviours = ["photography"] if kind == "sar" else []
+    item = services.item_create(by=analyst_fl, kind=kind, title="Something seen",
+                                behaviours=behaviours)
     assert item.intelligence_status == cfr23.Status.PENDING
     assert item.validated_at is None
 
@@ -91,7 +93,8 @@ def test_criminal_intelligence_keeps_its_predicate_and_labels_and_is_reviewed_wi
 def test_a_predicate_without_one_of_its_labels_is_refused_naming_it(analyst_fl, missing, code):
     labels = {**cfr23_labels(analyst_fl), missing: None}
     with pytest.raises(ValidationError) as refused:
-        services.item_create(by=analyst_fl, kind="sar", title="Half a predicate", **labels)
+        services.item_create(by=analyst_fl, kind="sar", title="Half a predicate",
+                             behaviours=["photography"], **labels)
     assert codes(refused.value) == {missing: [code]}
     assert not IntelligenceItem.objects.filter(title="Half a predicate").exists()
 

@@ -37,9 +37,10 @@ class TestItemList(ItemPage, ListPageTests):
     @pytest.fixture
     def make_row(self, analyst_fl, trafficking_case):
         """Tips and SARs on the story's case: each row names its case if the reader sees it."""
-        return lambda n: services.item_create(by=analyst_fl, kind="sar" if n % 2 else "tip",
-                                              title=f"Item {n}", case=trafficking_case,
-                                              **cfr23_labels(analyst_fl))
+        return lambda n: services.item_create(
+            by=analyst_fl, kind="sar" if n % 2 else "tip", title=f"Item {n}",
+            case=trafficking_case, behaviours=["photography"] if n % 2 else [],
+            **cfr23_labels(analyst_fl))
 
     def test_an_item_of_an_unseen_case_does_not_name_the_case(
         self, client, subject, analyst_fl, analyst_la, nopd, trafficking_case
