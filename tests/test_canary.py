@@ -676,14 +676,9 @@ def test_an_inbox_that_shows_titles_regardless_is_caught(net, monkeypatch):
         findings.assert_clean(each_agency_sees_its_own=False)
 
 
-@pytest.mark.xdist_group("canary-paths")
-def test_an_alert_that_tells_the_title_regardless_is_caught(net, monkeypatch):
-    """With the alert's check of what the alerted center sees broken, the canary reports the title
-    in the e-mails and the webhook payloads of the next case that crosses state lines."""
-    monkeypatch.setattr(delivery, "_center_sees", lambda center, obj: True)
-    story = net.fork()
-    sent_before, posted_before = len(story.emails), len(story.webhook_bodies)
-    story.case("MBI", "MBI-BROKEN", TLP.GREEN, ("FL", "LA"))
+def assert_sent_since_leak(story, sent_before, posted_before):
+    """The e-mails and the webhook bodies the story sent after those counts leak tokens, in
+    both kinds: what a test that broke a check expects the canary to report."""
     findings = Findings(story)
     agency_of = dict(User.objects.values_list("email", "agency_id"))
     for step, message in story.emails[sent_before:]:
@@ -695,6 +690,17 @@ def test_an_alert_that_tells_the_title_regardless_is_caught(net, monkeypatch):
         findings.assert_clean(each_agency_sees_its_own=False)
     assert any(leak.startswith("e-mail") for leak in findings.leaks)
     assert any(leak.startswith("webhook") for leak in findings.leaks)
+
+
+@pytest.mark.xdist_group("canary-paths")
+def test_an_alert_that_tells_the_title_regardless_is_caught(net, monkeypatch):
+    """With the alert's check of what the alerted center sees broken, the canary reports the title
+    in the e-mails and the webhook payloads of the next case that crosses state lines."""
+    monkeypatch.setattr(delivery, "_center_sees", lambda center, obj: True)
+    story = net.fork()
+    sent_before, posted_before = len(story.emails), len(story.webhook_bodies)
+    story.case("MBI", "MBI-BROKEN", TLP.GREEN, ("FL", "LA"))
+    assert_sent_since_leak(story, sent_before, posted_before)
 
 
 @pytest.mark.xdist_group("canary-paths")
@@ -708,17 +714,7 @@ def test_a_match_notice_that_names_the_other_record_regardless_is_caught(net, mo
     held = story.subject(Case.objects.get(number="ANA-2"), "ANA", Entity.Kind.PHONE)
     story.subject(Case.objects.get(number="HPD-1"), "HPD", Entity.Kind.PHONE,
                   same_as=held.values)
-    findings = Findings(story)
-    agency_of = dict(User.objects.values_list("email", "agency_id"))
-    for step, message in story.emails[sent_before:]:
-        for address in message.to:
-            findings.read(agency_of[address], message.body, "e-mail", at=step)
-    for step, agency_id, body in story.webhook_bodies[posted_before:]:
-        findings.read(agency_id, body.decode(), "webhook", at=step)
-    with pytest.raises(AssertionError, match="tokens reached agencies"):
-        findings.assert_clean(each_agency_sees_its_own=False)
-    assert any(leak.startswith("e-mail") for leak in findings.leaks)
-    assert any(leak.startswith("webhook") for leak in findings.leaks)
+    assert_sent_since_leak(story, sent_before, posted_before)
 
 
 @pytest.mark.xdist_group("canary-paths")
@@ -741,7 +737,7 @@ def test_the_network_covers_what_the_canary_claims(net):
     # a possible match, a watcher told, an access request.
     matches = list(SubjectMatch.objects.all())
     told = [linker_is_told(match) for match in matches if match.kind == SubjectMatch.Kind.MATCH]
-    assert True in told and False in told, told
+    assert any(told) and not all(told), told  # one match told to both sides, one not
     assert any(match.kind == SubjectMatch.Kind.POSSIBLE for match in matches)
     assert Notification.objects.filter(kind="deconfliction").count() >= 4
     assert WatchNotice.objects.exists()

@@ -227,3 +227,14 @@ def screenshot(request):
     if failing:
         pytest.fail("axe-core found serious or critical accessibility violations:\n  "
                     + "\n  ".join(failing), pytrace=False)
+
+
+def click_graph_node(page, graph, kind):
+    """Click the first node of `kind` on the link graph's canvas (as a person would: selecting
+    a node expands it by one hop)."""
+    graph.locator(".graph-canvas").scroll_into_view_if_needed()
+    node = page.evaluate(
+        "(kind) => { const n = window.fusionGraph.nodes(`[kind = \"${kind}\"]`)[0];"
+        " const p = n.renderedPosition(); return {x: p.x, y: p.y}; }", kind)
+    box = graph.locator(".graph-canvas").bounding_box()
+    page.mouse.click(box["x"] + node["x"], box["y"] + node["y"])

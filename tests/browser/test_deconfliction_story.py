@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from cases import services
 from core.handling import TLP
+from tests.browser.conftest import click_graph_node
 
 SECRET = "Orlando motel trafficking ring"
 
@@ -82,12 +83,7 @@ def test_a_texas_analyst_links_a_phone_the_orlando_case_holds_and_gets_access(
     graph.get_by_label("Hops").select_option("1")
     graph.get_by_role("button", name="Draw").click()
     expect(graph).to_have_attribute("data-nodes", "2")
-    graph.locator(".graph-canvas").scroll_into_view_if_needed()
-    phone = texas.evaluate(
-        "() => { const n = window.fusionGraph.nodes('[kind = \"phone\"]')[0];"
-        " const p = n.renderedPosition(); return {x: p.x, y: p.y}; }")
-    box = graph.locator(".graph-canvas").bounding_box()
-    texas.mouse.click(box["x"] + phone["x"], box["y"] + phone["y"])
+    click_graph_node(texas, graph, "phone")
     expect(graph).to_have_attribute("data-nodes", "3")
     assert texas.evaluate(f"() => window.fusionGraph.getElementById('case:{orlando.pk}').length") == 1
     screenshot(texas, "graph-expanded-after-the-grant")

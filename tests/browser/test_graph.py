@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from cases import services
 from core.handling import TLP
+from tests.browser.conftest import click_graph_node
 
 PHONE = "(504) 555-0142"
 
@@ -45,12 +46,7 @@ def test_the_case_page_draws_expands_and_downloads_the_graph(
     graph.get_by_label("Hops").select_option("1")
     graph.get_by_role("button", name="Draw").click()
     expect(graph).to_have_attribute("data-nodes", "2")
-    graph.locator(".graph-canvas").scroll_into_view_if_needed()
-    phone = page.evaluate(
-        "() => { const n = window.fusionGraph.nodes('[kind = \"phone\"]')[0];"
-        " const p = n.renderedPosition(); return {x: p.x, y: p.y}; }")
-    box = graph.locator(".graph-canvas").bounding_box()
-    page.mouse.click(box["x"] + phone["x"], box["y"] + phone["y"])
+    click_graph_node(page, graph, "phone")
     expect(graph).to_have_attribute("data-nodes", "3")
     assert page.evaluate(
         f"() => window.fusionGraph.getElementById('case:{motel.pk}').length") == 1
