@@ -352,3 +352,12 @@ class ListPageTests(PageTests, QueryCountTests):
         response = self.request(client, request.getfixturevalue(outsider_fixture), subject)
         assert response.status_code == 200
         assert self.row_text(subject) not in response.content.decode()
+
+
+def deliver_all():
+    """Deliver the pending outbox events as the notification worker would, in this process."""
+    from notifications import tasks
+    from notifications.models import OutboxEvent
+
+    for pk in OutboxEvent.objects.filter(status="pending").values_list("pk", flat=True):
+        tasks.deliver_event(pk)

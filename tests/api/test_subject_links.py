@@ -8,20 +8,15 @@ import pytest
 from cases import services
 from cases.models import Case, CaseEntity, Entity, IntelligenceItem, ItemEntity, SubjectMatch
 from core.handling import Level
-from notifications import tasks as notification_tasks
-from notifications.models import Notification, OutboxEvent
+from notifications.models import Notification
 from sharing.services import share
 from tests.api.conftest import api_labels, key_for
+from tests.base import deliver_all
 
 pytestmark = pytest.mark.django_db
 
 PHONE = {"kind": "phone", "value": "(407) 555-0148", "role": "recruiter's phone"}
 SECRET = "Orlando motel ring, the secret one"
-
-
-def deliver_all():
-    for pk in OutboxEvent.objects.filter(status="pending").values_list("pk", flat=True):
-        notification_tasks.deliver_event(pk)
 
 
 @pytest.fixture

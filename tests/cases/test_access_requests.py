@@ -13,19 +13,13 @@ from cases import access, services
 from cases.models import SubjectMatch
 from core.errors import NotVisible
 from core.handling import TLP, Level
-from notifications import tasks as notification_tasks
-from notifications.models import Notification, OutboxEvent
+from notifications.models import Notification
 from sharing.models import AccessRequest, Share
 from sharing.permissions import cases_visible_to
-from tests.base import HttpsClient, messages_of
+from tests.base import HttpsClient, deliver_all, messages_of
 from tests.conftest import fresh
 
 SECRET = "Orlando motel ring, the secret one"
-
-
-def deliver_all():
-    for pk in OutboxEvent.objects.filter(status="pending").values_list("pk", flat=True):
-        notification_tasks.deliver_event(pk)
 
 
 def client_of(user):

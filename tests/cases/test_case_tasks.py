@@ -24,8 +24,7 @@ from cases import selectors, services
 from cases.models import Case, CaseTask, TimelineEvent
 from core.errors import InsufficientLevel, NotVisible, StaleVersion
 from core.handling import Level
-from notifications import tasks as notification_tasks
-from notifications.models import Notification, OutboxEvent
+from notifications.models import Notification
 from sharing.models import Share
 from sharing.services import share, unshare
 from tests.base import (
@@ -34,6 +33,7 @@ from tests.base import (
     ObjectActionTests,
     ObjectPageTests,
     ObjectViewTests,
+    deliver_all,
     messages_of,
 )
 from tests.conftest import _user, fresh
@@ -41,11 +41,6 @@ from tests.conftest import _user, fresh
 pytestmark = pytest.mark.django_db
 
 ROWS = (10, 500)
-
-
-def deliver_all():
-    for pk in OutboxEvent.objects.filter(status="pending").values_list("pk", flat=True):
-        notification_tasks.deliver_event(pk)
 
 
 def client_of(user):

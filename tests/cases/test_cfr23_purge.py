@@ -33,13 +33,12 @@ from cases.models import (
 from cases.tasks import review_queue_daily
 from core.errors import InsufficientLevel, NotVisible
 from core.handling import TLP, Level
-from notifications import tasks as notification_tasks
 from notifications import webhooks
 from notifications.models import EmailDelivery, Notification, OutboxEvent, WebhookDelivery
 from sharing.models import Share, Tombstone
 from sharing.permissions import items_visible_to
 from sharing.services import unshare
-from tests.base import HttpsClient, messages_of
+from tests.base import HttpsClient, deliver_all, messages_of
 from tests.conftest import PASSWORD, cfr23_labels, fresh
 
 from .attach import PDF
@@ -51,12 +50,6 @@ BODY = f"The courier {SECRET}-body drives a white van."
 PREDICATE = f"Reasonable suspicion: {SECRET}-predicate moves minors across state lines."
 NOTE = f"Called the motel about {SECRET}-note."
 PERSON = f"Dwayne {SECRET}"
-
-
-def deliver_all():
-    """Deliver the pending outbox events as the worker would."""
-    for pk in OutboxEvent.objects.filter(status="pending").values_list("pk", flat=True):
-        notification_tasks.deliver_event(pk)
 
 
 @pytest.fixture

@@ -12,18 +12,13 @@ from django.db import transaction
 from cases import services
 from cases.models import CaseEntity, SubjectMatch
 from core.handling import TLP, Level
-from notifications import tasks as notification_tasks
 from notifications import webhooks
 from notifications.models import Notification, OutboxEvent, WebhookDelivery
 from sharing.services import share
+from tests.base import deliver_all
 
 PHONE = "(407) 555-0148"
 SECRET_TITLE = "Orlando motel ring, the secret one"
-
-
-def deliver_all():
-    for pk in OutboxEvent.objects.filter(status="pending").values_list("pk", flat=True):
-        notification_tasks.deliver_event(pk)
 
 
 def link_phone(by, label=PHONE, **target):

@@ -10,16 +10,10 @@ from django.urls import reverse
 from cases import services
 from cases.models import Entity, SubjectWatch, WatchNotice
 from core.handling import TLP, Level
-from notifications import tasks as notification_tasks
 from notifications.models import Notification, OutboxEvent
 from sharing.services import share
-from tests.base import HttpsClient
+from tests.base import HttpsClient, deliver_all
 from tests.conftest import fresh
-
-
-def deliver_all():
-    for pk in OutboxEvent.objects.filter(status="pending").values_list("pk", flat=True):
-        notification_tasks.deliver_event(pk)
 
 
 def client_of(user):

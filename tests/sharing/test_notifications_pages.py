@@ -27,7 +27,14 @@ from notifications.models import (
 from notifications.selectors import INBOX_PAGE, inbox_queryset, unread_count
 from notifications.views import LOG_SIZE
 from sharing.services import unshare
-from tests.base import HttpsClient, ListPageTests, MemberPageTests, ObjectActionTests, QueryCountTests
+from tests.base import (
+    HttpsClient,
+    ListPageTests,
+    MemberPageTests,
+    ObjectActionTests,
+    QueryCountTests,
+    deliver_all,
+)
 from tests.conftest import PASSWORD, fresh
 from tests.sharing.query_counts import QUERY_COUNTS
 
@@ -46,11 +53,6 @@ def in_process(monkeypatch, settings):
 @pytest.fixture
 def client():
     return HttpsClient()
-
-
-def deliver_all():
-    for pk in OutboxEvent.objects.filter(status="pending").values_list("pk", flat=True):
-        tasks.deliver_event(pk)
 
 
 @pytest.fixture
