@@ -13,9 +13,11 @@ RUN groupadd --system --gid 10001 fusionportal \
     && useradd --system --uid 10001 --gid fusionportal --no-create-home \
        --shell /usr/sbin/nologin fusionportal
 
-# xmlsec1 signs and checks the XML of federated sign-in (SAML, pysaml2 calls it).
+# xmlsec1 signs and checks the XML of federated sign-in (SAML, pysaml2 calls it); WeasyPrint
+# lays out the PDF exports with Pango (and its fonts).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends xmlsec1 \
+    && apt-get install -y --no-install-recommends xmlsec1 libpango-1.0-0 libpangoft2-1.0-0 \
+       fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
