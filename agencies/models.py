@@ -78,6 +78,13 @@ class Agency(models.Model):
         "law enforcement", default=True, db_default=True,
         help_text="A law-enforcement agency; criminal intelligence is disseminated to these only.",
     )
+    # A foreign partner (INTERPOL, EUROPOL, an allied center): LES and criminal intelligence
+    # never reach it, unless a portion of a finished product is released to it by name.
+    foreign_partner = models.BooleanField(
+        "foreign partner", default=False, db_default=False,
+        help_text="A foreign partner: LES and criminal intelligence never reach it, unless a "
+                  "product's portion is released to it (REL TO).",
+    )
     # 28 CFR 23.20(h): nothing is purged without a person's decision unless the agency chose
     # this; the daily task then purges its overdue criminal intelligence and says so.
     auto_purge_overdue = models.BooleanField(

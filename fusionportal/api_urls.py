@@ -21,6 +21,7 @@ v1 = [
     path("", include("cases.api.urls")),
     path("", include("agencies.api.urls")),
     path("", include("sharing.api.urls")),
+    path("", include("products.api.urls")),
 ]
 
 urlpatterns = [

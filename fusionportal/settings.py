@@ -159,6 +159,7 @@ INSTALLED_APPS = [
     "agencies",
     "cases",
     "sharing",
+    "products",
     "notifications",
 ]
 # Demo seeding and benchmarks (devtools/): never part of production unless asked for.

@@ -37,6 +37,7 @@ from cases.models import (
 )
 from core.errors import InsufficientLevel, NotVisible
 from core.handling import LEVEL_ACTIONS, TLP, Level
+from products.models import Portion, least_restrictive
 
 from .models import CaseGroupObjectPermission, ItemGroupObjectPermission, Share
 
@@ -153,6 +154,18 @@ def _visible_ids_query(model, principal):
     rows = PERMISSION_MODELS[model].objects.filter(
         group_id__in=visibility_group_ids(principal), permission_id=view_permission_id(model),
     )
+    foreign = _agency_of(principal)
+    if foreign is not None and foreign.foreign_partner:
+        # LES and criminal intelligence never reach a foreign partner, whatever share reached
+        # it (a center-wide share, one granted before the agency became a foreign partner): of
+        # those it sees its own only. A finished product reaches it through its tearline
+        # (products.tearline), which withholds every portion not released to it.
+        allowed = Q(content_object__owner_id=foreign.id) | Q(content_object__les=False)
+        if model is IntelligenceItem:
+            allowed = Q(content_object__owner_id=foreign.id) | Q(
+                content_object__product__isnull=False
+            ) | (Q(content_object__les=False) & Q(content_object__intelligence_status=""))
+        rows = rows.filter(allowed)
     partner = _outside_law_enforcement(model, principal)
     if partner is not None:
         # A center-wide share reaches every member; a partner that is not law enforcement
@@ -525,6 +538,16 @@ def objects_through_group(model, group_id):
     ).values("content_object_id")
 
 
+def _withheld_from_foreign_partner(obj):
+    """LES and criminal intelligence never reach a foreign partner (a finished product does,
+    as its tearline): the rule of the visibility rows, for one object."""
+    if not (obj.les or getattr(obj, "intelligence_status", "")):
+        return False
+    if isinstance(obj, IntelligenceItem):
+        return not Portion.objects.filter(product__item_id=obj.pk).exists()
+    return True
+
+
 def level_of(principal, obj):
     """The level the principal's agency holds on obj: Level.OWNER … Level.VIEW, or None. A
     purged record (28 CFR 23.20(h)) is held by nobody, its owner included: only its tombstone
@@ -538,6 +561,8 @@ def level_of(principal, obj):
         return Level.OWNER
     model = type(obj)
     if _outside_law_enforcement(model, principal) is not None and obj.intelligence_status:
+        return None
+    if agency.foreign_partner and _withheld_from_foreign_partner(obj):
         return None
     held = PERMISSION_MODELS[model].objects.filter(
         group_id__in=visibility_group_ids(principal), content_object=obj
@@ -643,6 +668,39 @@ def _check_criminal_intelligence_share(obj, target, target_agency):
         )
 
 
+def _portions_of(obj):
+    if not isinstance(obj, IntelligenceItem):
+        return None
+    portions = list(Portion.objects.filter(product__item_id=obj.pk).prefetch_related("rel_to"))
+    return portions or None
+
+
+def _check_foreign_partner_share(obj, target, target_agency, portions):
+    """LES and criminal intelligence never reach a foreign partner; a finished product reaches
+    it only when at least one of its portions is released to it (REL TO), and then as its
+    tearline."""
+    if target != Share.Target.AGENCY or target_agency is None or not target_agency.foreign_partner:
+        return
+    if portions is not None:
+        if not any(target_agency in portion.rel_to.all() for portion in portions):
+            _refuse(
+                "foreign_partner_not_released",
+                f"Foreign partner: no portion of this product is released to {target_agency.name} "
+                "(REL TO); it would receive nothing.",
+            )
+        return
+    if obj.les:
+        _refuse(
+            "foreign_partner_les",
+            f"LES never reaches a foreign partner: {target_agency.name} is one.",
+        )
+    if getattr(obj, "intelligence_status", "") == cfr23.Status.INTELLIGENCE:
+        _refuse(
+            "foreign_partner_criminal_intelligence",
+            f"Criminal intelligence never reaches a foreign partner: {target_agency.name} is one.",
+        )
+
+
 def check_share(*, principal, obj, target, target_agency=None, target_center=None, level):
     """Refuse, with an error naming the rule, a share that the handling marking or the sharer's
     own level does not allow. Returns the sharer's level. Raises NotVisible if the sharer cannot
@@ -652,13 +710,17 @@ def check_share(*, principal, obj, target, target_agency=None, target_center=Non
     if held is None:
         raise NotVisible(type(obj))
     is_owner = held == Level.OWNER
-    tlp = obj.tlp
+    portions = _portions_of(obj)
+    # A finished product's share is bounded by its least restrictive portion: each recipient
+    # gets the portions that the share allows (products.tearline) and the rest as notices.
+    tlp = least_restrictive([p.tlp for p in portions]) if portions else obj.tlp
 
     # An unknown level (0, 9, None from a form or the API) is a refusal, not a crash.
     if level not in (Level.VIEW, Level.ANNOTATE, Level.EDIT, Level.MANAGE):
         _refuse("invalid_level", "A share grants view, annotate, edit or manage.")
     level = Level(level)
     _check_criminal_intelligence_share(obj, target, target_agency)
+    _check_foreign_partner_share(obj, target, target_agency, portions)
     if held < Level.MANAGE:
         _refuse(
             "sharer_level",
