@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["core", "audit", "agencies", "cases", "sharing", "notifications", "fusionportal",
+PACKAGES = ["core", "audit", "agencies", "cases", "sharing", "notifications", "products", "fusionportal",
             "devtools"]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
