@@ -37,7 +37,7 @@ from cases.models import (
 )
 from core.errors import InsufficientLevel, NotVisible
 from core.handling import LEVEL_ACTIONS, TLP, Level
-from products.models import Portion, least_restrictive
+from products.models import Portion, Product, least_restrictive
 
 from .models import CaseGroupObjectPermission, ItemGroupObjectPermission, Share
 
@@ -322,6 +322,20 @@ def visible_page_ids(model, principal, *, limit, after=None, cursor=None, until=
         partner_rule = ("obj.owner_id = %s OR obj.intelligence_status = ''", [partner.id])
         matching = partner_rule if matching is None else (
             f"({matching[0]}) AND ({partner_rule[0]})", [*matching[1], *partner_rule[1]]
+        )
+    foreign = _agency_of(principal)
+    if foreign is not None and foreign.foreign_partner:
+        # The rule of _visible_ids_query: LES and criminal intelligence never reach a foreign
+        # partner, a finished product reaches it (torn: products.tearline).
+        foreign_rule = "obj.owner_id = %s OR NOT obj.les"
+        if model is IntelligenceItem:
+            foreign_rule = (
+                "obj.owner_id = %s OR (NOT obj.les AND obj.intelligence_status = '') OR EXISTS "
+                f"(SELECT 1 FROM {connection.ops.quote_name(Product._meta.db_table)} AS product "
+                "WHERE product.item_id = obj.id)"
+            )
+        matching = (foreign_rule, [foreign.id]) if matching is None else (
+            f"({matching[0]}) AND ({foreign_rule})", [*matching[1], foreign.id]
         )
     joined = ""
     if matching is not None:

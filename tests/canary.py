@@ -35,6 +35,7 @@ from cases.access import access_request
 from cases.intelligence import is_under_rule
 from cases.models import Entity, IntelligenceItem, SubjectMatch
 from cases.sar import Behaviour
+from products import services as product_services
 from core.handling import TLP, Level
 from notifications import webhooks
 from sharing.models import Share
@@ -99,13 +100,20 @@ class Canary:
     # enforcement, by id.
     cfr23_status: dict = field(default_factory=dict)
     not_law_enforcement: set = field(default_factory=set)
+    # Foreign partners (agency ids), the cases and items marked LES, the finished products, and
+    # per portion token the agencies its tearline withholds it from.
+    foreign: set = field(default_factory=set)
+    les_objects: set = field(default_factory=set)
+    products: set = field(default_factory=set)
+    withheld_from: dict = field(default_factory=dict)
     counter: int = 0
 
     def fork(self):
         """A copy whose story can go on (in a test's own savepoint) without changing this one."""
         forked = copy.copy(self)
         for name in ("owners", "tokens", "token_kind", "objects", "memberships", "retired",
-                     "cfr23_status", "not_law_enforcement"):
+                     "cfr23_status", "not_law_enforcement", "foreign", "les_objects", "products",
+                     "withheld_from"):
             setattr(forked, name, copy.copy(getattr(self, name)))
         for name in ("grants", "emails", "webhook_bodies"):
             setattr(forked, name, list(getattr(self, name)))
@@ -149,6 +157,10 @@ class Canary:
             return False
         if status and agency_id in self.not_law_enforcement:
             return False
+        # LES and criminal intelligence never reach a foreign partner; a product does, torn.
+        if agency_id in self.foreign and obj not in self.products and (
+                status or obj in self.les_objects):
+            return False
         centers = self.active_centers(agency_id, at)
         for grant in self.grants:
             if grant.obj != obj or grant.since > at or (grant.until is not None and at >= grant.until):
@@ -162,6 +174,8 @@ class Canary:
         return False
 
     def token_visible(self, agency_id, token, at=None):
+        if agency_id in self.withheld_from.get(token, ()):
+            return False
         return any(self.sees(agency_id, obj, at) for obj in self.tokens[token])
 
     def leaks(self, agency_id, text, where, at=None):
@@ -205,14 +219,17 @@ class Canary:
             name=name, short_name=short, state=state, kind=kind
         )
 
-    def add_agency(self, short, name, ori, level, state, *centers, law_enforcement=True):
+    def add_agency(self, short, name, ori, level, state, *centers, law_enforcement=True,
+                   foreign_partner=False):
         agency = Agency.objects.create(
             name=name, ori=ori, level=level, home_state=state,
             contact_name=f"Duty officer, {name}", contact_email=f"duty@{ori.lower()}.example.gov",
-            law_enforcement=law_enforcement,
+            law_enforcement=law_enforcement, foreign_partner=foreign_partner,
         )
         if not law_enforcement:
             self.not_law_enforcement.add(agency.pk)
+        if foreign_partner:
+            self.foreign.add(agency.pk)
         self.agencies[short] = agency
         for center in centers:
             Membership.objects.create(center=self.centers[center], agency=agency)
@@ -257,6 +274,8 @@ class Canary:
             )
         key = ("case", case.pk)
         self.owners[key] = agency.pk
+        if les:
+            self.les_objects.add(key)
         for token in (title, summary):
             self.tokens[token.lower()] = {key}
         if involved and tlp != TLP.RED:
@@ -289,6 +308,8 @@ class Canary:
             )
         key = ("item", item.pk)
         self.owners[key] = self.agencies[owner].pk
+        if les:
+            self.les_objects.add(key)
         if item.intelligence_status:
             self.cfr23_status[key] = item.intelligence_status
         for token in (title, body):
@@ -313,6 +334,41 @@ class Canary:
         self.grants.append(grant)
         self.objects.setdefault("share", []).append(record.pk)
         return grant
+
+    def product(self, owner, portions, *, to):
+        """A finished product of `owner` whose portions are (tlp, les, rel_to shorts, withheld
+        from shorts), published to the agencies `to` (each a share by the owner)."""
+        title = self.token("producttitle")
+        texts = [self.token("portion") for _ in portions]
+        with self.next_step():
+            product = product_services.product_create(
+                by=self.user(self.analysts[owner]), type="bulletin", title=title, portions=[
+                    {"text": text, "tlp": tlp, "les": les,
+                     "rel_to": [self.agencies[short] for short in rel_to]}
+                    for text, (tlp, les, rel_to, _) in zip(texts, portions)
+                ])
+        key = ("item", product.item_id)
+        self.owners[key] = self.agencies[owner].pk
+        self.products.add(key)
+        if product.item.les:
+            self.les_objects.add(key)
+        self.tokens[title.lower()] = {key}
+        for text, (_, _, _, withheld) in zip(texts, portions):
+            self.tokens[text.lower()] = {key}
+            self.withheld_from[text.lower()] = {self.agencies[short].pk for short in withheld}
+        with self.next_step():
+            releases, refused = product_services.publish(
+                product=product, by=self.user(self.analysts[owner]),
+                agencies=[self.agencies[short] for short in to],
+            )
+        assert refused == [], refused
+        for release in releases:
+            record = Share.objects.get(item_id=product.item_id, target_agency=release.agency)
+            self.grants.append(Grant(key, Share.Target.AGENCY, release.agency_id, self.step,
+                                     record=record))
+            self.objects.setdefault("share", []).append(record.pk)
+        self.objects.setdefault("item", []).append(product.item_id)
+        return product
 
     def withdraw(self, grant, by):
         with self.next_step():
@@ -474,6 +530,8 @@ def build():
     # A member of CFIX that is not law enforcement: criminal intelligence never reaches it.
     net.add_agency("TRANSIT", "Central Florida Regional Transit Authority", "FLTRN0000", "local",
                    "FL", "CFIX", law_enforcement=False)
+    # A foreign partner, a member of no center: LES and criminal intelligence never reach it.
+    net.add_agency("EUROPOL", "EUROPOL", "DCEUROPOL", "federal", "DC", foreign_partner=True)
     net.add_center_admin("CFIX", "OCSO")
     net.add_center_admin("LA-SAFE", "LSP")
     net.add_center_admin("STAC", "SDSO")
@@ -578,6 +636,16 @@ def build():
     net.annotate(pending, "MBI")
     net.attach(pending, "MBI")
     net.share(items["MBI", TLP.CLEAR], "MBI", Level.VIEW, center="CFIX")
+
+    # A finished product of MBI published to OCSO and EUROPOL: EUROPOL's tearline holds the
+    # portion released to it alone; the LES portion and the US-only RED one never reach it.
+    net.product("MBI", [
+        (TLP.GREEN, False, ["EUROPOL"], []),
+        (TLP.AMBER, True, [], ["EUROPOL"]),
+        (TLP.RED, False, [], ["EUROPOL"]),
+    ], to=["OCSO", "EUROPOL"])
+    # EUROPOL's own bulletin and file, which it sees as any owner does.
+    net.attach(net.item("EUROPOL", IntelligenceItem.Kind.BULLETIN, TLP.GREEN), "EUROPOL")
 
     net.withdraw(withdrawn, "NOPD")
     net.withdraw(withdrawn_item, "NOPD")

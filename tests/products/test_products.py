@@ -275,3 +275,15 @@ class TestProductDetail(ObjectViewTests):
         return make
 
     rows_already = 2
+
+
+def test_the_api_lists_and_search_keep_les_from_a_foreign_partner(
+        analyst_fl, make_item, europol, analyst_eu, published):
+    les_item = make_item(analyst_fl, kind="bulletin", tlp=TLP.CLEAR, les=True, title="lestitletoken")
+    case_services.share_grant(obj=les_item, by=analyst_fl, level=Level.VIEW,
+                              target=Share.Target.NETWORK)
+    plain = make_item(analyst_fl, kind="bulletin", tlp=TLP.CLEAR, title="plaintitletoken")
+    case_services.share_grant(obj=plain, by=analyst_fl, level=Level.VIEW, target=Share.Target.NETWORK)
+    listed = _key(analyst_eu).get("/api/v1/items/?limit=500", secure=True).content.decode()
+    assert "plaintitletoken" in listed and "Smuggling routes" in listed
+    assert "lestitletoken" not in listed
