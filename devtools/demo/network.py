@@ -83,6 +83,7 @@ class AgencySpec:
     contact: str
     phone: str
     suspended_in: tuple = ()  # centers where its membership is suspended
+    foreign_partner: bool = False  # LES and criminal intelligence never reach it
     member_since: datetime = field(default=datetime(2019, 6, 3, 14, 0, tzinfo=UTC))
 
     @property
@@ -197,6 +198,11 @@ AGENCIES = [
       "Lt. Genevieve Starkweather", "(602) 555-0173", member_since=_since(2009, 4, 6)),
     A("tonpd", "Tohono O'odham Nation Police Department", "AZTONPD00", "tribal", "AZ",
       (ACTIC,), "Lt. Ambrose Encinas-Lowe", "(520) 555-0174", member_since=_since(2017, 9, 18)),
+    # Foreign partners, members of no center: centers publish products to them, torn.
+    A("europol", "EUROPOL", "DCEUROPOL", "federal", "DC", (), "Liaison officer Ines Vandermeer",
+      "(202) 555-0181", foreign_partner=True),
+    A("interpol", "INTERPOL", "DCINTRPOL", "federal", "DC", (), "Liaison officer Kwame Osei-Brandt",
+      "(202) 555-0182", foreign_partner=True),
 ]
 del A
 

@@ -35,9 +35,10 @@ from cases.models import (
 )
 from notifications.models import Notification, OutboxEvent
 from sharing.models import Share
+from products.models import DistributionList
 from sharing.permissions import network_group
 
-from .network import AGENCIES, DEMO_LOGINS, DEMO_PASSWORD, USERS, load_centers
+from .network import AGENCIES, CFIX, DEMO_LOGINS, DEMO_PASSWORD, USERS, load_centers
 from .second_factors import seed_second_factors
 from .stories import CASES, STANDALONE_ITEMS
 
@@ -98,6 +99,7 @@ class DemoSeeder:
         self.centers = self._seed_centers()
         self.agencies = self._seed_agencies()
         self.users = self._seed_users()
+        self._seed_distribution_lists()
         made = seed_second_factors(list(self.users.values()))
         if made:
             self.created["authenticators"] += made
@@ -140,7 +142,7 @@ class DemoSeeder:
                 agency = Agency(
                     name=spec.name, ori=spec.ori, level=spec.level, home_state=spec.state,
                     contact_name=spec.contact, contact_email=spec.contact_email,
-                    contact_phone=spec.phone,
+                    contact_phone=spec.phone, foreign_partner=spec.foreign_partner,
                 )
                 agency.full_clean(exclude=["group"])
                 agency.save()
@@ -148,6 +150,16 @@ class DemoSeeder:
                 self._seed_memberships(agency, spec)
             agencies[spec.code] = agency
         return agencies
+
+    def _seed_distribution_lists(self):
+        """CFIX's lists: its member agencies, and its foreign partners."""
+        cfix = self.centers[CFIX]
+        members, _ = DistributionList.objects.get_or_create(
+            center=cfix, name="CFIX member agencies", defaults={"all_members": True})
+        partners, made = DistributionList.objects.get_or_create(
+            center=cfix, name="Members and foreign partners", defaults={"all_members": True})
+        if made:
+            partners.agencies.set([self.agencies["europol"], self.agencies["interpol"]])
 
     def _seed_memberships(self, agency, spec):
         memberships = {}
