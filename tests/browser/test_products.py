@@ -26,7 +26,7 @@ def test_bulletin_published_to_members_and_europol(portal, open_page, screenshot
     page.select_option("#id_tlp_2", "AMBER")
     page.check("input[name=les_2]")
     screenshot(page, "write")
-    page.click("button[type=submit]")
+    page.click("form.card button[type=submit]")
     page.wait_for_url("**/publish/")
     page.select_option("#id_list", str(listed.pk))
     page.click("form.card button[type=submit]")
