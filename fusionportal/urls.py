@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("agencies.urls")),
     path("", include("audit.urls")),
+    path("work/", include("work.urls")),
 ]
