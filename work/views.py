@@ -93,11 +93,12 @@ def rfi_address(request, pk):
 
 @login_required
 @require_POST
-def rfi_action(request, pk, action):
+def rfi_action(request, pk, rfi_action):
     """A request's button (take, close, reopen): back to where it was pressed, saying what
     changed or why not."""
     rfi = _rfi(request, pk, record_read=False)
     rfi_request = selectors.request_of(request.user, rfi)
+    action = rfi_action
     if rfi_request is None or action not in ACTIONS:
         raise Http404("No such request.")
     form = ActionForm(request.POST)
