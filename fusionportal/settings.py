@@ -161,6 +161,7 @@ INSTALLED_APPS = [
     "sharing",
     "products",
     "notifications",
+    "work",
 ]
 # Demo seeding and benchmarks (devtools/): never part of production unless asked for.
 DEVTOOLS = env_bool("DEVTOOLS", default=DEBUG)
@@ -394,7 +395,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.review_queue_daily",
         "schedule": 24 * 3600.0,
     },
+    # Requests for information: reminded before they are due, escalated once overdue (once each).
+    "rfi-reminders": {
+        "task": "work.tasks.remind_and_escalate",
+        "schedule": 3600.0,
+    },
 }
+# Requests for information: how many days before its due date a request is reminded.
+RFI_REMIND_DAYS_BEFORE = env_int("RFI_REMIND_DAYS_BEFORE", 1, minimum=0)
 # Webhooks: seconds to wait for a partner's answer; plain http:// only in development.
 WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10, minimum=1)
 WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", default=DEBUG)

@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("agencies.urls")),
     path("", include("audit.urls")),
     path("", include("products.urls")),
+    path("work/", include("work.urls")),
 ]

@@ -5,7 +5,7 @@ Run by the Celery tasks of notifications.tasks (or in process without a broker);
 whatever this returns (webhook deliveries, swept events), so nothing here knows of Celery.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -57,7 +57,9 @@ def _contact(agency):
 POINTER_LINES = {"Case number", "Owner agency", "Source agency", "Point of contact", "States",
                  "Kind", "Shared by", "Annotated by", "Access", "Overdue", "Due today",
                  "Due within 30 days", "Record", "Changed", "Purged", "What to do", "Records",
-                 "Assigned by"}
+                 "Assigned by", "Asked by", "Addressed to", "Due"}
+
+RFI_KINDS = (Kind.RFI_ADDRESSED, Kind.RFI_REMINDER, Kind.RFI_OVERDUE, Kind.RFI_ANSWERED)
 
 
 def _case_facts(case, *, title_visible):
@@ -210,6 +212,8 @@ def compose(event):
         return _watched_message(event)
     if event.kind == Kind.TASK_ASSIGNED:
         return _task_assigned_message(event)
+    if event.kind in RFI_KINDS:
+        return _rfi_message(event)
     raise ValueError(f"unknown notification kind {event.kind!r}")
 
 
@@ -475,6 +479,36 @@ def _task_assigned_message(event):
     return _with_inbox({"title": title, "lines": lines, "data": payload}, title)
 
 
+def _rfi_message(event):
+    """A request for information addressed, due soon, overdue or answered: its pointer, who
+    asks, to whom, by when; its title only where the audience (the person, else the agency or
+    center) sees the RFI at delivery."""
+    item = event.item
+    detail = event.detail
+    if "user_id" in detail:
+        person = User.objects.select_related("agency").filter(pk=detail["user_id"]).first()
+        sees = (person is not None and person.is_active
+                and items_visible_to(person).filter(pk=item.pk).exists())
+    else:
+        sees = _recipient_sees(event, item)
+    lines, data = _item_pointer(item)
+    due = date.fromisoformat(detail["due"])
+    lines.insert(0, ["Asked by", f"{item.owner.name} ({item.owner.ori})"])
+    lines.append(["Due", due.strftime("%b %-d, %Y")])
+    if sees:
+        lines.insert(0, ["Item", item.title])
+        lines.append(["Handling", handling_label(item.tlp, item.les)])
+    lines.append(["Access", "you see the request" if sees
+                  else "not shared with you: contact the source agency"])
+    what = {Kind.RFI_ADDRESSED: "addressed to you", Kind.RFI_REMINDER: "due tomorrow",
+            Kind.RFI_OVERDUE: "overdue", Kind.RFI_ANSWERED: "answered"}[event.kind]
+    title = f"Request for information #{item.pk} from {item.owner.name} {what} (due {due:%b %-d, %Y})"
+    data["title"] = item.title if sees else None
+    payload = {"event": f"rfi.{event.kind.removeprefix('rfi_')}", "item": data,
+               "due": detail["due"]}
+    return _with_inbox({"title": title, "lines": lines, "data": payload}, title)
+
+
 def _agency_admins(agency_id):
     """The active people who administer the agency's users (never an API key's account)."""
     return User.objects.filter(
@@ -591,7 +625,8 @@ def _fan_out(event, message, *, first):
         audiences = [{"user": user} for user in _accounts_admins(event.agency_id)]
     elif event.kind in (Kind.REVIEW_DUE, Kind.AUTO_PURGED):
         audiences = [{"user_id": event.detail["official_id"]}]
-    elif event.kind in (Kind.WATCHED, Kind.TASK_ASSIGNED):
+    elif event.kind in (Kind.WATCHED, Kind.TASK_ASSIGNED) or (
+            event.kind in RFI_KINDS and "user_id" in event.detail):
         audiences = [{"user_id": event.detail["user_id"]}]
     elif event.center_id:
         audiences = [{"center_id": event.center_id}]
@@ -602,7 +637,8 @@ def _fan_out(event, message, *, first):
     )
     if event.kind == Kind.ANNOTATED:
         return [], []  # in-app only: followers asked for their inbox, not their mailbox
-    if event.kind in (Kind.REVIEW_DUE, Kind.AUTO_PURGED, Kind.WATCHED, Kind.TASK_ASSIGNED):
+    if event.kind in (Kind.REVIEW_DUE, Kind.AUTO_PURGED, Kind.WATCHED, Kind.TASK_ASSIGNED) or (
+            event.kind in RFI_KINDS and "user_id" in event.detail):
         # One person (the control official, the watcher, the assignee), in the inbox and by
         # e-mail; no partner system.
         person = event.detail.get("official_id") or event.detail.get("user_id")

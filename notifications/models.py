@@ -88,6 +88,11 @@ class OutboxEvent(models.Model):
         WATCHED = "watched", "A subject you watch was linked"
         # A task on a case was assigned to a person.
         TASK_ASSIGNED = "task_assigned", "Task assigned to you"
+        # A request for information's life cycle (work.services, work.tasks).
+        RFI_ADDRESSED = "rfi_addressed", "Request for information addressed to you"
+        RFI_REMINDER = "rfi_reminder", "Request for information due soon"
+        RFI_OVERDUE = "rfi_overdue", "Request for information overdue"
+        RFI_ANSWERED = "rfi_answered", "Request for information answered"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # The idempotency key: "case-alert:<case>:<state>", "share:<share>:<level>", "annotation:<id>",
@@ -125,7 +130,8 @@ class OutboxEvent(models.Model):
                 condition=Q(kind__in=["state_lines", "shared", "annotated", "accounts_disabled",
                                       "review_due", "corrected", "purged", "auto_purged",
                                       "deconfliction", "access_requested", "access_answered",
-                                      "watched", "task_assigned"]),
+                                      "watched", "task_assigned", "rfi_addressed",
+                                      "rfi_reminder", "rfi_overdue", "rfi_answered"]),
                 name="outbox_kind_valid",
             ),
             models.CheckConstraint(condition=DELIVERY_STATUS_IN, name="outbox_status_valid"),

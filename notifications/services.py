@@ -297,6 +297,50 @@ def task_assigned(*, task, by):
     )
 
 
+def _rfi_event(kind, key, request, *, by=None, agency_id=None, center_id=None, user_id=None):
+    detail = {"request_id": request.pk, "due": request.due_date.isoformat(),
+              "by_agency": by.agency.name if by is not None and by.agency_id else ""}
+    if user_id is not None:
+        detail["user_id"] = user_id
+    return _record_event(kind=kind, key=key, item_id=request.rfi_id, actor=by,
+                         agency_id=agency_id, center_id=center_id, detail=detail)
+
+
+def rfi_addressed(*, request, by):
+    """Tell the addressed agency (or every member agency of the addressed center) of a request
+    for information: in the inbox, by e-mail and to its partner systems, with the RFI's title
+    only where the audience sees it at delivery (notifications.delivery). Once per request."""
+    return _rfi_event(Kind.RFI_ADDRESSED, f"rfi-addressed:{request.pk}", request, by=by,
+                      agency_id=request.addressed_agency_id,
+                      center_id=request.addressed_center_id)
+
+
+def rfi_reminder(*, request, cycle):
+    """The day before a request is due: the person who took it, else the addressed agency or
+    center. Once per request and cycle (a reopened request is reminded anew)."""
+    key = f"rfi-reminder:{request.pk}:{cycle}"
+    if request.taken_by_id is not None:
+        return _rfi_event(Kind.RFI_REMINDER, key, request, user_id=request.taken_by_id)
+    return _rfi_event(Kind.RFI_REMINDER, key, request, agency_id=request.addressed_agency_id,
+                      center_id=request.addressed_center_id)
+
+
+def rfi_overdue(*, request, cycle, admins):
+    """A request overdue: each admin of both sides (the asking agency's, and the addressed
+    agency's or center's), one person each, in the inbox and by e-mail. Once per request,
+    cycle and admin."""
+    return [_rfi_event(Kind.RFI_OVERDUE, f"rfi-overdue:{request.pk}:{cycle}:{admin.pk}",
+                       request, user_id=admin.pk)
+            for admin in admins]
+
+
+def rfi_answered(*, request, by):
+    """Tell the asking agency its request was answered (the response itself is shared with it
+    through cases.services.share_grant). Once per request and answer."""
+    return _rfi_event(Kind.RFI_ANSWERED, f"rfi-answered:{request.pk}:{request.version}",
+                      request, by=by, agency_id=request.rfi.owner_id)
+
+
 def annotation_added(*, annotation, by):
     """Tell the followers of a case that it was annotated. The author follows it from now on."""
     if annotation.case_id is None:

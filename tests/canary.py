@@ -20,12 +20,13 @@ import re
 import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from unittest import mock
 
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
+from django.utils import timezone
 
 from agencies import services as agency_services
 from agencies.api_keys import api_key_create
@@ -41,6 +42,9 @@ from notifications import webhooks
 from sharing.models import Share
 from sharing.services import unshare
 from tests.conftest import PASSWORD, cfr23_labels
+from work import services as work_services
+from work.models import RfiRequest
+from work.tasks import remind_and_escalate
 
 TOKEN = re.compile(r"canary-[a-z]+-\d+-[0-9a-f]{8}", re.IGNORECASE)
 
@@ -452,6 +456,26 @@ class Canary:
         self.objects.setdefault("task", []).append(task.pk)
         return task
 
+    def rfi_request(self, rfi, by, *, agency=None, center=None, taken_by=None, answered=False,
+                    overdue=False):
+        """Address an RFI already shared with its addressee (the share is the canary's grant);
+        perhaps taken, answered by a response written before, or overdue and escalated."""
+        with self.next_step():
+            request = work_services.rfi_address(
+                rfi=rfi, by=self.user(self.analysts[by]), agency=self.agencies.get(agency),
+                center=self.centers.get(center), due_date=timezone.localdate())
+            if taken_by:
+                request = work_services.rfi_take(request=request,
+                                                 by=self.user(self.analysts[taken_by]))
+            if answered:
+                work_services.rfi_answered(response=rfi.responses.first())
+            if overdue:
+                RfiRequest.objects.filter(pk=request.pk).update(
+                    due_date=timezone.localdate() - timedelta(days=2))
+                remind_and_escalate()
+        self.objects.setdefault("rfirequest", []).append(request.pk)
+        return request
+
     def attach(self, obj, by):
         key = _key(obj)
         name = self.token("filename", key)
@@ -628,6 +652,12 @@ def build():
     rfi = net.item("MBI", IntelligenceItem.Kind.RFI, TLP.GREEN)
     net.share(rfi, "MBI", Level.VIEW, agency="NOPD")
     net.item("NOPD", IntelligenceItem.Kind.RFI_RESPONSE, TLP.GREEN, in_response_to=rfi)
+    # Requests for information with a status and a due date (work/): one to an agency, answered
+    # by the response above once addressed; one to a center, taken, then overdue and escalated.
+    net.rfi_request(rfi, "MBI", agency="NOPD", answered=True)
+    to_center = net.item("MBI", IntelligenceItem.Kind.RFI, TLP.AMBER)
+    net.share(to_center, "MBI", Level.VIEW, center="LA-SAFE")
+    net.rfi_request(to_center, "MBI", center="LA-SAFE", taken_by="LSP", overdue=True)
 
     # 28 CFR Part 23: information pending review, with a subject, a note and a file, that
     # nobody may share; criminal intelligence shared center-wide with CFIX (TRANSIT is a member).

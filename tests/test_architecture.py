@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["core", "audit", "agencies", "cases", "sharing", "notifications", "products", "fusionportal",
+PACKAGES = ["core", "audit", "agencies", "cases", "sharing", "notifications", "products", "work", "fusionportal",
             "devtools"]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
@@ -74,6 +74,7 @@ ALLOWED_INNER_IMPORTS = {
     ("sharing/apps.py", "from . import tombstones"),
     ("sharing/apps.py", "from .permissions import remember_permission_ids"),
     ("agencies/apps.py", "from . import mfa, sessions, signins"),
+    ("work/apps.py", "from . import signals"),
 }
 
 

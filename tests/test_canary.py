@@ -70,7 +70,7 @@ ID_FAMILY = {
     "case": "case", "item": "item", "annotation": "annotation", "attachment": "attachment",
     "notification": "notification", "webhook": "webhook", "api-key": "apikey",
     "entity": "entity", "subject": "entity", "center": "center", "agency": "agency",
-    "share": "share", "access": "accessrequest", "task": "task",
+    "share": "share", "access": "accessrequest", "task": "task", "rfi": "item",
 }
 # Parameters by name.
 FILL = {
@@ -82,7 +82,8 @@ FILL = {
     "key_id": "securitykey",
 }
 # Word parameters: every word their converter accepts, or these.
-WORDS = {"action": ("rotate", "disable", "enable", "suspend", "reinstate", "remove")}
+WORDS = {"action": ("rotate", "disable", "enable", "suspend", "reinstate", "remove"),
+         "rfi_action": ("take", "close", "reopen")}
 OBJECT_FAMILIES = {"case", "item", "annotation", "attachment", "share", "entity", "jurisdiction",
                    "task"}
 

@@ -1,0 +1,57 @@
+"""Requests for information reminded before they are due and escalated once overdue: beat runs
+this hourly; each request is reminded once and escalated once per cycle however often it runs
+(the rows are marked in the transaction that records the notices, and each notice has its key)."""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from agencies.models import CenterAdmin, User
+from notifications import services as notices
+
+from .models import RfiRequest
+
+
+@shared_task(name="work.tasks.remind_and_escalate", ignore_result=True)
+def remind_and_escalate_task():
+    remind_and_escalate()
+
+
+def escalation_admins(request):
+    """The active admins of both sides: the asking agency's, and the addressed agency's or the
+    addressed center's (a partner system's account is none)."""
+    asker = request.rfi.owner_id
+    people = Q(agency_id=asker, role=User.Role.AGENCY_ADMIN)
+    if request.addressed_agency_id is not None:
+        people |= Q(agency_id=request.addressed_agency_id, role=User.Role.AGENCY_ADMIN)
+    else:
+        people |= Q(pk__in=CenterAdmin.objects.filter(center_id=request.addressed_center_id)
+                    .values("user_id"))
+    return list(User.objects.filter(people, is_active=True, api_key__isnull=True).order_by("pk"))
+
+
+def remind_and_escalate(*, now=None):
+    """Remind the pending requests due within RFI_REMIND_DAYS_BEFORE days (not yet overdue),
+    and escalate the overdue ones. Returns (reminded, escalated) counts."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    soon = today + timedelta(days=settings.RFI_REMIND_DAYS_BEFORE)
+    pending = RfiRequest.objects.filter(status__in=RfiRequest.PENDING_STATUSES)
+    with transaction.atomic():
+        reminded = list(pending.select_for_update(skip_locked=True, of=("self",)).filter(
+            reminded_at__isnull=True, due_date__gte=today, due_date__lte=soon))
+        for request in reminded:
+            notices.rfi_reminder(request=request, cycle=request.cycle)
+        RfiRequest.objects.filter(pk__in=[r.pk for r in reminded]).update(reminded_at=now)
+    with transaction.atomic():
+        overdue = list(pending.select_for_update(skip_locked=True, of=("self",)).filter(
+            escalated_at__isnull=True, due_date__lt=today).select_related("rfi"))
+        for request in overdue:
+            notices.rfi_overdue(request=request, cycle=request.cycle,
+                                admins=escalation_admins(request))
+        RfiRequest.objects.filter(pk__in=[r.pk for r in overdue]).update(escalated_at=now)
+    return len(reminded), len(overdue)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("rfis/", views.rfi_list, name="rfi-list"),
+    path("rfis/<int:pk>/", views.rfi_card, name="rfi-detail"),
+    path("rfis/<int:pk>/address/", views.rfi_address, name="rfi-address"),
+    path("rfis/<int:pk>/<slug:rfi_action>/", views.rfi_action, name="rfi-action"),
+]
