@@ -750,3 +750,45 @@ class Dissemination(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} of item {self.item_id} to {self.recipient_label}"
+
+
+class Export(models.Model):
+    """One PDF export of a case, an item or a product: a dissemination outside the portal, with
+    who made it, for which agency, when, and the version it held (cases.exports writes it with
+    the access-log row of the download, once the PDF is laid out)."""
+
+    class Kind(models.TextChoices):
+        CASE = "case", "Case"
+        ITEM = "item", "Intelligence item"
+        PRODUCT = "product", "Finished product"
+
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    item = models.ForeignKey(
+        IntelligenceItem, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    # The version given: its overall marking ("TLP:AMBER · LES"); of a product, the portions
+    # held and those withheld with the notice that stood in their place; of a case, the items
+    # and notes it held and how many were left out.
+    marking = models.CharField(max_length=40)
+    held = models.JSONField(default=list, blank=True)
+    withheld = models.JSONField(default=list, blank=True)
+    contents = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            exactly_one_target("export_of_case_or_item"),
+            models.CheckConstraint(condition=Q(kind__in=["case", "item", "product"]),
+                                   name="export_kind_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["case", "-at"], name="export_case"),
+            models.Index(fields=["item", "-at"], name="export_item"),
+            models.Index(fields=["agency", "-at"], name="export_agency"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} export #{self.pk} to {self.agency_id}"

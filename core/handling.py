@@ -15,6 +15,18 @@ class TLP(models.TextChoices):
     RED = "RED", "TLP:RED"
 
 
+# Most restrictive last.
+TLP_ORDER = [TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT, TLP.RED]
+
+
+def most_restrictive(tlps):
+    return max(tlps, key=TLP_ORDER.index, default=TLP.CLEAR)
+
+
+def least_restrictive(tlps):
+    return min(tlps, key=TLP_ORDER.index, default=TLP.CLEAR)
+
+
 def handling_label(tlp, les):
     return _HANDLING_LABELS[tlp, bool(les)]
 

@@ -14,18 +14,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, FusionCenter
 from cases.models import IntelligenceItem
-from core.handling import TLP
-
-# Most restrictive last.
-TLP_ORDER = [TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT, TLP.RED]
-
-
-def most_restrictive(tlps):
-    return max(tlps, key=TLP_ORDER.index, default=TLP.CLEAR)
-
-
-def least_restrictive(tlps):
-    return min(tlps, key=TLP_ORDER.index, default=TLP.CLEAR)
+from core.handling import TLP, TLP_ORDER, least_restrictive, most_restrictive  # noqa: F401
 
 
 class Product(models.Model):

@@ -118,6 +118,12 @@ def tearline_for_agency(item, agency, *, portions=None, principal=None):
     )
 
 
+def tearline_for_reader(user, item):
+    """The version for a signed-in user of an agency who was found to see the item: what the
+    product's page shows and its PDF export holds."""
+    return tearline_for_agency(item, user.agency, principal=user)
+
+
 def tearline_for(principal, item):
     """The version for the principal's agency (a user, or an agency for a partner system or an
     export). NotVisible when the agency may not see the item at all."""

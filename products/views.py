@@ -6,23 +6,27 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
 
 from agencies.models import Agency
-from cases.models import IntelligenceItem
+from cases.exports import export_record
+from cases.models import Export, IntelligenceItem
 from core.handling import HANDLING_RULES, LES_RULE, TLP, Level
+from core.pdf import pdf_export
 from sharing.permissions import get_visible_or_404, level_of
 
 from . import services
 from .models import DistributionList, Product
-from .tearline import tearline_for_agency
+from .tearline import tearline_for_reader
 
 PORTION_SLOTS = 4
 
 
-def _product(request, item_id):
+def _product(request, item_id, record_read=True):
     item = get_visible_or_404(
-        request.user, IntelligenceItem, item_id,
+        request.user, IntelligenceItem, item_id, record_read=record_read,
         queryset=IntelligenceItem.objects.select_related("owner"),
     )
     product = Product.objects.filter(item=item).first()
@@ -34,12 +38,37 @@ def _product(request, item_id):
 @login_required
 def product_detail(request, item_id):
     item, product = _product(request, item_id)
-    version = tearline_for_agency(item, request.user.agency, principal=request.user)
+    version = tearline_for_reader(request.user, item)
     return render(request, "products/product_detail.html", {
         "item": item, "product": product, "version": version, "portions": version.portions,
         "is_owner": item.owner_id == request.user.agency_id,
         "handling_rule": HANDLING_RULES.get(item.tlp, ""), "les_rule": LES_RULE,
     })
+
+
+@login_required
+@require_GET
+def product_export(request, item_id):
+    """The product as a PDF: the version of the reader's agency, the one its page shows (the
+    withheld portions as their notices), recorded with the portions held and withheld."""
+    item, product = _product(request, item_id, record_read=False)
+    version = tearline_for_reader(request.user, item)
+    context = {
+        "item": item, "product": product, "version": version, "portions": version.portions,
+        "tlp": version.tlp, "les": version.les, "reader": request.user,
+        "handling_rule": HANDLING_RULES.get(version.tlp, ""), "les_rule": LES_RULE,
+        "exported_at": timezone.now(), "back_url": reverse("product-detail", args=[item.pk]),
+    }
+
+    def record():
+        export_record(
+            by=request.user, obj=item, kind=Export.Kind.PRODUCT, tlp=version.tlp, les=version.les,
+            held=version.held_ids,
+            withheld=[{"portion": p.id, "notice": p.text} for p in version.portions if p.withheld],
+        )
+
+    return pdf_export(request, "exports/product.html", context,
+                      filename=f"product-{item.pk}.pdf", record=record)
 
 
 @login_required

@@ -77,4 +77,17 @@ QUERY_COUNTS = {
     # case it hangs off (visibility), the download's access-log row. No page around it.
     "attachment-download (owner)": 7,
     "attachment-download (viewer)": 7,
+    # A case as a PDF (no page around it, so no header): the case (owner and lead center
+    # joined); the latest items the reader's agency sees and how many there are, the latest
+    # notes (authors and agencies joined) and how many, the latest subjects and how many, the
+    # jurisdictions; then the record, in its savepoint: the Export row and the access-log row.
+    # The same for a viewer (no level is asked: the export is every viewer's).
+    "case-export (owner)": SIGNED_IN + 1 + 7 + 2 + 2,
+    "case-export (viewer)": SIGNED_IN + 1 + 7 + 2 + 2,
+    # An item as a PDF: the item (owner joined), whether it is a product (exported as one);
+    # the latest notes and how many, the latest subjects and how many (its case's number, one
+    # more, when it has a case); the record in its savepoint: the Export row and the access
+    # log's. Criminal intelligence of another agency adds its dissemination row.
+    "item-export (owner)": SIGNED_IN + 2 + 4 + 2 + 2,
+    "item-export (viewer)": SIGNED_IN + 2 + 4 + 2 + 2,
 }
