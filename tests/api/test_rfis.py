@@ -316,3 +316,12 @@ def test_a_bad_filter_or_page_is_a_400_naming_it(api, story, partner_key_fl, par
 def test_an_outsider_lists_none(api, story, outsider_key):
     assert api.as_key(outsider_key).get("/api/v1/rfis/", {"status": "any"}).json()[
         "results"] == []
+
+
+@pytest.mark.parametrize("route, field", [
+    ("", "rfi_id"), ("take/", "version"), ("reopen/", "due_date"), ("answer/", "title")])
+def test_options_describe_what_each_route_takes(api, story, partner_writer_fl, route, field):
+    path = "/api/v1/rfis/" + (f"{story.rfi.id}/{route}" if route else "")
+    described = api.as_key(partner_writer_fl).options(path)
+    assert described.status_code == 200, described.content
+    assert field in described.json()["actions"]["POST"]

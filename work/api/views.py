@@ -190,6 +190,11 @@ def _directory(model, pk, field):
     return found
 
 
+ROUTE_INPUTS = {"api-rfi-list": RfiAddressInput, "api-rfi-take": RfiVersionInput,
+                "api-rfi-close": RfiVersionInput, "api-rfi-reopen": RfiReopenInput,
+                "api-rfi-answer": RfiAnswerInput}
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Requests for information addressed to your agency, its centers or its key's "
@@ -220,7 +225,13 @@ class RfiViewSet(VisibleViewSet):
     object_type = "intelligenceitem"
     filterset_class = RfiFilter
     http_method_names = ["get", "post", "head", "options"]
-    input_serializers = {"POST": RfiAddressInput}
+
+    @property
+    def input_serializers(self):
+        """What a POST takes on this route (OPTIONS describes it): addressing on the list,
+        each action's own input on its route."""
+        match = getattr(getattr(self, "request", None), "resolver_match", None)
+        return {"POST": ROUTE_INPUTS.get(getattr(match, "url_name", ""), RfiAddressInput)}
 
     def visible(self):
         return selectors.requests_of(self.request.user)
