@@ -3,8 +3,8 @@
 Every figure is counted over the cases and items `sharing.permissions` says the agency sees now:
 
 - my work: the reader's unread notifications, the cases the reader follows (visible ones only),
-  the open tasks assigned to the reader on visible cases (soonest due first), and, for a 28 CFR
-  Part 23 reviewer, the agency's review queue counts (its own records);
+  and, for a 28 CFR Part 23 reviewer, the agency's review queue counts (its own records); what is
+  the reader's to do (tasks, RFIs, reviews) is work.queue's, beside it on the page;
 - open cases per state: the states of the visible open cases (a case in two states counts in
   both);
 - new cases and items per week: visible ones created in each of the last WEEKS weeks, read from
@@ -31,12 +31,11 @@ from notifications.selectors import inbox_page, unread_count
 from sharing.permissions import cases_visible_to, visible_changed_since, visible_ids
 
 from .models import Annotation, Case, IntelligenceItem, Jurisdiction
-from .selectors import my_tasks_page, review_queue
+from .selectors import review_queue
 
 WEEKS = 12
 UNREAD_SHOWN = 5
 FOLLOWED_SHOWN = 5
-TASKS_SHOWN = 5
 
 
 def week_starts(now, weeks=WEEKS):
@@ -88,12 +87,9 @@ def my_work(user, *, today):
         .filter(id__in=Follow.objects.filter(user=user).values("case_id"))
         .order_by("-updated_at", "-id")[:FOLLOWED_SHOWN]
     )
-    tasks, more_tasks = my_tasks_page(user, today=today, size=TASKS_SHOWN)
     work = {
         "unread": unread_count(user),
         "followed": followed,
-        "tasks": tasks,
-        "more_tasks": more_tasks is not None,
         "review": None,
     }
     if user.intelligence_reviewer and user.agency_id is not None:

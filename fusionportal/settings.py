@@ -613,6 +613,7 @@ SPECTACULAR_SETTINGS = {
         "CenterKindEnum": "agencies.models.FusionCenter.Kind",
         "CaseStatusEnum": "cases.models.Case.Status",
         "TaskStatusEnum": "cases.models.CaseTask.Status",
+        "RfiStatusEnum": "work.models.RfiRequest.Status",
         "SarBehaviourEnum": "cases.sar.Behaviour",
     },
 }

@@ -30,6 +30,15 @@ def addressed_to(user):
         | Q(taken_by_id=user.pk)
 
 
+def to_answer(user):
+    """The pending requests that are the user's to answer: taken by the user, or taken by nobody
+    yet and addressed to the user's agency or to a center it is an active member of (along the
+    (addressee, status, due date) indexes)."""
+    addressed = Q(addressed_agency_id=user.agency_id) | Q(addressed_center_id__in=_my_centers(user))
+    return Q(status__in=RfiRequest.PENDING_STATUSES) & (
+        Q(taken_by_id=user.pk) | (Q(taken_by__isnull=True) & addressed))
+
+
 def requests_of(user):
     """The requests the user's agency sees the RFI of (the permission service decides)."""
     return RfiRequest.objects.filter(rfi__in=items_visible_to(user))

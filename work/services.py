@@ -13,7 +13,7 @@ from django.utils import timezone
 from agencies.models import Membership
 from audit.services import log_access
 from cases.models import IntelligenceItem
-from cases.services import share_grant
+from cases.services import item_create, share_grant
 from core.errors import InsufficientLevel, StaleVersion
 from core.handling import Level
 from notifications import services as notices
@@ -118,6 +118,26 @@ def rfi_take(*, request, by, version=None):
     current.taken_by = by
     current.acknowledged_at = timezone.now()
     return _save(current, by, "taken")
+
+
+@transaction.atomic
+def rfi_respond(*, request, by, title, body="", tlp=None, les=None, **labels):
+    """Answer the request: a person on the addressed side writes a response while it is pending.
+    The response is created by cases.services.item_create, as one written on the item's page is
+    (shared back to the asker at view when its marking allows, else `share_back_refusal` says
+    why), and that answers the request (work.signals). Its marking defaults to the RFI's."""
+    require_level(by, request.rfi, Level.VIEW)
+    if not on_addressed_side(by, request):
+        raise InsufficientLevel("Only the addressed agency, or a member agency of the addressed "
+                                "center, answers this request for information.")
+    current = _locked(request, by, None)
+    if current.status not in RfiRequest.PENDING_STATUSES:
+        _refuse(f"This request is {current.get_status_display().lower()}: it takes no answer "
+                "now.", "rfi_not_pending")
+    rfi = current.rfi
+    return item_create(by=by, kind=IntelligenceItem.Kind.RFI_RESPONSE, title=title, body=body,
+                       tlp=rfi.tlp if tlp is None else tlp, les=rfi.les if les is None else les,
+                       in_response_to=rfi, **labels)
 
 
 def rfi_answered(*, response):

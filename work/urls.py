@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("count/", views.my_work_count, name="my-work-count"),
     path("rfis/", views.rfi_list, name="rfi-list"),
     path("rfis/<int:pk>/", views.rfi_card, name="rfi-detail"),
     path("rfis/<int:pk>/address/", views.rfi_address, name="rfi-address"),

@@ -16,11 +16,12 @@ from django.views.decorators.http import require_GET, require_POST
 from audit.services import log_access
 from cases.forms import apply_errors
 from cases.models import IntelligenceItem
+from core.activity import passive
 from core.errors import InsufficientLevel, StaleVersion
 from core.handling import Level
 from sharing.permissions import ShareRefused, get_visible_or_404, level_of
 
-from . import selectors, services
+from . import queue, selectors, services
 from .forms import ActionForm, AddressForm
 from .models import RfiRequest
 
@@ -150,3 +151,13 @@ def rfi_list(request):
     query.pop("cursor", None)
     context["query"] = query.urlencode()
     return render(request, "work/rfi_list.html", context)
+
+
+@passive
+@login_required
+@require_GET
+def my_work_count(request):
+    """The navigation's My work link with how many things are the user's to do (fetched by htmx
+    after the page, and refreshed, as the unread count is): one count per source of the queue."""
+    count = queue.my_work_count(request.user, today=timezone.localdate())
+    return render(request, "work/_nav_work_count.html", {"my_work_count": count})

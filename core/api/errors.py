@@ -119,6 +119,8 @@ def exception_handler(exc, context):
         if isinstance(codes, dict) and list(codes) == ["non_field_errors"]:
             first = codes["non_field_errors"]
             code = first[0] if isinstance(first, list) and first else code
+        # A service's refusal on a field that an endpoint names by its rule (`exc.rule`).
+        code = getattr(exc, "rule", None) or code
         response.data = error_body(code, message, fields)
     elif isinstance(exc, exceptions.APIException):
         detail = exc.detail

@@ -34,9 +34,11 @@ from cases.models import (
     IntelligenceItem,
 )
 from notifications.models import Notification, OutboxEvent
-from sharing.models import Share
 from products.models import DistributionList
+from sharing.models import Share
 from sharing.permissions import network_group
+from work import services as work_services
+from work.tasks import remind_and_escalate
 
 from .network import AGENCIES, CFIX, DEMO_LOGINS, DEMO_PASSWORD, USERS, load_centers
 from .second_factors import seed_second_factors
@@ -334,6 +336,9 @@ class DemoSeeder:
             )
         self.created["intelligence items"] += 1
         story.item_ids.append(item.pk)
+        if spec.request:
+            # Addressed first: the request's share (view) is then raised by the item's own.
+            self._request(spec.request, story, rfi=item, asker=author)
         for subject in spec.subjects:
             with self._step(story):
                 self._link(subject, by=author, item=item)
@@ -354,6 +359,22 @@ class DemoSeeder:
                 reviewer = next(user for user in self.users.values()
                                 if user.agency_id == author.agency_id and user.intelligence_reviewer)
                 case_services.item_purge(item=item, by=reviewer, reason=spec.purged)
+
+    def _request(self, spec, story, *, rfi, asker):
+        """The RFI addressed as the story says (due relative to the day the demo is seeded, so
+        that one is overdue), and taken by someone of the addressed side if it is."""
+        to_center = isinstance(spec.to, tuple)
+        with self._step(story):
+            request = work_services.rfi_address(
+                rfi=rfi, by=asker,
+                due_date=timezone.localdate(self.started) + timedelta(days=spec.due_in_days),
+                agency=None if to_center else self.agencies[spec.to],
+                center=self.centers[spec.to] if to_center else None,
+            )
+        self.created["requests for information"] += 1
+        if spec.taken_by:
+            with self._step(story):
+                work_services.rfi_take(request=request, by=self.users[spec.taken_by])
 
     def _task(self, spec, story, *, case):
         """A task on the case, assigned and due as the story says (due relative to the day the
@@ -415,6 +436,9 @@ def seed_demo():
     """Seed the demo network. Returns the seeder: `created` counts what was created, by kind
     (empty when it all existed); `skipped` names the stories a service refused, and why."""
     seeder = DemoSeeder().run()
+    # What beat does hourly: the requests due tomorrow reminded, the overdue ones escalated to
+    # the admins of both sides (once each, however often the demo is seeded).
+    remind_and_escalate()
     _date_notifications(since=seeder.started)
     return seeder
 

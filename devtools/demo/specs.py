@@ -86,6 +86,24 @@ class Note:
 
 
 @dataclass(frozen=True)
+class RequestSpec:
+    """An RFI's request (work.services): addressed to an agency (its code) or a center ((short
+    name, state)), due some days from the day the demo is seeded (negative: overdue), perhaps
+    taken by a person of the addressed side. Its responses (the ItemSpec's) answer it."""
+
+    to: object
+    due_in_days: int
+    taken_by: str | None = None
+
+    def step_count(self):
+        return 1 + bool(self.taken_by)
+
+
+def asked_of(to, due_in_days, taken_by=None):
+    return RequestSpec(to, due_in_days, taken_by)
+
+
+@dataclass(frozen=True)
 class ItemSpec:
     kind: str
     by: str
@@ -97,6 +115,7 @@ class ItemSpec:
     shares: tuple = ()
     notes: tuple = ()
     responses: tuple = ()  # ItemSpecs of kind rfi_response, for an RFI
+    request: RequestSpec | None = None  # for an RFI: to whom it is addressed, by when
     review_in_days: int | None = None
     days_ago: int = 30  # stand-alone items only: when it was written
     # A SAR's behaviours of the ISE-SAR Functional Standard (cases/sar.py): at least one.
@@ -115,6 +134,7 @@ class ItemSpec:
             1 + len(self.subjects) + len(self.shares) + sum(n.step_count() for n in self.notes)
             + sum(response.step_count() for response in self.responses)
             + bool(self.corrected) + bool(self.purged)
+            + (self.request.step_count() if self.request else 0)
         )
 
 

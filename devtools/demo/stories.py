@@ -32,6 +32,7 @@ from .specs import (
     TaskSpec,
     account,
     address,
+    asked_of,
     email,
     organisation,
     person,
@@ -107,6 +108,8 @@ TRAFFICKING_CASE = CaseSpec(
             "motel registrations naming any of the three suspects, over the last 60 days.",
             AMBER, True,
             shares=(to_center(LA_SAFE, ANNOTATE),),
+            # Asked of LA-SAFE, taken by an LSP analyst, then answered (the response below).
+            request=asked_of(LA_SAFE, -60, taken_by="analyst_la2"),
             notes=(Note("analyst_la2", "LSP Troop A is running the LPR query; expect an answer "
                                        "within 48 hours."),),
             responses=(ItemSpec(
@@ -599,6 +602,22 @@ STANDALONE_ITEMS = [
              AMBER, True, shares=(to_agency("fdle", VIEW),), days_ago=35,
              purged="Not validated: the premises were inspected with the county and the "
                     "suspicion was unfounded; no criminal predicate remains."),
+    # Requests for information still to be answered, for My work: one open, one taken from a
+    # center, one overdue (escalated to the admins of both sides when the demo is seeded).
+    ItemSpec("rfi", "analyst_fl", "Pawn-shop and prepaid-card records for (407) 555-0148 in "
+                                  "New Orleans",
+             "Request to NOPD: pawn-shop transactions and prepaid-card purchases tied to the "
+             "recruiter's phone in Orleans Parish since March.",
+             AMBER, True, request=asked_of("nopd", 3), days_ago=2),
+    ItemSpec("rfi", "analyst_la", "Florida driver-licence photo and addresses of Trina "
+                                  "Castellanos-Boyd",
+             "Request to CFIX partners: the driver's Florida licence photo, past addresses and "
+             "any vehicle registered to her in Orange County.",
+             AMBER, True, request=asked_of(CFIX, 5, taken_by="analyst_fl2"), days_ago=4),
+    ItemSpec("rfi", "analyst_ca", "Orleans Parish jail calls of the arrested driver",
+             "Request to NOPD: recorded jail calls of the driver naming the recruiter or the "
+             "Anaheim motel, for the California prosecutors.",
+             AMBER, True, request=asked_of("nopd", -2), days_ago=12),
     ItemSpec("rfi", "analyst_gbi", "Associates of the I-85 trafficking suspect",
              "Request for known associates and vehicles of the suspect in GBI-HT-0149.",
              AMBER, True, shares=(to_agency("fdle", VIEW),),

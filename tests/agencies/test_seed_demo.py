@@ -35,6 +35,8 @@ from devtools.demo.network import CENTERS_CSV, DEMO_PASSWORD
 from notifications.models import OutboxEvent
 from sharing.models import Share
 from sharing.permissions import cases_visible_to, get_visible_or_404, items_visible_to, level_of
+from work.models import RfiRequest
+from work.queue import my_work
 
 TRAFFICKING = "MBI-HT-0042"
 
@@ -306,3 +308,22 @@ def test_the_demo_sars_name_their_behaviours_and_the_story_has_its_tasks(demo):
     assert any(task.due_date and task.due_date < timezone.localdate()
                for task in tasks.values() if task.status != "done")
     assert OutboxEvent.objects.filter(kind="task_assigned", case=case).count() == 2
+
+
+def test_the_demo_rfis_are_addressed_so_that_my_work_shows_each(demo):
+    """One open to NOPD due in three days, one to CFIX taken by an OCSO analyst, one overdue
+    and escalated to the admins of both sides, one answered: each where My work shows it."""
+    today = timezone.localdate()
+    requests = {r.rfi.title: r for r in RfiRequest.objects.select_related("rfi", "taken_by")}
+    by_state = sorted((r.status, r.is_overdue(today), r.escalated_at is not None)
+                      for r in requests.values())
+    assert by_state == [("acknowledged", False, False), ("answered", False, False),
+                        ("open", False, False), ("open", True, True)]
+    assert OutboxEvent.objects.filter(kind="rfi_overdue").count() == 2  # Anaheim's, NOPD's admin
+    nopd = [(row.kind, row.overdue) for row in my_work(user("analyst_la"), today=today).rows]
+    assert nopd[:2] == [("rfi", True), ("rfi", False)]
+    taken = my_work(user("analyst_fl2"), today=today).rows
+    assert [(row.kind, row.todo) for row in taken] == [("rfi", "Answer it")]
+    open_one = next(r for r in requests.values() if r.status == "open" and not r.is_overdue(today))
+    assert (open_one.addressed_agency.ori, open_one.due_date) == ("LA0360200",
+                                                                  today + timedelta(days=3))

@@ -42,11 +42,12 @@ from core.handling import Level
 from sharing.models import Share, Tombstone
 from sharing.services import share
 from tests.base import ROW_COUNTS, database_state, query_baseline
+from work.models import RfiRequest
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
 # Every table a write could touch: a refused write leaves each as many rows as it had.
 WRITTEN_TABLES = (Agency, FusionCenter, ApiKey, Case, IntelligenceItem, Annotation, Entity,
-                  Share, Tombstone, CaseTask)
+                  Share, Tombstone, CaseTask, RfiRequest)
 
 
 class Write(NamedTuple):

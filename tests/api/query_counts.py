@@ -33,6 +33,10 @@ QUERY_COUNTS = {
     # The tasks of the cases the agency sees: one query picks the page's keys (each task asked of
     # the permission rows through its case) and reads their rows.
     "tasks": KEY + GROUPS + 1 + LOGGED,
+    # The requests for information of the agency (work.selectors.requests_page): one query reads
+    # the page's requests with their RFIs, askers, addressees and takers through the permission
+    # service; one more, the responses the agency sees of them, whatever their number.
+    "rfis": KEY + GROUPS + 1 + 1 + LOGGED,
     # The network's directory, read by every key: the page's ids, their rows, and for agencies
     # their memberships. No access-log row.
     "agencies": KEY + 1 + 1 + 1,
@@ -46,6 +50,9 @@ QUERY_COUNTS = {
     "items detail": KEY + GROUPS + 1 + LOGGED + 1 + 1,
     "annotations detail": KEY + GROUPS + 1 + LOGGED + 1,
     "tasks detail": KEY + GROUPS + 1 + LOGGED + 1,
+    # The request through the permission service with its RFI and the rest, its read row, the
+    # responses the agency sees.
+    "rfis detail": KEY + GROUPS + 1 + LOGGED + 1,
     "entities detail": KEY + GROUPS + 1 + LOGGED + 1,
     "agencies detail": KEY + 1 + 1,
     "fusion-centers detail": KEY + 1,

@@ -17,8 +17,9 @@ from cases import services as case_services
 pytestmark = pytest.mark.django_db
 
 LISTS = ["cases", "items", "annotations", "entities", "agencies", "fusion-centers", "changes",
-         "tasks"]
-DETAILS = ["cases", "items", "annotations", "entities", "agencies", "fusion-centers", "tasks"]
+         "tasks", "rfis"]
+DETAILS = ["cases", "items", "annotations", "entities", "agencies", "fusion-centers", "tasks",
+           "rfis"]
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
 
 
@@ -73,6 +74,20 @@ def test_a_patch_takes_if_match_and_documents_412(schema, resource):
     assert headers["If-Match"]["schema"]["type"] == "string"
     assert {"200", "400", "401", "403", "404", "412", "429"} <= set(op["responses"])
     assert "ETag" in op["responses"]["200"]["headers"]
+
+
+def test_the_rfi_filters_and_actions_are_documented(schema):
+    listed = {p["name"]: p["schema"] for p in operation(schema, "rfis/")["parameters"]}
+    assert listed["side"]["enum"] == ["all", "by_us", "mine", "to_us"]
+    assert listed["overdue"]["type"] == "boolean"
+    row = schema["components"]["schemas"]["RfiRow"]
+    assert row["properties"]["status"]["$ref"].endswith("/RfiStatusEnum")
+    for action in ("take", "close", "reopen"):
+        op = operation(schema, f"rfis/{{id}}/{action}/", "post")
+        assert "If-Match" in {p["name"] for p in op["parameters"] if p["in"] == "header"}
+        assert {"200", "400", "403", "404", "412"} <= set(op["responses"])
+    assert {"201", "400", "403", "404"} <= set(
+        operation(schema, "rfis/{id}/answer/", "post")["responses"])
 
 
 @pytest.fixture(scope="session")

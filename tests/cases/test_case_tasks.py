@@ -564,7 +564,8 @@ class TestMyTasks(ListPageTests):
     def test_the_dashboard_links_to_it_and_shows_the_soonest(self, client, task, analyst_fl):
         client.force_login(analyst_fl)
         response = client.get(reverse("home"))
-        assert response.context["work"]["tasks"] == [task]
+        assert [(row.kind, row.id) for row in response.context["my_work"].rows] == [
+            ("task", task.pk)]
         page = response.content.decode()
         assert reverse("my-tasks") in page and task.title in page
 

@@ -7,4 +7,14 @@ QUERY_COUNTS = {
     # The list: the page of requests (the RFIs asked of the permission rows in one semi-join,
     # owner, addressee and taker joined), the access-log row of what was listed.
     "rfi-list": SIGNED_IN + 2 + HEADER,
+    # The home page as a 28 CFR Part 23 reviewer reads it: the figures (open cases by state,
+    # alerts by state, alert waits, cases and items per week: 5), the cases followed and the
+    # unread count (2), the review queue's counts (4: rows, counts, pending, purged); My work
+    # (work.queue): the reviewer's open tasks, the RFIs to answer, the records to review (one
+    # query per source: 3) and its access-log rows (one per type of object shown, at most two:
+    # the tasks' cases, the RFIs and records);
+    # the unread notifications (1); the header.
+    "home": SIGNED_IN + 5 + 2 + 4 + 3 + 2 + 1 + HEADER,
+    # The navigation's My work count: one count per source (tasks, RFIs, reviews); no header.
+    "my-work-count": SIGNED_IN + 3,
 }
