@@ -244,9 +244,11 @@ def referral_detail(request, pk):
     """A referral: its object (the title only to a reader who sees it), its two agencies, due
     date, instructions, status and outcome, and the buttons of the reader's side."""
     referral = selectors.referral_of(request.user, pk)
-    log_access(action="read", actor=request.user, obj=referral.referred,
-               detail={"referral_id": referral.pk})
-    return render(request, "work/referral_detail.html", referral_context(request.user, referral))
+    context = referral_context(request.user, referral)
+    if referral.sees:  # the record's title and instructions were shown: a read of it
+        log_access(action="read", actor=request.user, obj=referral.referred,
+                   detail={"referral_id": referral.pk})
+    return render(request, "work/referral_detail.html", context)
 
 
 @login_required
