@@ -22,6 +22,7 @@ v1 = [
     path("", include("agencies.api.urls")),
     path("", include("sharing.api.urls")),
     path("", include("products.api.urls")),
+    path("", include("work.api.urls")),
 ]
 
 urlpatterns = [

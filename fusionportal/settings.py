@@ -614,5 +614,7 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "cases.models.Case.Status",
         "TaskStatusEnum": "cases.models.CaseTask.Status",
         "SarBehaviourEnum": "cases.sar.Behaviour",
+        "ReferralStatusEnum": "work.models.Referral.Status",
+        "ReferralOutcomeEnum": "work.models.Referral.Outcome",
     },
 }

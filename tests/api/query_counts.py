@@ -33,6 +33,10 @@ QUERY_COUNTS = {
     # The tasks of the cases the agency sees: one query picks the page's keys (each task asked of
     # the permission rows through its case) and reads their rows.
     "tasks": KEY + GROUPS + 1 + LOGGED,
+    # The referrals to and from the agency: one query picks the page's keys and reads their rows
+    # with their case or item and agencies; which of their cases and of their items the agency
+    # sees now (the permission service, one query each, whatever the page holds).
+    "referrals": KEY + GROUPS + 1 + 2 + LOGGED,
     # The network's directory, read by every key: the page's ids, their rows, and for agencies
     # their memberships. No access-log row.
     "agencies": KEY + 1 + 1 + 1,
@@ -46,6 +50,9 @@ QUERY_COUNTS = {
     "items detail": KEY + GROUPS + 1 + LOGGED + 1 + 1,
     "annotations detail": KEY + GROUPS + 1 + LOGGED + 1,
     "tasks detail": KEY + GROUPS + 1 + LOGGED + 1,
+    # The referral (of either side), its read row, its API row, whether the agency sees its
+    # case now.
+    "referrals detail": KEY + 1 + LOGGED + 1 + GROUPS + 1,
     "entities detail": KEY + GROUPS + 1 + LOGGED + 1,
     "agencies detail": KEY + 1 + 1,
     "fusion-centers detail": KEY + 1,

@@ -17,8 +17,9 @@ from cases import services as case_services
 pytestmark = pytest.mark.django_db
 
 LISTS = ["cases", "items", "annotations", "entities", "agencies", "fusion-centers", "changes",
-         "tasks"]
-DETAILS = ["cases", "items", "annotations", "entities", "agencies", "fusion-centers", "tasks"]
+         "tasks", "referrals"]
+DETAILS = ["cases", "items", "annotations", "entities", "agencies", "fusion-centers", "tasks",
+           "referrals"]
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
 
 
