@@ -306,3 +306,20 @@ def test_the_demo_sars_name_their_behaviours_and_the_story_has_its_tasks(demo):
     assert any(task.due_date and task.due_date < timezone.localdate()
                for task in tasks.values() if task.status != "done")
     assert OutboxEvent.objects.filter(kind="task_assigned", case=case).count() == 2
+
+
+def test_the_demo_referrals_are_open_acknowledged_overdue_and_closed(demo):
+    from work.models import Referral
+
+    referrals = list(Referral.objects.select_related("to_agency"))
+    assert len(referrals) == 4  # none of the stories was refused
+    assert {r.status for r in referrals} == {"open", "acknowledged", "closed"}
+    overdue = [r for r in referrals if r.is_overdue()]
+    assert len(overdue) == 1 and overdue[0].escalated_at is not None
+    assert OutboxEvent.objects.filter(kind="referral_overdue").exists()
+    closed = next(r for r in referrals if r.status == "closed")
+    assert closed.outcome == "action_taken" and closed.outcome_text
+    # Every addressee sees what was referred to it.
+    for referral in referrals:
+        addressee = User.objects.filter(agency=referral.to_agency).first()
+        assert level_of(addressee, referral.referred) is not None
