@@ -214,6 +214,11 @@ def test_filters(api, story, writer_lsp, partner_key_fl):
     Referral.objects.filter(pk=story.referral.pk).update(due_date=soon(-2))
     assert len(api.get("/api/v1/referrals/?overdue=true").json()["results"]) == 1
     assert_error_shape(api.get("/api/v1/referrals/?status=lost"), 400)
+    assert [r["id"] for r in api.get(f"/api/v1/referrals/?case={story.case.id}").json()[
+        "results"]] == [story.referral.id]
+    assert api.get(f"/api/v1/referrals/?item={story.item.id}").json()["results"] == []
+    for bad in ("0", "99999999999999999999999", "x"):
+        assert_error_shape(api.get(f"/api/v1/referrals/?case={bad}"), 400)
     assert len(api.as_key(writer_lsp).get("/api/v1/referrals/?direction=incoming").json()[
         "results"]) == 1
 

@@ -5,6 +5,7 @@ keyset pages by (updated_at, id) as every sync list; one referral; referring a c
 are the pages' (work.services), in the API's error shape with the rule's code."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -94,6 +95,17 @@ def referral_rows(user, selected):
     return rows
 
 
+class IdFilter(django_filters.Filter):
+    """An id within the database's integers: another is a 400, never an overflow."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class ReferralFilter(django_filters.FilterSet):
     direction = django_filters.ChoiceFilter(
         choices=[("incoming", "Referred to your agency"), ("outgoing", "Made by your agency")],
@@ -101,8 +113,8 @@ class ReferralFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Referral.Status.choices)
     overdue = django_filters.BooleanFilter(method="filter_overdue",
                                            label="Pending and past the due date (true/false)")
-    case = django_filters.NumberFilter(field_name="case_id", label="Referrals of this case")
-    item = django_filters.NumberFilter(field_name="item_id", label="Referrals of this item")
+    case = IdFilter(field_name="case_id", label="Referrals of this case")
+    item = IdFilter(field_name="item_id", label="Referrals of this item")
 
     class Meta:
         model = Referral
