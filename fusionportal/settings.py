@@ -615,5 +615,7 @@ SPECTACULAR_SETTINGS = {
         "TaskStatusEnum": "cases.models.CaseTask.Status",
         "RfiStatusEnum": "work.models.RfiRequest.Status",
         "SarBehaviourEnum": "cases.sar.Behaviour",
+        "ReferralStatusEnum": "work.models.Referral.Status",
+        "ReferralOutcomeEnum": "work.models.Referral.Outcome",
     },
 }

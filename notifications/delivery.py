@@ -25,6 +25,7 @@ from cases.models import (
 from core.handling import Level, handling_label
 from sharing.models import AccessRequest
 from sharing.permissions import cases_visible_to, group_sees, items_visible_to, network_group
+from work.models import Referral
 
 from .claims import claim, claim_lease, sweep_after
 from .models import (
@@ -57,9 +58,14 @@ def _contact(agency):
 POINTER_LINES = {"Case number", "Owner agency", "Source agency", "Point of contact", "States",
                  "Kind", "Shared by", "Annotated by", "Access", "Overdue", "Due today",
                  "Due within 30 days", "Record", "Changed", "Purged", "What to do", "Records",
-                 "Assigned by", "Asked by", "Addressed to", "Due"}
+                 "Assigned by", "Asked by", "Addressed to", "Due", "Referred by", "Status",
+                 "Outcome"}
 
 RFI_KINDS = (Kind.RFI_ADDRESSED, Kind.RFI_REMINDER, Kind.RFI_OVERDUE, Kind.RFI_ANSWERED)
+REFERRAL_KINDS = (Kind.REFERRED, Kind.REFERRAL_ACKED, Kind.REFERRAL_CLOSED,
+                  Kind.REFERRAL_WITHDRAWN, Kind.REFERRAL_REMINDER, Kind.REFERRAL_OVERDUE)
+# The kinds told to one person (detail["user_id"]) when the event names one: inbox and e-mail.
+PERSON_KINDS = RFI_KINDS + REFERRAL_KINDS
 
 
 def _case_facts(case, *, title_visible):
@@ -214,6 +220,8 @@ def compose(event):
         return _task_assigned_message(event)
     if event.kind in RFI_KINDS:
         return _rfi_message(event)
+    if event.kind in REFERRAL_KINDS:
+        return _referral_message(event)
     raise ValueError(f"unknown notification kind {event.kind!r}")
 
 
@@ -509,6 +517,60 @@ def _rfi_message(event):
     return _with_inbox({"title": title, "lines": lines, "data": payload}, title)
 
 
+def _referral_message(event):
+    """A referral made, acknowledged, closed, withdrawn, due soon or overdue: the referred
+    object's pointer, who referred it to whom, by when, its status; the object's title, the
+    instructions and the outcome's text only where the audience (the person, else the agency)
+    sees the object at delivery."""
+    referral = (Referral.objects.select_related("from_agency", "to_agency")
+                .get(pk=event.detail["referral_id"]))
+    obj = _case_of(event) if event.case_id else event.item
+    if "user_id" in event.detail:
+        person = User.objects.select_related("agency").filter(pk=event.detail["user_id"]).first()
+        visible = cases_visible_to if event.case_id else items_visible_to
+        sees = (person is not None and person.is_active
+                and visible(person).filter(pk=obj.pk).exists())
+    else:
+        sees = _recipient_sees(event, obj)
+    noun, words = _object_words(obj)
+    if event.case_id:
+        lines, data = _case_facts(obj, title_visible=sees)
+    else:
+        lines, data = _item_pointer(obj)
+        data["title"] = obj.title if sees else None
+        if sees:
+            lines.insert(0, ["Item", obj.title])
+    due = date.fromisoformat(event.detail["due"])
+    lines[:0] = [["Referred by", f"{referral.from_agency.name} ({referral.from_agency.ori})"],
+                 ["Addressed to", f"{referral.to_agency.name} ({referral.to_agency.ori})"]]
+    lines.append(["Due", due.strftime("%b %-d, %Y")])
+    lines.append(["Status", referral.get_status_display()])
+    if referral.outcome:
+        lines.append(["Outcome", referral.get_outcome_display()])
+    if sees:
+        lines.append(["Instructions", referral.instructions])
+        if referral.outcome_text:
+            lines.append(["What was done", referral.outcome_text])
+    lines.append(["Access", "you see the referred record" if sees
+                  else "not shared with you: contact the referring agency"])
+    what = {Kind.REFERRED: "referred to", Kind.REFERRAL_ACKED: "acknowledged by",
+            Kind.REFERRAL_CLOSED: "closed by", Kind.REFERRAL_WITHDRAWN: "withdrawn from",
+            Kind.REFERRAL_REMINDER: "due tomorrow at",
+            Kind.REFERRAL_OVERDUE: "overdue at"}[event.kind]
+    title = (f"Referral #{referral.pk} of {words} {what} {referral.to_agency.name} "
+             f"(due {due:%b %-d, %Y})")
+    payload = {"event": f"referral.{event.kind.removeprefix('referral_')}", noun: data,
+               "referral": {"id": referral.pk, "status": referral.status,
+                            "outcome": referral.outcome or None, "due": event.detail["due"],
+                            "from_agency": referral.from_agency.ori,
+                            "to_agency": referral.to_agency.ori}}
+    message = _with_inbox({"title": title, "lines": lines, "data": payload}, title)
+    if sees and getattr(obj, "is_intelligence", False) and "user_id" not in event.detail:
+        # 28 CFR 23.20(g): the item's title reaches the addressed agency by this notice.
+        message["disseminates"] = "The item's title in the notice of its referral"
+    return message
+
+
 def _agency_admins(agency_id):
     """The active people who administer the agency's users (never an API key's account)."""
     return User.objects.filter(
@@ -626,7 +688,7 @@ def _fan_out(event, message, *, first):
     elif event.kind in (Kind.REVIEW_DUE, Kind.AUTO_PURGED):
         audiences = [{"user_id": event.detail["official_id"]}]
     elif event.kind in (Kind.WATCHED, Kind.TASK_ASSIGNED) or (
-            event.kind in RFI_KINDS and "user_id" in event.detail):
+            event.kind in PERSON_KINDS and "user_id" in event.detail):
         audiences = [{"user_id": event.detail["user_id"]}]
     elif event.center_id:
         audiences = [{"center_id": event.center_id}]
@@ -638,7 +700,7 @@ def _fan_out(event, message, *, first):
     if event.kind == Kind.ANNOTATED:
         return [], []  # in-app only: followers asked for their inbox, not their mailbox
     if event.kind in (Kind.REVIEW_DUE, Kind.AUTO_PURGED, Kind.WATCHED, Kind.TASK_ASSIGNED) or (
-            event.kind in RFI_KINDS and "user_id" in event.detail):
+            event.kind in PERSON_KINDS and "user_id" in event.detail):
         # One person (the control official, the watcher, the assignee), in the inbox and by
         # e-mail; no partner system.
         person = event.detail.get("official_id") or event.detail.get("user_id")

@@ -93,6 +93,13 @@ class OutboxEvent(models.Model):
         RFI_REMINDER = "rfi_reminder", "Request for information due soon"
         RFI_OVERDUE = "rfi_overdue", "Request for information overdue"
         RFI_ANSWERED = "rfi_answered", "Request for information answered"
+        # A referral's life cycle (work.services, work.tasks).
+        REFERRED = "referred", "Referred to your agency"
+        REFERRAL_ACKED = "referral_acked", "Referral acknowledged"
+        REFERRAL_CLOSED = "referral_closed", "Referral closed"
+        REFERRAL_WITHDRAWN = "referral_withdrawn", "Referral withdrawn"
+        REFERRAL_REMINDER = "referral_reminder", "Referral due soon"
+        REFERRAL_OVERDUE = "referral_overdue", "Referral overdue"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # The idempotency key: "case-alert:<case>:<state>", "share:<share>:<level>", "annotation:<id>",
@@ -131,7 +138,10 @@ class OutboxEvent(models.Model):
                                       "review_due", "corrected", "purged", "auto_purged",
                                       "deconfliction", "access_requested", "access_answered",
                                       "watched", "task_assigned", "rfi_addressed",
-                                      "rfi_reminder", "rfi_overdue", "rfi_answered"]),
+                                      "rfi_reminder", "rfi_overdue", "rfi_answered",
+                                      "referred", "referral_acked", "referral_closed",
+                                      "referral_withdrawn", "referral_reminder",
+                                      "referral_overdue"]),
                 name="outbox_kind_valid",
             ),
             models.CheckConstraint(condition=DELIVERY_STATUS_IN, name="outbox_status_valid"),

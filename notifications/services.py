@@ -341,6 +341,48 @@ def rfi_answered(*, request, by):
                       request, by=by, agency_id=request.rfi.owner_id)
 
 
+def _referral_event(kind, key, referral, *, by=None, agency_id=None, user_id=None):
+    detail = {"referral_id": referral.pk, "due": referral.due_date.isoformat(),
+              "by_agency": by.agency.name if by is not None and by.agency_id else ""}
+    if user_id is not None:
+        detail["user_id"] = user_id
+    return _record_event(kind=kind, key=key, case_id=referral.case_id, item_id=referral.item_id,
+                         actor=by, agency_id=agency_id, detail=detail)
+
+
+REFERRAL_CHANGES = {"referred": Kind.REFERRED, "acknowledged": Kind.REFERRAL_ACKED,
+                    "closed": Kind.REFERRAL_CLOSED, "withdrawn": Kind.REFERRAL_WITHDRAWN}
+
+
+def referral_changed(*, referral, by, change):
+    """Tell both sides of a referral that it was made, acknowledged, closed or withdrawn: the
+    addressed agency (its inbox, its admins by e-mail, its partner systems) and the person who
+    referred it (inbox and e-mail), unless that person made the change. The referred object's
+    title only where the audience sees it at delivery (notifications.delivery). Once per
+    referral and change."""
+    kind = REFERRAL_CHANGES[change]
+    events = [_referral_event(kind, f"referral-{change}:{referral.pk}", referral, by=by,
+                              agency_id=referral.to_agency_id)]
+    if change != "referred" and referral.referred_by_id != by.pk:
+        events.append(_referral_event(kind, f"referral-{change}:{referral.pk}:referrer",
+                                      referral, by=by, user_id=referral.referred_by_id))
+    return events
+
+
+def referral_reminder(*, referral):
+    """The day before a referral is due: the addressed agency; once per referral."""
+    return _referral_event(Kind.REFERRAL_REMINDER, f"referral-reminder:{referral.pk}", referral,
+                           agency_id=referral.to_agency_id)
+
+
+def referral_overdue(*, referral, people):
+    """A referral overdue: each person named (the admins of both sides and of the referring
+    center), in the inbox and by e-mail. Once per referral and person."""
+    return [_referral_event(Kind.REFERRAL_OVERDUE, f"referral-overdue:{referral.pk}:{person.pk}",
+                            referral, user_id=person.pk)
+            for person in people]
+
+
 def annotation_added(*, annotation, by):
     """Tell the followers of a case that it was annotated. The author follows it from now on."""
     if annotation.case_id is None:

@@ -43,8 +43,8 @@ from sharing.models import Share
 from sharing.services import unshare
 from tests.conftest import PASSWORD, cfr23_labels
 from work import services as work_services
-from work.models import RfiRequest
-from work.tasks import remind_and_escalate
+from work.models import Referral, RfiRequest
+from work.tasks import remind_and_escalate, remind_and_escalate_referrals
 
 TOKEN = re.compile(r"canary-[a-z]+-\d+-[0-9a-f]{8}", re.IGNORECASE)
 
@@ -476,6 +476,29 @@ class Canary:
         self.objects.setdefault("rfirequest", []).append(request.pk)
         return request
 
+    def referral(self, obj, by, *, agency, acknowledged=False, closed=False, overdue=False):
+        """Refer an object already shared with its addressee (the share is the canary's grant,
+        so the referral shares nothing more); perhaps acknowledged, closed with an outcome, or
+        overdue and escalated. Its instructions and outcome carry tokens of the object."""
+        key = _key(obj)
+        with self.next_step():
+            referral = work_services.refer(
+                obj=obj, by=self.user(self.analysts[by]), agency=self.agencies[agency],
+                due_date=timezone.localdate(), instructions=self.token("referral", key))
+            addressee = self.user(self.analysts[agency])
+            if acknowledged:
+                referral = work_services.referral_acknowledge(referral=referral, by=addressee)
+            if closed:
+                referral = work_services.referral_close(
+                    referral=referral, by=addressee, outcome="action_taken",
+                    outcome_text=self.token("outcome", key))
+            if overdue:
+                Referral.objects.filter(pk=referral.pk).update(
+                    due_date=timezone.localdate() - timedelta(days=2))
+                remind_and_escalate_referrals()
+        self.objects.setdefault("referral", []).append(referral.pk)
+        return referral
+
     def attach(self, obj, by):
         key = _key(obj)
         name = self.token("filename", key)
@@ -629,6 +652,12 @@ def build():
     # Withdrawn: Houston was told, then lost the case and the item.
     withdrawn = net.share(cases["NOPD", TLP.GREEN], "NOPD", Level.VIEW, agency="HPD")
     withdrawn_item = net.share(items["NOPD", TLP.GREEN], "NOPD", Level.VIEW, agency="HPD")
+    # Referrals (work/): a re-sharer's, acknowledged and closed; an owner's to an agency it
+    # shared with, overdue and escalated; and one to Houston, which loses the item below and
+    # then reads the referral's pointer only.
+    net.referral(cases["MBI", TLP.GREEN], "NOPD", agency="LSP", acknowledged=True, closed=True)
+    net.referral(items["NOPD", TLP.AMBER], "NOPD", agency="MBI", overdue=True)
+    net.referral(items["NOPD", TLP.GREEN], "NOPD", agency="HPD")
 
     # Recipients at work: annotations, subjects and files on what was shared with them.
     net.annotate(cases["MBI", TLP.AMBER_STRICT], "ANA")

@@ -51,6 +51,7 @@ from sharing.models import AccessRequest, Share
 from tests.base import HttpsClient
 from tests.canary import build
 from tests.pdf import pages_text
+from work.models import Referral
 
 # Patterns the canary does not read, and why.
 NOT_READ = {
@@ -72,6 +73,7 @@ ID_FAMILY = {
     "notification": "notification", "webhook": "webhook", "api-key": "apikey",
     "entity": "entity", "subject": "entity", "center": "center", "agency": "agency",
     "share": "share", "access": "accessrequest", "task": "task", "rfi": "item",
+    "referral": "referral",
 }
 # Parameters by name.
 FILL = {
@@ -84,7 +86,8 @@ FILL = {
 }
 # Word parameters: every word their converter accepts, or these.
 WORDS = {"action": ("rotate", "disable", "enable", "suspend", "reinstate", "remove"),
-         "rfi_action": ("take", "close", "reopen")}
+         "rfi_action": ("take", "close", "reopen"),
+         "referral_action": ("acknowledge", "close", "withdraw")}
 OBJECT_FAMILIES = {"case", "item", "annotation", "attachment", "share", "entity", "jurisdiction",
                    "task"}
 
@@ -226,6 +229,7 @@ def ids_of(net, family):
         "accessrequest": AccessRequest.objects.values_list("pk", flat=True),
         "jurisdiction": Jurisdiction.objects.values_list("pk", flat=True),
         "task": CaseTask.objects.values_list("pk", flat=True),
+        "referral": Referral.objects.values_list("pk", flat=True),
         "notification": Notification.objects.values_list("pk", flat=True),
         "webhook": WebhookEndpoint.objects.values_list("pk", flat=True),
         "apikey": ApiKey.objects.values_list("pk", flat=True),

@@ -1,8 +1,11 @@
-"""The RFI pages' forms: addressing a request, and one press of its buttons."""
+"""The RFI and referral pages' forms: addressing a request, referring a case or an item, and
+one press of their buttons."""
 
 from django import forms
 
 from agencies.models import Agency, FusionCenter
+
+from .models import Referral
 
 
 class AddressForm(forms.Form):
@@ -30,4 +33,57 @@ class ActionForm(forms.Form):
     due_date = forms.DateField(required=False, label="New due date",
                                widget=forms.DateInput(attrs={"type": "date"}))
     back = forms.ChoiceField(choices=[("rfi", "rfi"), ("list", "list"), ("item", "item")],
+                             required=False)
+
+
+class ReferForm(forms.Form):
+    """To which agency a case or an item is referred (picked among those its handling rules let
+    the referrer share it with, or named by its ORI), by when, to do what; and the center the
+    referrer acts for, if it administers one."""
+
+    agency = forms.ChoiceField(
+        label="Refer to", required=False,
+        # static/js/share-picker.js makes it a combobox that filters as one types.
+        widget=forms.Select(attrs={"data-type-to-search": "Type a name, an ORI or a state"}))
+    ori = forms.CharField(label="or an agency's ORI", max_length=9, required=False)
+    due_date = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
+    instructions = forms.CharField(
+        label="Instructions: what the agency is asked to do", max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}))
+    center = forms.ModelChoiceField(
+        queryset=FusionCenter.objects.none(), required=False, label="For the fusion center",
+        help_text="A center you administer: its admins follow the referral's status.")
+
+    def __init__(self, *args, agencies=(), centers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [("", "Choose an agency")] + [
+            (str(a.pk), f"{a.name} ({a.ori}, {a.home_state})") for a in agencies]
+        if centers is not None:
+            self.fields["center"].queryset = centers
+        if centers is None or not centers.exists():
+            del self.fields["center"]
+
+    def clean(self):
+        data = super().clean()
+        picked, ori = data.get("agency"), (data.get("ori") or "").strip().upper()
+        if picked:
+            data["agency"] = Agency.objects.filter(pk=int(picked)).first()
+        elif ori:
+            data["agency"] = Agency.objects.filter(ori=ori).first()
+            if data["agency"] is None:
+                self.add_error("ori", f"No agency has the ORI {ori}.")
+        else:
+            raise forms.ValidationError("Choose the agency to refer it to, or type its ORI.")
+        data.setdefault("center", None)
+        return data
+
+
+class ReferralActionForm(forms.Form):
+    """One press of a referral's button; `version` is the referral as the page showed it."""
+
+    version = forms.IntegerField(min_value=1)
+    outcome = forms.ChoiceField(choices=[("", "Choose the outcome"), *Referral.Outcome.choices],
+                                required=False)
+    outcome_text = forms.CharField(max_length=5000, required=False)
+    back = forms.ChoiceField(choices=[("referral", "referral"), ("list", "list")],
                              required=False)

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Agency, FusionCenter
-from cases.models import IntelligenceItem
+from cases.models import Case, IntelligenceItem
 
 
 class RfiRequest(models.Model):
@@ -77,3 +77,109 @@ class RfiRequest(models.Model):
     def is_overdue(self, today=None):
         today = today or timezone.localdate()
         return self.status in self.PENDING_STATUSES and self.due_date < today
+
+
+class Referral(models.Model):
+    """A tip, an item or a case referred by the agency that may share it to another agency for
+    action: the addressee is given view on it (within its handling rules), acknowledges the
+    referral and closes it with an outcome by its due date; the referrer, and the center it acts
+    for, follow its status (work.services)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        CLOSED = "closed", "Closed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class Outcome(models.TextChoices):
+        ACTION_TAKEN = "action_taken", "Action taken"
+        NO_ACTION = "no_action", "No action needed"
+        DECLINED = "declined", "Declined"
+        TRANSFERRED = "transferred", "Transferred to another agency"
+
+    # Still to be done by the addressee: what reminders, escalations and the queues look at.
+    PENDING_STATUSES = (Status.OPEN, Status.ACKNOWLEDGED)
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="referrals")
+    item = models.ForeignKey(IntelligenceItem, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="referrals")
+    from_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    # The center the referrer acts for (one it administers), if any: its admins see the status.
+    referring_center = models.ForeignKey(FusionCenter, on_delete=models.PROTECT, null=True,
+                                         blank=True, related_name="+")
+    to_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    due_date = models.DateField("due")
+    instructions = models.TextField(max_length=5000)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
+    outcome_text = models.TextField("what was done", max_length=5000, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                        null=True, blank=True, related_name="+")
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Sent once each (work.tasks.remind_and_escalate): the day before, and once overdue.
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            # A case or an item, exactly one.
+            models.CheckConstraint(
+                condition=(Q(case__isnull=False) & Q(item__isnull=True))
+                | (Q(case__isnull=True) & Q(item__isnull=False)),
+                name="referral_one_object"),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "acknowledged", "closed", "withdrawn"]),
+                name="referral_status_valid"),
+            # Closed means closed with an outcome; nothing else has one.
+            models.CheckConstraint(
+                condition=(Q(status="closed") & Q(outcome__in=[
+                    "action_taken", "no_action", "declined", "transferred"]))
+                | (~Q(status="closed") & Q(outcome="")),
+                name="referral_outcome_when_closed"),
+            models.CheckConstraint(condition=~Q(from_agency=models.F("to_agency")),
+                                   name="referral_not_to_itself"),
+            # One pending referral of an object to an agency (work.services refuses a second).
+            models.UniqueConstraint(
+                fields=["case", "to_agency"], condition=Q(status__in=["open", "acknowledged"]),
+                name="referral_one_pending_case"),
+            models.UniqueConstraint(
+                fields=["item", "to_agency"], condition=Q(status__in=["open", "acknowledged"]),
+                name="referral_one_pending_item"),
+        ]
+        indexes = [
+            # The beat task's sweep: the pending referrals by due date.
+            models.Index(fields=["status", "due_date", "id"], name="referral_due"),
+            # The queues of the list: to my agency, made by my agency, my center's.
+            models.Index(fields=["to_agency", "status", "due_date", "id"],
+                         name="referral_to_agency"),
+            models.Index(fields=["from_agency", "status", "due_date", "id"],
+                         name="referral_from_agency"),
+            models.Index(fields=["referring_center", "status", "due_date", "id"],
+                         name="referral_center"),
+        ]
+
+    def __str__(self):
+        return f"Referral {self.pk} ({self.status}) to {self.to_agency_id} due {self.due_date}"
+
+    @property
+    def referred(self):
+        """The case or item referred."""
+        return self.case if self.case_id is not None else self.item
+
+    @property
+    def pending(self):
+        return self.status in self.PENDING_STATUSES
+
+    def is_overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.pending and self.due_date < today

@@ -38,11 +38,12 @@ from products.models import DistributionList
 from sharing.models import Share
 from sharing.permissions import network_group
 from work import services as work_services
-from work.tasks import remind_and_escalate
+from work.models import Referral
+from work.tasks import remind_and_escalate, remind_and_escalate_referrals
 
 from .network import AGENCIES, CFIX, DEMO_LOGINS, DEMO_PASSWORD, USERS, load_centers
 from .second_factors import seed_second_factors
-from .stories import CASES, STANDALONE_ITEMS
+from .stories import CASES, REFERRALS, STANDALONE_ITEMS
 
 
 class StoryClock:
@@ -107,6 +108,7 @@ class DemoSeeder:
             self.created["authenticators"] += made
         self._seed_cases()
         self._seed_standalone_items()
+        self._seed_referrals()
         return self
 
     # The network ---------------------------------------------------------------------------
@@ -247,6 +249,40 @@ class DemoSeeder:
                 steps=spec.step_count(),
             )
             self._attempt(f"item {spec.title!r}", self._tell_item, spec, Story(clock=clock))
+
+    def _seed_referrals(self):
+        for spec in REFERRALS:
+            by = self.users[spec.by]
+            if spec.case_number:
+                obj = Case.objects.filter(owner_id=by.agency_id, number=spec.case_number).first()
+            else:
+                obj = IntelligenceItem.objects.filter(owner_id=by.agency_id,
+                                                      title=spec.item_title).first()
+            field = "case" if spec.case_number else "item"
+            to = self.agencies[spec.to]
+            if obj is None or Referral.objects.filter(**{field: obj}, to_agency=to).exists():
+                continue
+            self._attempt(f"referral of {obj} to {to.name}", self._tell_referral, spec, obj, to)
+        # What the beat task would do at once: the overdue ones are escalated (once each).
+        remind_and_escalate_referrals(now=self.started)
+
+    def _tell_referral(self, spec, obj, to):
+        """Referred `days_ago` in office hours; acknowledged the next day and closed the day
+        after, when the story says so."""
+        at = (self.started - timedelta(days=spec.days_ago)).replace(hour=14, minute=30)
+        due = timezone.localdate(self.started) + timedelta(days=spec.due_in_days)
+        with time_machine.travel(at, tick=False):
+            referral = work_services.refer(obj=obj, by=self.users[spec.by], agency=to,
+                                           due_date=due, instructions=spec.instructions)
+        self.created["referrals"] += 1
+        handler = self.users.get(spec.handled_by)
+        if spec.acknowledged:
+            with time_machine.travel(at + timedelta(days=1), tick=False):
+                referral = work_services.referral_acknowledge(referral=referral, by=handler)
+        if spec.outcome:
+            with time_machine.travel(at + timedelta(days=2), tick=False):
+                work_services.referral_close(referral=referral, by=handler, outcome=spec.outcome,
+                                             outcome_text=spec.outcome_text)
 
     def _attempt(self, label, tell, *args):
         """Tell one story in a savepoint. When the data of a running demo was changed so that a

@@ -178,3 +178,22 @@ class CaseSpec:
             + sum(task.step_count() for task in self.tasks)
             + (self.status != "open")
         )
+
+
+@dataclass(frozen=True)
+class ReferralSpec:
+    """A case (by its number) or an item (by its title) of the referrer's agency, referred to
+    an agency for action `days_ago`, due `due_in_days` from the day the demo is seeded
+    (negative: overdue); perhaps acknowledged, and closed with an outcome, by `handled_by`."""
+
+    by: str
+    to: str  # agency code
+    instructions: str
+    days_ago: int
+    due_in_days: int
+    case_number: str = ""
+    item_title: str = ""
+    handled_by: str = ""  # the addressee's person who acknowledged (and closed) it
+    acknowledged: bool = False
+    outcome: str = ""  # Referral.Outcome: closed with it
+    outcome_text: str = ""

@@ -29,6 +29,7 @@ from .specs import (
     CaseSpec,
     ItemSpec,
     Note,
+    ReferralSpec,
     TaskSpec,
     account,
     address,
@@ -626,4 +627,30 @@ STANDALONE_ITEMS = [
                                  "Two associates; both with prior trafficking arrests.",
                                  AMBER, True, shares=(to_agency("gbi", VIEW),)),),
              days_ago=70),
+]
+
+
+# Referrals: a tip of the trafficking case to NOPD (open), a case of NOPD to the state police
+# (acknowledged), the I-10 interdiction case to Texas DPS (overdue: escalated to the admins of
+# both agencies), and the pill-mill case to Orange County (closed: action taken).
+REFERRALS = [
+    ReferralSpec("analyst_fl", "nopd",
+                 "Canvass the Greyhound stop on Tulane Avenue for the silver Altima (FL plate "
+                 "LKR7Q2) and send us what the cameras show.",
+                 days_ago=3, due_in_days=5,
+                 item_title="Runaway seen getting into a silver Altima at the Orlando bus station"),
+    ReferralSpec("analyst_la", "lsp",
+                 "Run the 407 number through the state's LPR and toll records along I-10.",
+                 days_ago=6, due_in_days=4, case_number="NOPD-V-0415",
+                 handled_by="analyst_la2", acknowledged=True),
+    ReferralSpec("analyst_la2", "txdps",
+                 "Stop and inspect the black F-150 (TX HKL8823) if it crosses into Texas; "
+                 "tell us what the compartment holds.",
+                 days_ago=12, due_in_days=-3, case_number="LSP-N-2298"),
+    ReferralSpec("analyst_fl", "ocso",
+                 "Serve the records warrant at the Sanford clinic.",
+                 days_ago=150, due_in_days=-140, case_number="MBI-N-0311",
+                 handled_by="analyst_fl2", acknowledged=True, outcome="action_taken",
+                 outcome_text="Deputies served the warrant; the prescription records were seized "
+                              "and handed to MBI."),
 ]

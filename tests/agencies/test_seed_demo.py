@@ -327,3 +327,20 @@ def test_the_demo_rfis_are_addressed_so_that_my_work_shows_each(demo):
     open_one = next(r for r in requests.values() if r.status == "open" and not r.is_overdue(today))
     assert (open_one.addressed_agency.ori, open_one.due_date) == ("LA0360200",
                                                                   today + timedelta(days=3))
+
+
+def test_the_demo_referrals_are_open_acknowledged_overdue_and_closed(demo):
+    from work.models import Referral
+
+    referrals = list(Referral.objects.select_related("to_agency"))
+    assert len(referrals) == 4  # none of the stories was refused
+    assert {r.status for r in referrals} == {"open", "acknowledged", "closed"}
+    overdue = [r for r in referrals if r.is_overdue()]
+    assert len(overdue) == 1 and overdue[0].escalated_at is not None
+    assert OutboxEvent.objects.filter(kind="referral_overdue").exists()
+    closed = next(r for r in referrals if r.status == "closed")
+    assert closed.outcome == "action_taken" and closed.outcome_text
+    # Every addressee sees what was referred to it.
+    for referral in referrals:
+        addressee = User.objects.filter(agency=referral.to_agency).first()
+        assert level_of(addressee, referral.referred) is not None

@@ -37,6 +37,10 @@ QUERY_COUNTS = {
     # the page's requests with their RFIs, askers, addressees and takers through the permission
     # service; one more, the responses the agency sees of them, whatever their number.
     "rfis": KEY + GROUPS + 1 + 1 + LOGGED,
+    # The referrals to and from the agency: one query picks the page's keys and reads their rows
+    # with their case or item and agencies; which of their cases and of their items the agency
+    # sees now (the permission service, one query each, whatever the page holds).
+    "referrals": KEY + GROUPS + 1 + 2 + LOGGED,
     # The network's directory, read by every key: the page's ids, their rows, and for agencies
     # their memberships. No access-log row.
     "agencies": KEY + 1 + 1 + 1,
@@ -53,6 +57,9 @@ QUERY_COUNTS = {
     # The request through the permission service with its RFI and the rest, its read row, the
     # responses the agency sees.
     "rfis detail": KEY + GROUPS + 1 + LOGGED + 1,
+    # The referral (of either side), its read row, its API row, whether the agency sees its
+    # case now.
+    "referrals detail": KEY + 1 + LOGGED + 1 + GROUPS + 1,
     "entities detail": KEY + GROUPS + 1 + LOGGED + 1,
     "agencies detail": KEY + 1 + 1,
     "fusion-centers detail": KEY + 1,

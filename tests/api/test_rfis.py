@@ -1,4 +1,4 @@
-"""Requests for information over /api/v1/rfis/ (work/api/views.py): the endpoint contract of
+"""Requests for information over /api/v1/rfis/ (work/api/rfis.py): the endpoint contract of
 tests/api/base.py (401, the outsider's 404, the read-only key's 403, 405s, the asker's rule at
 every level below the owner, the baselines for 10 and 200 requests), each change of state, and
 each refusal of work.services in the error shape with its named rule."""
@@ -17,7 +17,7 @@ from sharing.services import share
 from tests.api.base import EndpointTests, Write, assert_error_shape, written_state
 from tests.api.conftest import api_labels, key_for
 from tests.conftest import _user
-from work.api.views import RfiRowSerializer
+from work.api.rfis import RfiRowSerializer
 from work.models import RfiRequest
 from work.services import rfi_address, rfi_close, rfi_take
 

@@ -17,4 +17,9 @@ QUERY_COUNTS = {
     "home": SIGNED_IN + 5 + 2 + 4 + 3 + 2 + 1 + HEADER,
     # The navigation's My work count: one count per source (tasks, RFIs, reviews); no header.
     "my-work-count": SIGNED_IN + 3,
+    # The referrals: the page of referrals (to, from or for my center, with their case or item,
+    # agencies and center joined), which of their cases and of their items my agency sees (the
+    # permission service, one query each), the access-log rows of the cases and of the items
+    # listed with their titles.
+    "referral-list": SIGNED_IN + 5 + HEADER,
 }
