@@ -5,6 +5,8 @@ message shape of TAXII 2.1 (section 3.6.1)."""
 import base64
 import binascii
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication
@@ -152,7 +154,12 @@ def error_response(http_status, description, code=None):
 def exception_handler(exc, context):
     """Every refusal as a TAXII 2.1 error message: {title, description, error_code,
     http_status}."""
-    if isinstance(exc, Http404):
+    if isinstance(exc, RequestDataTooBig):
+        exc = exceptions.APIException(
+            f"The body is larger than the {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes this "
+            "server accepts; nothing was written.", code="too_large")
+        exc.status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound("No such collection or object for your agency.")
     elif isinstance(exc, InsufficientLevel):
         exc = exceptions.PermissionDenied(str(exc), code="insufficient_level")

@@ -26,6 +26,7 @@ from products.tearline import tearlines_for_agency
 from sharing.permissions import cases_visible_to, visible_ids, visible_page_ids
 
 from . import stix
+from .models import ImportStatus
 
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 100
@@ -369,3 +370,11 @@ def _page(served, more, last):
         for item in items.values()
     ]
     return Page(entries=served, more=more, next=next_cursor, items=sorted(items), released=released)
+
+
+def status_or_404(principal, status_id):
+    """A POST's status, for the keys of the agency that posted; anything else is a 404."""
+    try:
+        return ImportStatus.objects.get(pk=uuid.UUID(str(status_id)), agency_id=principal.agency_id)
+    except (ImportStatus.DoesNotExist, ValueError):
+        raise NotVisible() from None

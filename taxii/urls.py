@@ -10,6 +10,7 @@ COLLECTION = ROOT + "collections/<str:collection_id>/"
 urlpatterns = [
     path("", views.DiscoveryView.as_view(), name="api-taxii-discovery"),
     path(ROOT, views.ApiRootView.as_view(), name="api-taxii-root"),
+    path(ROOT + "status/<str:status_id>/", views.StatusView.as_view(), name="api-taxii-status"),
     path(ROOT + "collections/", views.CollectionsView.as_view(), name="api-taxii-collections"),
     path(COLLECTION, views.CollectionView.as_view(), name="api-taxii-collection"),
     path(COLLECTION + "objects/", views.ObjectsView.as_view(), name="api-taxii-objects"),

@@ -10,15 +10,18 @@ from dataclasses import replace
 
 from django.conf import settings
 from django.urls import reverse
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.api.auth import PerKeyThrottle
 from audit.services import log_api_list
 from cases import services as case_services
+from cases.models import Case
 from core.errors import NotVisible
+from sharing.permissions import get_visible_or_404
 
-from . import selectors
+from . import selectors, services
 from .http import (
     BadParameter,
     HasKeyScope,
@@ -131,6 +134,28 @@ class ObjectsView(TaxiiView):
         response = Response(_envelope_of(page, {"objects": [e.object for e in page.entries]}))
         return _date_headers(response, page.entries)
 
+    def post(self, request, collection_id):
+        """Add objects (a write key): the envelope's reports become items of the key's agency
+        (on the collection's case, for a case's collection), all or none; 202 with the status."""
+        collection = selectors.collection_or_404(request.user, collection_id)
+        if not collection.can_write:
+            raise exceptions.PermissionDenied(
+                "This collection does not take objects: post to everything or to a case.",
+                code="collection_read_only",
+            )
+        envelope = request.data
+        if not isinstance(envelope, dict) or not isinstance(envelope.get("objects"), list):
+            raise BadParameter('The body is a TAXII envelope: {"objects": [ ... ]}.')
+        if not envelope["objects"]:
+            raise BadParameter("The envelope holds no object.")
+        case = None
+        if collection.case_id is not None:
+            case = get_visible_or_404(request.user, Case, collection.case_id, record_read=False)
+        status = services.objects_import(
+            by=request.user, key=request.auth, objects=envelope["objects"], case=case,
+        )
+        return Response(services.status_resource(status), status=202)
+
 
 class ManifestView(ObjectsView):
     http_method_names = ["get", "head"]
@@ -172,3 +197,9 @@ class VersionsView(ObjectView):
         log_api_list(request, "intelligenceitem", page.items)
         response = Response({"more": False, "versions": [e.version for e in page.entries]})
         return _date_headers(response, page.entries)
+
+
+class StatusView(TaxiiView):
+    def get(self, request, status_id):
+        status = selectors.status_or_404(request.user, status_id)
+        return Response(services.status_resource(status))
