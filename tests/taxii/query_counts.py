@@ -7,4 +7,7 @@ QUERIES = {
     # products' portions and their REL TO (the owner's key: no share to read for the tearline);
     # the access-log row of the page.
     "taxii objects": 9,
+    # A recipient's page of products: the same but the states (no case on the page), and the
+    # shares through which it sees the products (which portions its tearline holds).
+    "taxii products (recipient)": 9,
 }

@@ -14,6 +14,7 @@ from django.utils import timezone
 from taxii2client.v21 import as_pages
 
 from agencies.models import User
+from audit.models import AccessLog
 from cases import services as case_services
 from cases.models import IntelligenceItem
 from core.handling import TLP
@@ -326,14 +327,42 @@ def test_a_case_collection_holds_the_case_items_only(
 # Query counts ----------------------------------------------------------------------------------
 
 
+def page_queries(transport, key, path):
+    raw(transport, key, path)  # the key's first use of the minute is recorded once
+    with CaptureQueriesContext(connection) as queries:
+        answer = raw(transport, key, path)
+    return json.loads(answer.content)["objects"], queries
+
+
 @pytest.mark.parametrize("rows", [10, 200])
 def test_a_page_costs_the_same_for_10_and_200_items(transport, partner_key_fl, many_items, tip,
                                                     bulletin, rows):
     many_items(rows)
-    path = f"/taxii2/api1/collections/{EVERYTHING.id}/objects/?limit=500"
-    raw(transport, partner_key_fl, path)  # the key's first use of the minute is recorded once
-    with CaptureQueriesContext(connection) as queries:
-        answer = raw(transport, partner_key_fl, path)
-    reports = [o for o in json.loads(answer.content)["objects"] if o["type"] == "report"]
-    assert len(reports) == rows + 2
+    objects, queries = page_queries(
+        transport, partner_key_fl, f"/taxii2/api1/collections/{EVERYTHING.id}/objects/?limit=500")
+    assert len([o for o in objects if o["type"] == "report"]) == rows + 2
     assert len(queries) == QUERIES["taxii objects"], "\n".join(q["sql"] for q in queries)
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_a_recipients_page_of_products_costs_the_same_for_10_and_200(
+        transport, europol_key, analyst_fl, europol, rows):
+    for n in range(rows):
+        item = product_services.product_create(by=analyst_fl, type="report", title=f"P{n}", portions=[
+            {"text": f"Open {n}", "tlp": TLP.GREEN, "rel_to": [europol]},
+            {"text": f"Informant {LES}", "tlp": TLP.AMBER, "les": True},
+        ]).item
+        product_services.publish(product=item.product, by=analyst_fl, agencies=[europol])
+    objects, queries = page_queries(
+        transport, europol_key, f"/taxii2/api1/collections/{PRODUCTS.id}/objects/?limit=500")
+    assert len([o for o in objects if o["type"] == "report"]) == rows
+    assert LES not in json.dumps(objects)
+    assert len(queries) == QUERIES["taxii products (recipient)"], "\n".join(q["sql"] for q in queries)
+
+
+def test_a_page_is_written_to_the_access_log_with_the_items_it_disclosed(
+        transport, partner_key_fl, tip):
+    raw(transport, partner_key_fl, f"/taxii2/api1/collections/{EVERYTHING.id}/objects/?limit=500")
+    entry = AccessLog.objects.filter(action="list").latest("id")
+    assert entry.object_ids == [tip.pk]
+    assert entry.detail["api_key"] == partner_key_fl[:12]
