@@ -164,7 +164,10 @@ def _decode_position(cursor):
     try:
         text, pk = decode_cursor(cursor, kind=TEXT, sort="taxii")
         section, stamp, place = text.split("/")
-        return int(section), datetime.fromisoformat(stamp), pk, int(place)
+        stamp = datetime.fromisoformat(stamp)
+        if stamp.tzinfo is None:
+            raise ValueError("a position's time names its zone")
+        return int(section), stamp, pk, int(place)
     except (InvalidCursor, ValueError):
         raise BadRequest("next: not a value this server gave out; send `next` as it came.") from None
 

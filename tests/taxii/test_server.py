@@ -17,6 +17,7 @@ from agencies.models import User
 from audit.models import AccessLog
 from cases import services as case_services
 from cases.models import IntelligenceItem
+from core.cursors import encode_cursor
 from core.handling import TLP
 from products import services as product_services
 from taxii import stix
@@ -254,7 +255,9 @@ def test_limit_and_next_walk_every_object_exactly_once(taxii_server, partner_key
 
 def test_limit_is_bounded_and_next_is_opaque(transport, partner_key_fl):
     base = f"/taxii2/api1/collections/{EVERYTHING.id}/objects/"
+    naive = encode_cursor("2/2026-01-01T00:00:00/0", 1, sort="taxii")
     for query in ("limit=0", "limit=-1", "limit=ten", "next=not-a-cursor", "next=MTIzfDQ1",
+                  f"next={naive}",
                   "added_after=yesterday", "match[version]=sometime"):
         answer = raw(transport, partner_key_fl, f"{base}?{query}")
         assert answer.status_code == 400, query
