@@ -369,3 +369,15 @@ def test_a_page_is_written_to_the_access_log_with_the_items_it_disclosed(
     entry = AccessLog.objects.filter(action="list").latest("id")
     assert entry.object_ids == [tip.pk]
     assert entry.detail["api_key"] == partner_key_fl[:12]
+
+
+def test_a_response_to_an_rfi_is_a_note_on_the_rfis_report(taxii_server, partner_key_fl, analyst_fl):
+    rfi = case_services.item_create(by=analyst_fl, kind="rfi", title="Who rents unit 4?",
+                                    body="Need the lessee.")
+    answer = case_services.item_create(by=analyst_fl, kind="rfi_response", title="The lessee",
+                                       body="A shell company.", in_response_to=rfi)
+    coll = collection(taxii_server(partner_key_fl), EVERYTHING.id)
+    note = coll.get_object(stix.item_object_id(answer.pk, note=True))["objects"]
+    assert_valid(note)
+    assert note[0]["type"] == "note" and note[0]["content"] == "A shell company."
+    assert note[0]["object_refs"][0] == stix.item_object_id(rfi.pk)
