@@ -141,3 +141,12 @@ def test_a_bad_body_is_refused_clearly(transport, partner_writer_fl, body, conte
     assert answer.status_code == code
     assert json.loads(answer.content)["http_status"] == str(code)
     assert not IntelligenceItem.objects.exists()
+
+
+def test_a_body_over_the_limit_is_413_and_writes_nothing(transport, partner_writer_fl, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2_000
+    body = json.dumps({"objects": [report(description="x" * 5_000)]})
+    answer = post(transport, partner_writer_fl, EVERYTHING.id, body)
+    assert answer.status_code == 413
+    assert json.loads(answer.content)["http_status"] == "413"
+    assert not IntelligenceItem.objects.exists()
