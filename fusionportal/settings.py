@@ -162,6 +162,7 @@ INSTALLED_APPS = [
     "products",
     "notifications",
     "work",
+    "taxii",
 ]
 # Demo seeding and benchmarks (devtools/): never part of production unless asked for.
 DEVTOOLS = env_bool("DEVTOOLS", default=DEBUG)

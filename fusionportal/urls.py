@@ -17,6 +17,8 @@ class FaviconRedirect(RedirectView):
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("fusionportal.api_urls")),
+    # TAXII 2.1 for partner systems (taxii/): STIX 2.1 of what the key's agency may see.
+    path("taxii2/", include("taxii.urls")),
     path("favicon.ico", FaviconRedirect.as_view(), name="favicon"),
     path("", include("cases.urls")),
     path("", include("notifications.urls")),

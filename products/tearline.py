@@ -14,8 +14,8 @@ A portion reaches an agency that is not the owner when:
 
 from dataclasses import dataclass
 
-from core.handling import TLP, handling_label
 from core.errors import NotVisible
+from core.handling import TLP, handling_label
 from sharing.models import Share
 from sharing.permissions import _agency_of, level_of, visibility_group_ids
 
@@ -82,6 +82,18 @@ def _withheld_because(portion, agency, shares, owner_id):
     return None
 
 
+def _torn(portion, reason):
+    """The portion as a reader receives it: its text, or the notice naming `reason`."""
+    rel_to = tuple(a.short_name if hasattr(a, "short_name") else a.name for a in portion.rel_to.all())
+    return TornPortion(
+        id=portion.id, position=portion.position, marking=handling_label(portion.tlp, portion.les),
+        tlp=portion.tlp, les=portion.les, withheld=reason is not None,
+        heading="" if reason else portion.heading,
+        text=f"Portion withheld: {reason}" if reason else portion.text,
+        rel_to=rel_to,
+    )
+
+
 def portions_of(item):
     return list(
         Portion.objects.filter(product__item_id=item.pk).prefetch_related("rel_to").order_by("position", "id")
@@ -101,16 +113,7 @@ def tearline_for_agency(item, agency, *, portions=None, principal=None):
         )
     torn = []
     for portion in portions:
-        reason = _withheld_because(portion, agency, shares, item.owner_id)
-        marking = handling_label(portion.tlp, portion.les)
-        rel_to = tuple(a.short_name if hasattr(a, "short_name") else a.name for a in portion.rel_to.all())
-        torn.append(TornPortion(
-            id=portion.id, position=portion.position, marking=marking, tlp=portion.tlp,
-            les=portion.les, withheld=reason is not None,
-            heading="" if reason else portion.heading,
-            text=f"Portion withheld: {reason}" if reason else portion.text,
-            rel_to=rel_to,
-        ))
+        torn.append(_torn(portion, _withheld_because(portion, agency, shares, item.owner_id)))
     held = [p for p in torn if not p.withheld]
     return Tearline(
         item_id=item.pk, agency_id=agency.id, portions=torn,
@@ -131,3 +134,38 @@ def tearline_for(principal, item):
     if agency is None or level_of(agency, item) is None:
         raise NotVisible(type(item))
     return tearline_for_agency(item, agency, principal=principal)
+
+
+def tearlines_for_agency(items, agency, *, principal=None):
+    """{item id: Tearline} of the products among `items`, which the caller has found the agency
+    may see (a page of a feed: the TAXII server's). Three queries for the whole page, whatever
+    its size: the portions, their REL TO, the shares that reach the agency."""
+    items = list(items)
+    if not items:
+        return {}
+    portions = {}
+    for portion in (
+        Portion.objects.filter(product__item_id__in=[item.pk for item in items])
+        .prefetch_related("rel_to").order_by("product_id", "position", "id")
+    ):
+        portions.setdefault(portion.product_id, []).append(portion)
+    shares = {}
+    for share in Share.objects.filter(
+        item_id__in=[item.pk for item in items if item.owner_id != agency.id],
+        group_id__in=visibility_group_ids(principal or agency),
+    ):
+        shares.setdefault(share.item_id, []).append(share)
+    versions = {}
+    for item in items:
+        if item.pk not in portions:
+            continue
+        torn = []
+        for portion in portions[item.pk]:
+            reason = _withheld_because(portion, agency, shares.get(item.pk, []), item.owner_id)
+            torn.append(_torn(portion, reason))
+        held = [p for p in torn if not p.withheld]
+        versions[item.pk] = Tearline(
+            item_id=item.pk, agency_id=agency.id, portions=torn,
+            tlp=most_restrictive([p.tlp for p in held]), les=any(p.les for p in held),
+        )
+    return versions

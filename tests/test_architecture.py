@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["core", "audit", "agencies", "cases", "sharing", "notifications", "products", "work", "fusionportal",
-            "devtools"]
+PACKAGES = ["core", "audit", "agencies", "cases", "sharing", "notifications", "products", "work", "taxii",
+            "fusionportal", "devtools"]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 

@@ -48,6 +48,7 @@ from notifications.models import Notification, WebhookEndpoint
 from notifications.services import linker_is_told
 from sharing import permissions
 from sharing.models import AccessRequest, Share
+from taxii.selectors import case_collection_id
 from tests.base import HttpsClient
 from tests.canary import build
 from tests.pdf import pages_text
@@ -65,6 +66,11 @@ NOT_READ = {
     "saml-acs": "takes an identity provider's POST only; GET is a 405",
     "saml-metadata": "the portal's own SAML metadata: keys and addresses, no content",
     "api-docs": "the interactive API docs: a static page around the schema, read below",
+    # The TAXII server: read with every agency's key, each collection's whole feed
+    # (test_taxii_for_every_agency), since its ids are STIX ids and uuid5 of the portal's.
+    **{f"api-taxii-{name}": "the TAXII server, read whole below" for name in (
+        "discovery", "root", "status", "collections", "collection", "objects", "manifest",
+        "object", "versions")},
 }
 
 # What an id parameter named `pk` is, by the url name's first word (DRF routes: api-<word>-...).
@@ -562,6 +568,56 @@ def test_api_for_every_agency(net):
             findings.read(agency_id, text_of(response), f"API GET {url} as {short}'s key")
     findings.assert_clean(all_of={"casetitle", "casesummary", "itemtitle", "itembody",
                                   "annotation", "subject", "task"})
+
+
+TAXII = "application/taxii+json;version=2.1"
+
+
+def taxii_pages(client, url):
+    """Every page of a TAXII objects or manifest feed, following `next`."""
+    pages, cursor = [], None
+    while True:
+        response = client.get(url, {"limit": 500, **({"next": cursor} if cursor else {})},
+                              secure=True, HTTP_ACCEPT=TAXII)
+        pages.append(response)
+        body = json.loads(response.content) if response.status_code == 200 else {}
+        cursor = body.get("next") if body.get("more") else None
+        if cursor is None:
+            return pages
+
+
+@pytest.mark.xdist_group("canary-paths")
+def test_taxii_for_every_agency(net):
+    """Every collection the TAXII server lists to each agency's key, and the collection of every
+    case of the network (a 404 for a case the agency does not see): each whole feed, its
+    manifest, each object by id and its versions, in STIX as a partner's client reads them."""
+    findings = Findings(net)
+    every_case = [case_collection_id(pk) for pk in ids_of(net, "case")]
+    for short, key in net.api_keys.items():
+        agency_id = net.agencies[short].pk
+        client = api_client(key)
+        answers = [client.get(reverse(name), secure=True, HTTP_ACCEPT=TAXII)
+                   for name in ("api-taxii-discovery", "api-taxii-root", "api-taxii-collections")]
+        listed = {c["id"] for c in json.loads(answers[-1].content)["collections"]}
+        for collection_id in sorted(listed | set(every_case)):
+            base = reverse("api-taxii-collection", args=[collection_id])
+            answers.append(client.get(base, secure=True, HTTP_ACCEPT=TAXII))
+            pages = taxii_pages(client, base + "objects/")
+            answers += pages + taxii_pages(client, base + "manifest/")
+            ids = [o["id"] for page in pages if page.status_code == 200
+                   for o in json.loads(page.content)["objects"]
+                   if o["type"] in ("report", "note")]
+            for object_id in ids:
+                one = f"{base}objects/{object_id}/"
+                answers += [client.get(one, secure=True, HTTP_ACCEPT=TAXII),
+                            client.get(one + "versions/", secure=True, HTTP_ACCEPT=TAXII)]
+            assert (collection_id in listed) == (pages[0].status_code == 200), (
+                f"collection {collection_id} as {short}'s key: {pages[0].status_code}")
+        for response in answers:
+            findings.requests += 1
+            assert response.status_code in (200, 404), f"{response} as {short}'s key"
+            findings.read(agency_id, text_of(response), f"TAXII as {short}'s key")
+    findings.assert_clean(all_of={"casetitle", "itemtitle", "itembody"})
 
 
 @pytest.mark.xdist_group("canary-paths")
