@@ -135,7 +135,7 @@ def test_the_products_collection_and_an_invisible_case_take_nothing(
     ("{not json", TAXII, 400),
     (json.dumps({"objects": [report()]}), "application/json", 415),
     (json.dumps({"objects": [report()]}), "application/taxii+json;version=2.0", 415),
-])
+], ids=["no-objects", "not-an-envelope", "not-json", "plain-json", "taxii-2.0"])
 def test_a_bad_body_is_refused_clearly(transport, partner_writer_fl, body, content_type, code):
     answer = post(transport, partner_writer_fl, EVERYTHING.id, body, content_type)
     assert answer.status_code == code
