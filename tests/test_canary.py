@@ -71,7 +71,7 @@ ID_FAMILY = {
     "case": "case", "item": "item", "annotation": "annotation", "attachment": "attachment",
     "notification": "notification", "webhook": "webhook", "api-key": "apikey",
     "entity": "entity", "subject": "entity", "center": "center", "agency": "agency",
-    "share": "share", "access": "accessrequest", "task": "task", "rfi": "item",
+    "share": "share", "access": "accessrequest", "task": "task", "rfi": "item", "tip": "item",
 }
 # Parameters by name.
 FILL = {
@@ -84,7 +84,8 @@ FILL = {
 }
 # Word parameters: every word their converter accepts, or these.
 WORDS = {"action": ("rotate", "disable", "enable", "suspend", "reinstate", "remove"),
-         "rfi_action": ("take", "close", "reopen")}
+         "rfi_action": ("take", "close", "reopen"),
+         "tip_action": ("assign", "review", "accept", "close")}
 OBJECT_FAMILIES = {"case", "item", "annotation", "attachment", "share", "entity", "jurisdiction",
                    "task"}
 

@@ -141,6 +141,14 @@ def triage_of(tip):
             .filter(tip=tip).first())
 
 
+def triages_visible(user, tip_ids):
+    """The triage rows of those of `tip_ids` the user's agency sees (one query)."""
+    if not tip_ids:
+        return []
+    return list(TipTriage.objects.filter(tip_id__in=items_visible_to(user).filter(pk__in=tip_ids)
+                                         .values("pk")).select_related("tip"))
+
+
 def triagers_of(agency):
     """Whom a tip of `agency` may be assigned to: its active people."""
     return User.objects.filter(agency=agency, is_active=True).order_by("last_name", "first_name",
