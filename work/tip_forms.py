@@ -62,6 +62,7 @@ class TipIntakeForm(forms.Form):
     tlp = forms.ChoiceField(label="Marking", choices=TLP.choices, initial=TLP.AMBER)
 
     def __init__(self, *args, centers=(), **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["center"].queryset = FusionCenter.objects.filter(
             pk__in=[center.pk for center in centers])
