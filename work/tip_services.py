@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from agencies.gate import require_center_admin
 from agencies.models import FusionCenter, Membership, User
 from audit.services import log_access
 from cases import services as case_services
@@ -25,7 +26,7 @@ from core.text import without_bidi_controls
 from sharing.permissions import require_level
 
 from . import tip_selectors
-from .models import TipTriage
+from .models import TipTriage, TriageDeadline
 
 Status = TipTriage.Status
 
@@ -96,6 +97,27 @@ def tip_take_down(*, by, what, subjects=(), caller_name="", caller_phone="", ano
 def _key_of(subject):
     return Entity.normalise(subject["kind"], **typed_values(
         subject["kind"], subject["value"], state=subject.get("state", "")))
+
+
+MAX_DEADLINE_HOURS = 24 * 14
+
+
+@transaction.atomic
+def triage_deadline_set(*, center, by, hours):
+    """A center admin sets how many hours the center gives its member agencies to decide a new
+    tip (1 to MAX_DEADLINE_HOURS): tips taken down from now on are due that long after. The
+    admin gate decides who may (agencies.gate.require_center_admin: a 404 for anyone else)."""
+    require_center_admin(by, center)
+    if not isinstance(hours, int) or not 1 <= hours <= MAX_DEADLINE_HOURS:
+        _refuse(f"Give the deadline in whole hours, from 1 to {MAX_DEADLINE_HOURS}.",
+                "tip_deadline_out_of_range", "hours")
+    before = tip_selectors.deadline_hours(center)
+    deadline, _ = TriageDeadline.objects.update_or_create(center=center,
+                                                          defaults={"hours": hours})
+    log_access(action="admin", actor=by, obj=center,
+               detail={"operation": "tip_deadline_set", "before": before, "after": hours,
+                       "center_id": center.pk})
+    return deadline
 
 
 def on_queue_side(user, triage):

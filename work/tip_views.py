@@ -257,6 +257,25 @@ def tip_center_queue(request, center_id):
 
 @login_required
 @require_POST
+def tip_deadline(request, center_id):
+    """A center admin sets the center's triage deadline, in hours."""
+    center = center_for_admin_or_404(request.user, center_id)
+    try:
+        hours = int(request.POST.get("hours", ""))
+    except ValueError:
+        hours = None
+    try:
+        services.triage_deadline_set(center=center, by=request.user, hours=hours)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages) + " The deadline did not change.")
+    else:
+        messages.success(request, f"{center.label} gives its member agencies {hours} hours to "
+                                  "decide a new tip, from the next one taken down.")
+    return redirect("tip-center-queue", center_id=center.pk)
+
+
+@login_required
+@require_POST
 def tip_bulk_assign(request):
     """Assign the ticked tips of my agency's queue to one person: all or none."""
     _no_agency(request)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("tips/new/subjects/", tip_views.tip_subjects, name="tip-subjects"),
     path("tips/assign/", tip_views.tip_bulk_assign, name="tip-bulk-assign"),
     path("tips/centers/<int:center_id>/", tip_views.tip_center_queue, name="tip-center-queue"),
+    path("tips/centers/<int:center_id>/deadline/", tip_views.tip_deadline, name="tip-deadline"),
     path("tips/<int:pk>/", tip_views.tip_detail, name="tip-detail"),
     path("tips/<int:pk>/<slug:tip_action>/", tip_views.tip_action, name="tip-action"),
 ]

@@ -41,6 +41,7 @@ from sharing.permissions import network_group
 from .network import AGENCIES, CFIX, DEMO_LOGINS, DEMO_PASSWORD, USERS, load_centers
 from .second_factors import seed_second_factors
 from .stories import CASES, STANDALONE_ITEMS
+from .tips import seed_tips
 
 
 class StoryClock:
@@ -105,6 +106,7 @@ class DemoSeeder:
             self.created["authenticators"] += made
         self._seed_cases()
         self._seed_standalone_items()
+        seed_tips(self)
         return self
 
     # The network ---------------------------------------------------------------------------

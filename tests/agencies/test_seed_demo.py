@@ -35,6 +35,7 @@ from devtools.demo.network import CENTERS_CSV, DEMO_PASSWORD
 from notifications.models import OutboxEvent
 from sharing.models import Share
 from sharing.permissions import cases_visible_to, get_visible_or_404, items_visible_to, level_of
+from work.models import TipTriage
 
 TRAFFICKING = "MBI-HT-0042"
 
@@ -306,3 +307,16 @@ def test_the_demo_sars_name_their_behaviours_and_the_story_has_its_tasks(demo):
     assert any(task.due_date and task.due_date < timezone.localdate()
                for task in tasks.values() if task.status != "done")
     assert OutboxEvent.objects.filter(kind="task_assigned", case=case).count() == 2
+
+
+def test_the_demo_tips_are_in_every_state_of_the_queue(demo):
+    """Tips in every state of the triage queue, one open past its center's deadline, one a
+    possible duplicate of another, one accepted as a lead on the trafficking case."""
+    rows = list(TipTriage.objects.select_related("tip", "accepted_case"))
+    assert {row.status for row in rows} == set(TipTriage.Status.values)
+    assert any(row.is_overdue() for row in rows)
+    assert any(hint["type"] == "item" for row in rows for hint in row.hints)
+    accepted = next(row for row in rows if row.status == "accepted")
+    assert accepted.accepted_case.number == TRAFFICKING
+    assert accepted.tip.case_id == accepted.accepted_case_id
+    assert all(row.close_reason for row in rows if row.status == "closed")

@@ -383,3 +383,34 @@ def test_the_queue_moves_in_the_center_overdue_too(client, admin_cfix, analyst_f
     page = client.get(reverse("tip-center-queue", args=[cfix.pk]), {"overdue": "1"})
     assert [row.pk for row in page.context["rows"]] == [old.pk]
     assert "after 1 hours" in page.content.decode()
+
+
+class TestTipDeadline(MemberPageTests):
+    url_name = "tip-deadline"
+    model = FusionCenter
+    member_fixture = "admin_cfix"
+    method = "post"
+    success_status = 302
+
+    @pytest.fixture
+    def subject(self, cfix):
+        return cfix
+
+    def data(self, subject):
+        return {"hours": 6}
+
+    def assert_changed(self, subject, user, response):
+        assert TriageDeadline.objects.get(center=subject).hours == 6
+
+    def test_an_analyst_gets_a_404_and_bad_hours_change_nothing(self, client, subject,
+                                                                analyst_fl, admin_cfix):
+        client.force_login(analyst_fl)
+        assert client.post(self.url(subject), {"hours": 6}).status_code == 404
+        client.force_login(admin_cfix)
+        for hours in ("0", "x", "10000"):
+            response = client.post(self.url(subject), {"hours": hours}, follow=True)
+            assert "did not change" in " ".join(messages_of(response))
+        assert not TriageDeadline.objects.exists()
+        client.post(self.url(subject), {"hours": 6})
+        assert tip_take_down(by=analyst_fl, what="A call").due_at \
+            - TipTriage.objects.get().created_at == timedelta(hours=6)
