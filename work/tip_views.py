@@ -50,8 +50,21 @@ def _offered(form_data, text):
 
 
 def _hints_for(request, subjects):
-    now = timezone.now()
-    return selectors.hints_shown(request.user, selectors.hint_refs(subjects, now=now))
+    """The hints of these subjects, as the reader may be told them now. What was told goes to
+    the access log (the tips and cases named; the agencies pointed to), as a deconfliction
+    notice leaves its trace: asking what the portal holds is never silent."""
+    hints = selectors.hints_shown(request.user,
+                                  selectors.hint_refs(subjects, now=timezone.now()))
+    if hints:
+        log_access(action="list", actor=request.user, object_type="intelligenceitem",
+                   object_ids=[hint["id"] for hint in hints if hint["visible"]
+                               and hint["type"] == "tip"],
+                   detail={"list": "tip intake hints",
+                           "cases": [hint["id"] for hint in hints
+                                     if hint["visible"] and hint["type"] == "case"],
+                           "pointers": sorted({hint["ori"] for hint in hints
+                                               if not hint["visible"]})})
+    return hints
 
 
 @login_required

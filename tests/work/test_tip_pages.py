@@ -414,3 +414,21 @@ class TestTipDeadline(MemberPageTests):
         client.post(self.url(subject), {"hours": 6})
         assert tip_take_down(by=analyst_fl, what="A call").due_at \
             - TipTriage.objects.get().created_at == timedelta(hours=6)
+
+
+def test_the_hint_of_a_tip_the_reader_does_not_see_is_blind_and_logged(client, analyst_fl,
+                                                                       analyst_la, make_item):
+    from audit.models import AccessLog
+
+    # NOPD's tip is criminal intelligence (not pending review): MBI may be told it exists.
+    theirs = make_item(analyst_la, title="Bourbon Street bartender names the driver",
+                       body="The driver is Remy Thibodeaux of Metairie.")
+    entity_link(by=analyst_la, kind="phone", item=theirs, number="(407) 555-0148")
+    client.force_login(analyst_fl)
+    html = client.post(reverse("tip-subjects"), {"what": "call 407 555 0148"}).content.decode()
+    assert "Another agency holds a tip on 407 555 0148" in html
+    assert "New Orleans Police Department" in html
+    for secret in ("Bourbon", "Thibodeaux", f"T-{theirs.pk}", reverse("tip-detail", args=[theirs.pk])):
+        assert secret not in html
+    logged = AccessLog.objects.filter(actor=analyst_fl, detail__list="tip intake hints").get()
+    assert logged.detail["pointers"] == ["LA0360200"] and logged.object_ids == []
