@@ -11,6 +11,7 @@ from agencies.models import FusionCenter
 from cases.models import IntelligenceItem, ItemEntity
 from cases.services import entity_link
 from tests.base import (
+    LOGIN_URL,
     HttpsClient,
     ListPageTests,
     MemberPageTests,
@@ -432,3 +433,19 @@ def test_the_hint_of_a_tip_the_reader_does_not_see_is_blind_and_logged(client, a
         assert secret not in html
     logged = AccessLog.objects.filter(actor=analyst_fl, detail__list="tip intake hints").get()
     assert logged.detail["pointers"] == ["LA0360200"] and logged.object_ids == []
+
+
+@pytest.mark.parametrize("name,method", [("tip-new", "get"), ("tip-new", "post"),
+                                         ("tip-subjects", "post"), ("tip-bulk-assign", "post")])
+def test_anonymous_is_sent_to_login_from_the_pages_of_no_object(client, name, method):
+    response = getattr(client, method)(reverse(name), {"what": "x", "tlp": "AMBER"})
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN_URL + "?next=")
+    assert not TipTriage.objects.exists()
+
+
+def test_a_person_of_no_agency_gets_the_404_of_the_intake(client, django_user_model):
+    platform = django_user_model.objects.create_superuser(username="operator", email="",
+                                                          password="x" * 16)
+    client.force_login(platform)
+    assert client.get(reverse("tip-new")).status_code == 404
+    assert client.post(reverse("tip-subjects"), {"what": "x"}).status_code == 404
