@@ -110,7 +110,7 @@ def hints_shown(user, refs):
     seen_cases = set(cases_visible_to(user).filter(pk__in=case_ids).values_list("pk", flat=True)) \
         if case_ids else set()
     items = {item.pk: item for item in IntelligenceItem.objects.filter(pk__in=item_ids)
-             .select_related("owner")} if item_ids else {}
+             .select_related("owner", "triage")} if item_ids else {}
     cases = {case.pk: case for case in Case.objects.filter(pk__in=case_ids)
              .select_related("owner")} if case_ids else {}
     shown, blind_told = [], set()
@@ -123,7 +123,9 @@ def hints_shown(user, refs):
             shown.append({"visible": True, "type": "tip" if is_item else "case",
                           "subject": ref["subject"], "id": record.pk,
                           "number": f"T-{record.pk}" if is_item else record.number,
-                          "title": record.title, "agency": record.owner.name})
+                          "title": record.title, "agency": record.owner.name,
+                          # A tip written on the item form has no triage page: its item page.
+                          "triaged": is_item and hasattr(record, "triage")})
         elif _told_blind(user, record, is_item=is_item):
             once = (record.owner_id, ref["subject"], ref["type"])
             if once in blind_told:

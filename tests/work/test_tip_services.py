@@ -253,3 +253,16 @@ def test_bulk_assign_is_all_or_nothing(analyst_fl, agency_admin_fl):
     done = tips_assign(triages=[first, third], by=analyst_fl, assignee=agency_admin_fl,
                        versions={first.pk: 1, third.pk: 1})
     assert {row.status for row in done} == {Status.ASSIGNED}
+
+
+def test_a_tip_written_on_the_item_form_is_a_hint_to_its_item_page(make_item, analyst_fl):
+    from cases.services import entity_link
+
+    written = make_item(analyst_fl, kind="tip", title="A tip of the item form")
+    entity_link(by=analyst_fl, kind="phone", item=written, number="(407) 555-0148")
+    taken = tip_take_down(by=analyst_fl, what="Again", subjects=[PHONE])
+    [hint] = tip_selectors.hints_shown(analyst_fl, taken.hints)
+    assert hint["visible"] and not hint["triaged"] and hint["id"] == written.pk
+    assert [h["triaged"] for h in tip_selectors.hints_shown(
+        analyst_fl, tip_take_down(by=analyst_fl, what="Third", subjects=[PHONE]).hints)] \
+        == [True, False]
