@@ -135,7 +135,7 @@ _STATES = "|".join(sorted(STATE_CODES))
 # "FL plate LKR-7Q2", "plate LKR 7Q2 (FL)", "tag # LKR7Q2 FL", "Florida tag"-less forms are
 # not guessed: a plate without its state is not a key.
 _PLATE_WORD = r"(?:plate|tag|license|licence|lic\.?)\s*(?:#|no\.?|number)?\s*"
-_PLATE_VALUE = r"(?P<plate>(?=[A-Z0-9 -]*\d)[A-Z0-9]{1,4}(?:[ -]?[A-Z0-9]{1,4}){0,2})"
+_PLATE_VALUE = r"(?P<plate>(?=[A-Z0-9 -]*\d)[A-Z0-9]{1,4}(?:[ -]?[A-Z0-9]{1,4})?)"
 _PLATE_BEFORE = re.compile(rf"\b(?P<state>{_STATES})\s+{_PLATE_WORD}{_PLATE_VALUE}\b",
                            re.IGNORECASE)
 _PLATE_AFTER = re.compile(rf"\b{_PLATE_WORD}{_PLATE_VALUE}\s*[(,]?\s*(?P<state>{_STATES})\b\)?",

@@ -70,6 +70,16 @@ def test_the_vin_check_digit():
     assert not vin_check_digit_holds("IM8GDM9AXKP042788")  # I is never in a VIN
 
 
+@pytest.mark.parametrize("written,key", [
+    ("FL plate ABC 123 VIN 1M8GDM9AXKP042788", "FL:ABC123"),  # the VIN is not part of it
+    ("tag 7ABC123 CA", "CA:7ABC123"),
+    ("FL tag number QWK4471 seen", "FL:QWK4471"),
+    ("plate LKR 7Q2 (FL)", "FL:LKR7Q2"),
+])
+def test_a_plate_is_read_beside_its_state(written, key):
+    assert [s["key"] for s in recognise_subjects(written) if s["kind"] == "vehicle"] == [key]
+
+
 def test_a_plate_without_its_state_is_no_subject():
     assert recognise_subjects("plate LKR-7Q2 seen twice") == []
 
