@@ -123,3 +123,67 @@ def typed_label(kind, value, *, state="", platform=""):
     if kind == "account" and platform:
         return f"{platform}: {value}"
     return value
+
+
+# Recognising subjects in what a call-taker types (a tip's text): phones by phonenumbers' own
+# matcher, e-mails, VINs whose check digit holds, and plates written beside their issuing state.
+# Each recognised value comes back with its kind and its key, as the normalisers above make it.
+
+_EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_VIN_IN_TEXT = re.compile(r"\b[A-HJ-NPR-Z0-9]{17}\b", re.IGNORECASE)
+_STATES = "|".join(sorted(STATE_CODES))
+# "FL plate LKR-7Q2", "plate LKR 7Q2 (FL)", "tag # LKR7Q2 FL", "Florida tag"-less forms are
+# not guessed: a plate without its state is not a key.
+_PLATE_WORD = r"(?:plate|tag|license|licence|lic\.?)\s*(?:#|no\.?|number)?\s*"
+_PLATE_VALUE = r"(?P<plate>(?=[A-Z0-9 -]*\d)[A-Z0-9]{1,4}(?:[ -]?[A-Z0-9]{1,4})?)"
+_PLATE_BEFORE = re.compile(rf"\b(?P<state>{_STATES})\s+{_PLATE_WORD}{_PLATE_VALUE}\b",
+                           re.IGNORECASE)
+_PLATE_AFTER = re.compile(rf"\b{_PLATE_WORD}{_PLATE_VALUE}\s*[(,]?\s*(?P<state>{_STATES})\b\)?",
+                          re.IGNORECASE)
+_VIN_VALUES = {**{str(d): d for d in range(10)},
+               **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+               **dict(zip("JKLMN", range(1, 6), strict=True)), "P": 7, "R": 9,
+               **dict(zip("STUVWXYZ", range(2, 10), strict=True))}
+_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+
+
+def vin_check_digit_holds(vin):
+    """Whether a 17-character VIN's ninth character is its check digit (49 CFR 565.15)."""
+    vin = (vin or "").upper()
+    if not _VIN.match(vin):
+        return False
+    total = sum(_VIN_VALUES[char] * weight for char, weight in zip(vin, _VIN_WEIGHTS, strict=True))
+    remainder = total % 11
+    return vin[8] == ("X" if remainder == 10 else str(remainder))
+
+
+def recognise_subjects(text, region="US"):
+    """The subjects written in `text`, in the order they appear, each once by key:
+    [{"kind", "value" (as written), "key", "state" (a plate's)}]."""
+    text = text or ""
+    found = []
+
+    def add(start, kind, value, key, state=""):
+        found.append((start, {"kind": kind, "value": value, "key": key, "state": state}))
+
+    for match in phonenumbers.PhoneNumberMatcher(text, region):
+        key = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        add(match.start, "phone", match.raw_string, key)
+    for match in _EMAIL_IN_TEXT.finditer(text):
+        try:
+            add(match.start(), "email", match.group(), email_key(match.group().rstrip(".")))
+        except ValidationError:
+            continue
+    for match in _VIN_IN_TEXT.finditer(text):
+        if vin_check_digit_holds(match.group()):
+            add(match.start(), "vin", match.group(), vin_key(match.group()))
+    for pattern in (_PLATE_BEFORE, _PLATE_AFTER):
+        for match in pattern.finditer(text):
+            plate, state = match.group("plate").strip(), match.group("state").upper()
+            add(match.start("plate"), "vehicle", plate, plate_key(plate, state), state)
+    seen, subjects = set(), []
+    for _, subject in sorted(found, key=lambda pair: pair[0]):
+        if (subject["kind"], subject["key"]) not in seen:
+            seen.add((subject["kind"], subject["key"]))
+            subjects.append(subject)
+    return subjects

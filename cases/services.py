@@ -850,6 +850,28 @@ def item_update(*, item, by, version, **changes):
     return current
 
 
+@transaction.atomic
+def item_lead_on_case(*, item, case, by):
+    """Make an item a lead on a case (a triaged tip accepted): the actor sees the item and may
+    edit the case. The case's timeline says which item of which agency it is, by pointer (its
+    kind, number and source agency): the case's other readers may not see the item, whose title
+    is therefore not written there. Returns the item."""
+    require_level(by, item, Level.VIEW)
+    require_level(by, case, Level.EDIT)
+    if item.case_id == case.pk:
+        return item
+    before = item.case_id
+    IntelligenceItem.objects.filter(pk=item.pk).update(case=case, updated_at=timezone.now())
+    item.case = case
+    _touch(case)
+    _timeline(case, TimelineEvent.Kind.ITEM,
+              f"Linked {item.get_kind_display().lower()} T-{item.pk} of {item.owner.name} as a lead",
+              by)
+    log_access(action="update", actor=by, obj=item,
+               detail={"case_before": before, "case": case.pk, "lead": True})
+    return item
+
+
 # What a correction notice speaks of: the content a recipient holds (a review date or a marking
 # is the owner's business; a narrower marking is refused while shares exceed it).
 CORRECTED_FIELDS = {"title", "body"}

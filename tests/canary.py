@@ -43,6 +43,7 @@ from sharing.models import Share
 from sharing.services import unshare
 from tests.conftest import PASSWORD, cfr23_labels
 from work import services as work_services
+from work import tip_services
 from work.models import Referral, RfiRequest
 from work.tasks import remind_and_escalate, remind_and_escalate_referrals
 
@@ -499,6 +500,23 @@ class Canary:
         self.objects.setdefault("referral", []).append(referral.pk)
         return referral
 
+    def tip(self, owner):
+        """A tip taken down by `owner`'s analyst into its center's triage queue (work/): its
+        text, place and caller carry tokens of the tip, which the center's admin of another
+        agency reads the queue of (by pointer: the tip is information pending review)."""
+        what, where, caller = (self.token("tiptext"), self.token("tipplace"),
+                               self.token("tipcaller"))
+        with self.next_step():
+            triage = tip_services.tip_take_down(by=self.user(self.analysts[owner]), what=what,
+                                                where=where, caller_name=caller)
+        key = ("item", triage.tip_id)
+        self.owners[key] = self.agencies[owner].pk
+        self.cfr23_status[key] = triage.tip.intelligence_status
+        for token in (what, where, caller):
+            self.tokens[token.lower()] = {key}
+        self.objects.setdefault("item", []).append(triage.tip_id)
+        return triage
+
     def attach(self, obj, by):
         key = _key(obj)
         name = self.token("filename", key)
@@ -687,6 +705,8 @@ def build():
     to_center = net.item("MBI", IntelligenceItem.Kind.RFI, TLP.AMBER)
     net.share(to_center, "MBI", Level.VIEW, center="LA-SAFE")
     net.rfi_request(to_center, "MBI", center="LA-SAFE", taken_by="LSP", overdue=True)
+    # A tip taken down by MBI into CFIX's triage queue, whose admin is of OCSO.
+    net.tip("MBI")
 
     # 28 CFR Part 23: information pending review, with a subject, a note and a file, that
     # nobody may share; criminal intelligence shared center-wide with CFIX (TRANSIT is a member).

@@ -78,7 +78,7 @@ ID_FAMILY = {
     "case": "case", "item": "item", "annotation": "annotation", "attachment": "attachment",
     "notification": "notification", "webhook": "webhook", "api-key": "apikey",
     "entity": "entity", "subject": "entity", "center": "center", "agency": "agency",
-    "share": "share", "access": "accessrequest", "task": "task", "rfi": "item",
+    "share": "share", "access": "accessrequest", "task": "task", "rfi": "item", "tip": "item",
     "referral": "referral",
 }
 # Parameters by name.
@@ -93,7 +93,8 @@ FILL = {
 # Word parameters: every word their converter accepts, or these.
 WORDS = {"action": ("rotate", "disable", "enable", "suspend", "reinstate", "remove"),
          "rfi_action": ("take", "close", "reopen"),
-         "referral_action": ("acknowledge", "close", "withdraw")}
+         "referral_action": ("acknowledge", "close", "withdraw"),
+         "tip_action": ("assign", "review", "accept", "close")}
 OBJECT_FAMILIES = {"case", "item", "annotation", "attachment", "share", "entity", "jurisdiction",
                    "task"}
 

@@ -183,3 +183,103 @@ class Referral(models.Model):
     def is_overdue(self, today=None):
         today = today or timezone.localdate()
         return self.pending and self.due_date < today
+
+
+class TriageDeadline(models.Model):
+    """How many hours a fusion center gives its member agencies to decide a new tip (accepted,
+    referred or closed); a center without a row gives DEFAULT_HOURS."""
+
+    DEFAULT_HOURS = 24
+
+    center = models.OneToOneField(FusionCenter, on_delete=models.CASCADE,
+                                  related_name="triage_deadline")
+    hours = models.PositiveIntegerField(default=DEFAULT_HOURS)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(hours__gte=1), name="triage_hours_min")]
+
+    def __str__(self):
+        return f"{self.center}: tips decided within {self.hours} h"
+
+
+class TipTriage(models.Model):
+    """A tip's way through its agency's triage queue, one row per tip item (kind `tip`).
+
+    The tip is the owner agency's (a tip is information pending review, shared with nobody, 28
+    CFR Part 23): its people triage it. It is filed to one of the agency's fusion centers, whose
+    deadline sets `due_at` at intake and whose center admins see it on the center's queue, by
+    pointer when their own agency does not see the tip. `hints` keeps the records that shared a
+    subject with it at intake ({"type": "item"|"case", "id", "subject"}): what a reader is shown
+    of them is decided when the page is read (work.selectors.hints_shown)."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        ASSIGNED = "assigned", "Assigned"
+        IN_REVIEW = "in_review", "In review"
+        ACCEPTED = "accepted", "Accepted"
+        REFERRED = "referred", "Referred"
+        CLOSED = "closed", "Closed"
+
+    # Still to be decided: what the deadline is measured against.
+    OPEN_STATUSES = (Status.NEW, Status.ASSIGNED, Status.IN_REVIEW)
+
+    tip = models.OneToOneField(IntelligenceItem, on_delete=models.CASCADE, related_name="triage")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    center = models.ForeignKey(FusionCenter, on_delete=models.PROTECT, related_name="+",
+                               null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+", null=True, blank=True)
+    # What the call-taker took down beside the tip's text.
+    caller_anonymous = models.BooleanField(default=False)
+    caller_name = models.CharField(max_length=200, blank=True)
+    caller_phone = models.CharField(max_length=40, blank=True)
+    place = models.CharField("where", max_length=300, blank=True)
+    occurred_at = models.DateTimeField("when", null=True, blank=True)
+    hints = models.JSONField(default=list, blank=True)
+    close_reason = models.TextField(blank=True)
+    accepted_case = models.ForeignKey("cases.Case", on_delete=models.SET_NULL, related_name="+",
+                                      null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField()
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    review_started_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "tip triage"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["new", "assigned", "in_review", "accepted", "referred",
+                                        "closed"]),
+                name="tip_triage_status_valid"),
+            models.CheckConstraint(condition=~Q(status="closed") | ~Q(close_reason=""),
+                                   name="tip_triage_closed_with_reason"),
+            models.CheckConstraint(condition=~Q(status="accepted")
+                                   | Q(accepted_case__isnull=False),
+                                   name="tip_triage_accepted_on_case"),
+        ]
+        indexes = [
+            # The queues, newest first (keyset on created_at, id).
+            models.Index(fields=["agency", "-created_at", "-id"], name="tip_triage_agency"),
+            models.Index(fields=["center", "-created_at", "-id"], name="tip_triage_center"),
+            models.Index(fields=["status", "due_at"], name="tip_triage_due"),
+        ]
+
+    def __str__(self):
+        return f"Tip T-{self.tip_id} ({self.status})"
+
+    @property
+    def number(self):
+        return f"T-{self.tip_id}"
+
+    @property
+    def is_open(self):
+        return self.status in self.OPEN_STATUSES
+
+    def is_overdue(self, now=None):
+        return self.is_open and self.due_at < (now or timezone.now())

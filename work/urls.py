@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import tip_views, views
 
 urlpatterns = [
     path("count/", views.my_work_count, name="my-work-count"),
@@ -14,4 +14,12 @@ urlpatterns = [
          name="referral-action"),
     path("cases/<int:case_id>/refer/", views.refer_case, name="case-refer"),
     path("items/<int:item_id>/refer/", views.refer_item, name="item-refer"),
+    path("tips/", tip_views.tip_queue, name="tip-queue"),
+    path("tips/new/", tip_views.tip_new, name="tip-new"),
+    path("tips/new/subjects/", tip_views.tip_subjects, name="tip-subjects"),
+    path("tips/assign/", tip_views.tip_bulk_assign, name="tip-bulk-assign"),
+    path("tips/centers/<int:center_id>/", tip_views.tip_center_queue, name="tip-center-queue"),
+    path("tips/centers/<int:center_id>/deadline/", tip_views.tip_deadline, name="tip-deadline"),
+    path("tips/<int:pk>/", tip_views.tip_detail, name="tip-detail"),
+    path("tips/<int:pk>/<slug:tip_action>/", tip_views.tip_action, name="tip-action"),
 ]

@@ -44,6 +44,7 @@ from work.tasks import remind_and_escalate, remind_and_escalate_referrals
 from .network import AGENCIES, CFIX, DEMO_LOGINS, DEMO_PASSWORD, USERS, load_centers
 from .second_factors import seed_second_factors
 from .stories import CASES, REFERRALS, STANDALONE_ITEMS
+from .tips import seed_tips
 
 
 class StoryClock:
@@ -108,6 +109,7 @@ class DemoSeeder:
             self.created["authenticators"] += made
         self._seed_cases()
         self._seed_standalone_items()
+        seed_tips(self)
         self._seed_referrals()
         return self
 

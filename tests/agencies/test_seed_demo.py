@@ -35,7 +35,7 @@ from devtools.demo.network import CENTERS_CSV, DEMO_PASSWORD
 from notifications.models import OutboxEvent
 from sharing.models import Share
 from sharing.permissions import cases_visible_to, get_visible_or_404, items_visible_to, level_of
-from work.models import RfiRequest
+from work.models import RfiRequest, TipTriage
 from work.queue import my_work
 
 TRAFFICKING = "MBI-HT-0042"
@@ -344,3 +344,16 @@ def test_the_demo_referrals_are_open_acknowledged_overdue_and_closed(demo):
     for referral in referrals:
         addressee = User.objects.filter(agency=referral.to_agency).first()
         assert level_of(addressee, referral.referred) is not None
+
+
+def test_the_demo_tips_are_in_every_state_of_the_queue(demo):
+    """Tips in every state of the triage queue, one open past its center's deadline, one a
+    possible duplicate of another, one accepted as a lead on the trafficking case."""
+    rows = list(TipTriage.objects.select_related("tip", "accepted_case"))
+    assert {row.status for row in rows} == set(TipTriage.Status.values)
+    assert any(row.is_overdue() for row in rows)
+    assert any(hint["type"] == "item" for row in rows for hint in row.hints)
+    accepted = next(row for row in rows if row.status == "accepted")
+    assert accepted.accepted_case.number == TRAFFICKING
+    assert accepted.tip.case_id == accepted.accepted_case_id
+    assert all(row.close_reason for row in rows if row.status == "closed")

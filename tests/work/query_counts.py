@@ -23,3 +23,13 @@ QUERY_COUNTS = {
     # listed with their titles.
     "referral-list": SIGNED_IN + 5 + HEADER,
 }
+QUERY_COUNTS.update({
+    # An agency's tip queue: the page of triage rows (tip, agency, assignee and center joined,
+    # whether the reader's agency sees each tip in the same query), the access-log row of what
+    # was listed; the agency's people (the assignee filter and bulk assign); the centers the
+    # reader administers (links to their queues).
+    "tip-queue": SIGNED_IN + 2 + 1 + 1 + HEADER,
+    # A center's tip queue (its center admins): the admin gate, the page of rows as above, the
+    # access-log row of the tips listed that the reader's agency sees, the center's deadline.
+    "tip-center-queue": SIGNED_IN + 1 + 2 + 1 + HEADER,
+})
