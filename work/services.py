@@ -7,7 +7,7 @@ not on the side that may act gets InsufficientLevel, naming the rule; a change t
 allow raises RfiRefused (a ValidationError with a code)."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -21,7 +21,8 @@ from notifications import services as notices
 from sharing.models import Share
 from sharing.permissions import level_of, require_level
 
-from .models import Referral, RfiRequest
+from . import tip_services
+from .models import Referral, RfiRequest, TipTriage
 
 Status = RfiRequest.Status
 
@@ -280,14 +281,34 @@ def refer(*, obj, by, agency, due_date, instructions, center=None):
         _refuse_referral(f"It is referred to {agency.name} already, and that referral is still "
                          "open: close or withdraw it first.", "referral_pending_already")
     _share_for_referral(obj, by, agency, instructions)
-    referral = Referral.objects.create(
-        **{field: obj}, from_agency_id=by.agency_id, referred_by=by, referring_center=center,
-        to_agency=agency, due_date=due_date, instructions=instructions)
+    try:
+        # A savepoint: the partial unique index catches a second referral made at the same
+        # moment as this one (the check above saw neither), refused as the check refuses it.
+        with transaction.atomic():
+            referral = Referral.objects.create(
+                **{field: obj}, from_agency_id=by.agency_id, referred_by=by,
+                referring_center=center, to_agency=agency, due_date=due_date,
+                instructions=instructions)
+    except IntegrityError:
+        _refuse_referral(f"It is referred to {agency.name} already, and that referral is still "
+                         "open: close or withdraw it first.", "referral_pending_already")
+    _mark_tip_referred(obj, by, referral)
     notices.referral_changed(referral=referral, by=by, change="referred")
     log_access(action="update", actor=by, obj=obj,
                detail={"referral": "referred", "referral_id": referral.pk,
                        "agency_id": agency.pk, "due": due_date.isoformat()})
     return referral
+
+
+def _mark_tip_referred(obj, by, referral):
+    """A tip still open in its agency's triage queue, referred by a person of that agency, leaves
+    the queue as referred (work.tip_services), with the referral named; in the referral's
+    transaction, so that a refused referral leaves the tip as it was."""
+    if not isinstance(obj, IntelligenceItem) or obj.kind != IntelligenceItem.Kind.TIP:
+        return
+    triage = TipTriage.objects.filter(tip=obj).first()
+    if triage is not None and triage.is_open and tip_services.on_queue_side(by, triage):
+        tip_services.tip_mark_referred(tip=obj, by=by, referral=referral)
 
 
 def _locked_referral(referral, version):

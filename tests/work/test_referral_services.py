@@ -7,14 +7,18 @@ import pytest
 from django.utils import timezone
 
 from agencies.models import Agency, CenterAdmin
+from audit.models import AccessLog
+from cases.models import IntelligenceItem
+from cases.services import item_review
 from core.errors import InsufficientLevel, NotVisible, StaleVersion
 from core.handling import TLP, Level
 from notifications.models import OutboxEvent
 from sharing.models import Share
 from sharing.permissions import ShareRefused, level_of
 from sharing.services import share
-from tests.conftest import _user
-from work.models import Referral
+from tests.conftest import _user, cfr23_labels
+from work import services as work_services
+from work.models import Referral, TipTriage
 from work.services import (
     ReferralRefused,
     refer,
@@ -22,6 +26,7 @@ from work.services import (
     referral_close,
     referral_withdraw,
 )
+from work.tip_services import tip_close, tip_take_down
 
 pytestmark = pytest.mark.django_db
 
@@ -203,3 +208,66 @@ def test_the_referrer_withdraws_a_pending_one_and_the_share_stays(tip, to_nopd, 
         referral_close(referral=withdrawn, by=analyst_la, outcome="declined", outcome_text="x")
     # The referrer made the change: only the addressee is told.
     assert OutboxEvent.objects.filter(kind="referral_withdrawn").count() == 1
+
+
+# A tip in its agency's triage queue -------------------------------------------------------------
+
+
+@pytest.fixture
+def queued_tip(analyst_fl, reviewer_fl, cfix):
+    """A tip taken down into MBI's triage queue, accepted as criminal intelligence by MBI's
+    reviewer (information pending review is never shared, so never referred)."""
+    triage = tip_take_down(by=analyst_fl, what="Caller saw a minor taken into a van on I-4",
+                           where="Orlando, FL")
+    item_review(item=triage.tip, by=reviewer_fl, decision="accept",
+                reason="Predicate stated by the call-taker.",
+                **cfr23_labels(reviewer_fl, control_official=analyst_fl))
+    triage.refresh_from_db()
+    return triage
+
+
+def test_a_tip_referred_from_its_queue_leaves_it_as_referred(queued_tip, analyst_fl, nopd):
+    referral = refer(obj=queued_tip.tip, by=analyst_fl, agency=nopd, due_date=soon(),
+                     instructions="Interview the caller.")
+    queued_tip.refresh_from_db()
+    assert queued_tip.status == TipTriage.Status.REFERRED
+    assert AccessLog.objects.filter(
+        object_id=queued_tip.tip_id, detail__referral_id=referral.pk,
+        detail__tip="referred").exists()
+
+
+def test_a_refused_referral_leaves_the_tip_in_its_queue(queued_tip, analyst_fl):
+    europol = Agency.objects.create(name="EUROPOL", ori="DCEUROPOL", level="federal",
+                                    home_state="DC", foreign_partner=True)
+    IntelligenceItem.objects.filter(pk=queued_tip.tip_id).update(les=True)
+    with pytest.raises(ShareRefused):
+        refer(obj=queued_tip.tip, by=analyst_fl, agency=europol, due_date=soon(),
+              instructions="Check your files.")
+    queued_tip.refresh_from_db()
+    assert queued_tip.status == TipTriage.Status.NEW and not Referral.objects.exists()
+
+
+def test_a_tip_decided_already_stays_as_it_was(queued_tip, analyst_fl, nopd):
+    tip_close(triage=queued_tip, by=analyst_fl, reason="Known to the case team.")
+    refer(obj=queued_tip.tip, by=analyst_fl, agency=nopd, due_date=soon(),
+          instructions="For your files.")
+    queued_tip.refresh_from_db()
+    assert queued_tip.status == TipTriage.Status.CLOSED
+
+
+def test_two_referrals_made_at_once_are_one_and_a_refusal(tip, analyst_fl, nopd, monkeypatch):
+    """The partial unique index stops the second of two referrals whose checks ran at the same
+    moment (each saw no pending one): it is refused as the check refuses it, never a 500. The
+    other one is written here between this referral's check and its insert."""
+    shares = work_services._share_for_referral
+
+    def the_other_referral_lands(obj, by, agency, instructions):
+        shared = shares(obj, by, agency, instructions)
+        Referral.objects.create(item=obj, from_agency_id=by.agency_id, referred_by=by,
+                                to_agency=agency, due_date=soon(), instructions="At once.")
+        return shared
+
+    monkeypatch.setattr(work_services, "_share_for_referral", the_other_referral_lands)
+    with pytest.raises(ReferralRefused) as refused:
+        refer(obj=tip, by=analyst_fl, agency=nopd, due_date=soon(), instructions="Second.")
+    assert refused.value.code == "referral_pending_already"
