@@ -268,6 +268,8 @@ class TipTriage(models.Model):
             models.Index(fields=["agency", "-created_at", "-id"], name="tip_triage_agency"),
             models.Index(fields=["center", "-created_at", "-id"], name="tip_triage_center"),
             models.Index(fields=["status", "due_at"], name="tip_triage_due"),
+            # My work: the tips assigned to a person, soonest due first.
+            models.Index(fields=["assignee", "status", "due_at"], name="tip_triage_assignee"),
         ]
 
     def __str__(self):

@@ -4,8 +4,8 @@ A source is one small function that returns the reader's rows of one kind, all o
 (`WorkRow`: kind, title, due, url, overdue, what to do), at most `limit` of them, soonest due
 first, in one bounded query through the permission service: a task of a case the reader's
 agency no longer sees, or an RFI it no longer sees, is not there. Each source also counts its
-rows (one query), for the navigation's count. Adding a kind of work (tips in triage, referrals)
-is one more `Source` in SOURCES.
+rows (one query), for the navigation's count. Adding a kind of work is one more `Source` in
+SOURCES.
 
 The queue then costs one query per source that applies to the reader, whatever the number of
 rows; it shows the soonest SHOWN, and links to each source's full list."""
@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from django.db.models import Case as Choose
 from django.db.models import DateField, F, Q, When
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import intelligence as cfr23
 from cases.models import CaseTask
@@ -24,6 +25,7 @@ from cases.selectors import my_tasks_page
 from sharing.permissions import items_visible_to, tasks_visible_to
 
 from . import selectors
+from .models import Referral, TipTriage
 
 SHOWN = 10
 
@@ -130,10 +132,82 @@ def review_count(user, *, today):
     return _reviews(user, today).count()
 
 
+# Tips assigned to me (their agency's triage queue) ---------------------------------------------
+
+
+TIP_TODO = {TipTriage.Status.ASSIGNED: "Review it",
+            TipTriage.Status.IN_REVIEW: "Accept it, refer it or close it"}
+
+
+def _my_tips(user):
+    """The open tips of the queue assigned to the user, along the (assignee, status, due) index,
+    of those the user's agency sees (the permission service)."""
+    return TipTriage.objects.filter(assignee_id=user.pk, status__in=tuple(TIP_TODO),
+                                    tip__in=items_visible_to(user))
+
+
+def tip_rows(user, *, today, limit):
+    now = timezone.now()
+    triages = _my_tips(user).select_related("tip").order_by("due_at", "id")[:limit]
+    return [WorkRow(
+        kind="tip", title=triage.tip.title, due=timezone.localdate(triage.due_at),
+        url=reverse("tip-detail", args=[triage.tip_id]), overdue=triage.is_overdue(now),
+        todo=TIP_TODO[triage.status], where=triage.number, id=triage.tip_id,
+        discloses=("intelligenceitem", triage.tip_id),
+    ) for triage in triages]
+
+
+def tip_count(user, *, today):
+    return _my_tips(user).count()
+
+
+# Referrals to my agency, to act on -------------------------------------------------------------
+
+
+REFERRAL_TODO = {Referral.Status.OPEN: "Acknowledge it",
+                 Referral.Status.ACKNOWLEDGED: "Close it with its outcome"}
+
+
+def _referrals_to_us(user):
+    return Referral.objects.filter(to_agency_id=user.agency_id,
+                                   status__in=Referral.PENDING_STATUSES)
+
+
+def referral_rows(user, *, today, limit):
+    """The pending referrals to the user's agency. The referred record's title only where the
+    agency sees it now (selectors.mark_seen: one query per kind of record); otherwise its number,
+    as the referral's own page names it."""
+    referrals = selectors.mark_seen(user, list(
+        _referrals_to_us(user).select_related("case", "item", "from_agency")
+        .order_by("due_date", "id")[:limit]))
+    rows = []
+    for referral in referrals:
+        record = referral.referred
+        number = (f"case {record.number}" if referral.case_id
+                  else f"{record.get_kind_display().lower()} #{record.pk}")
+        rows.append(WorkRow(
+            kind="referral", title=record.title if referral.sees else f"Referral of {number}",
+            due=referral.due_date, url=reverse("referral-detail", args=[referral.pk]),
+            overdue=referral.is_overdue(today), todo=REFERRAL_TODO[referral.status],
+            where=f"from {referral.from_agency.name}", id=referral.pk,
+            discloses=(("case" if referral.case_id else "intelligenceitem", record.pk)
+                       if referral.sees else ("", 0)),
+        ))
+    return rows
+
+
+def referral_count(user, *, today):
+    return _referrals_to_us(user).count()
+
+
 SOURCES = (
     Source("task", "Task", "All my tasks", task_rows, task_count, lambda: reverse("my-tasks")),
     Source("rfi", "RFI", "All RFIs addressed to us", rfi_rows, rfi_count,
            lambda: reverse("rfi-list") + "?side=to_us"),
+    Source("tip", "Tip", "Our triage queue", tip_rows, tip_count,
+           lambda: reverse("tip-queue")),
+    Source("referral", "Referral", "All referrals to us", referral_rows, referral_count,
+           lambda: reverse("referral-list") + "?side=to_us"),
     Source("review", "28 CFR 23 review", "The review queue", review_rows, review_count,
            lambda: reverse("review-queue"),
            applies=lambda user: user.agency_id is not None and user.intelligence_reviewer),

@@ -45,7 +45,8 @@ def _log_queue(user, queue):
     shown = {}
     for row in queue.rows:
         object_type, pk = row.discloses
-        shown.setdefault(object_type, set()).add(pk)
+        if object_type:  # a row that names no record by title (a referral of one not seen)
+            shown.setdefault(object_type, set()).add(pk)
     for object_type, ids in sorted(shown.items()):
         log_access(action="list", actor=user, object_ids=sorted(ids), object_type=object_type,
                    detail={"list": "dashboard: my work",

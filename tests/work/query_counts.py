@@ -10,13 +10,15 @@ QUERY_COUNTS = {
     # The home page as a 28 CFR Part 23 reviewer reads it: the figures (open cases by state,
     # alerts by state, alert waits, cases and items per week: 5), the cases followed and the
     # unread count (2), the review queue's counts (4: rows, counts, pending, purged); My work
-    # (work.queue): the reviewer's open tasks, the RFIs to answer, the records to review (one
-    # query per source: 3) and its access-log rows (one per type of object shown, at most two:
-    # the tasks' cases, the RFIs and records);
+    # (work.queue): the reviewer's open tasks, the RFIs to answer, the tips assigned, the
+    # referrals to the agency, the records to review (one query per source: 5), which of the
+    # referred cases and items the agency sees now (one per kind referred: the items, 1) and its
+    # access-log rows (one per type of object shown, at most two: the tasks' cases, the items);
     # the unread notifications (1); the header.
-    "home": SIGNED_IN + 5 + 2 + 4 + 3 + 2 + 1 + HEADER,
-    # The navigation's My work count: one count per source (tasks, RFIs, reviews); no header.
-    "my-work-count": SIGNED_IN + 3,
+    "home": SIGNED_IN + 5 + 2 + 4 + 5 + 1 + 2 + 1 + HEADER,
+    # The navigation's My work count: one count per source (tasks, RFIs, tips, referrals,
+    # reviews); no header.
+    "my-work-count": SIGNED_IN + 5,
     # The referrals: the page of referrals (to, from or for my center, with their case or item,
     # agencies and center joined), which of their cases and of their items my agency sees (the
     # permission service, one query each), the access-log rows of the cases and of the items

@@ -6,6 +6,7 @@ seeing; the same queries for 10 rows as for 200."""
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,7 +17,15 @@ from sharing.services import share, unshare
 from tests.base import HttpsClient, ListPageTests, PageTests, QueryCountTests
 from tests.conftest import fresh
 from work import queue
-from work.services import rfi_address, rfi_respond, rfi_take
+from work.services import (
+    refer,
+    referral_acknowledge,
+    referral_close,
+    rfi_address,
+    rfi_respond,
+    rfi_take,
+)
+from work.tip_services import tip_assign, tip_close, tip_start_review, tip_take_down
 
 pytestmark = pytest.mark.django_db
 
@@ -61,21 +70,29 @@ class TestHomeQueue(ListPageTests):
 
     @pytest.fixture
     def make_row(self, make_case, make_item, analyst_fl, reviewer_fl, analyst_la, mbi, cfix):
-        """A task of MBI's case assigned to the reviewer, an RFI of NOPD to MBI or to CFIX, and
-        information of MBI pending review (undated), in turn; the n-th due in n days, so that
-        the soonest shown hold tasks and RFIs for 10 rows as for 200."""
+        """In turn: a task of MBI's case assigned to the reviewer, an RFI of NOPD to MBI or to
+        CFIX, information of MBI pending review (undated), a tip of MBI's triage queue assigned
+        to the reviewer, a record NOPD refers to MBI; the n-th due in n days, so that the
+        soonest shown hold each kind for 10 rows as for 200."""
         case = make_case(analyst_fl, states=("FL",))
 
         def make(n):
-            if n % 3 == 0:
+            if n % 5 == 0:
                 case_services.task_add(case=case, by=analyst_fl, title=f"Task {n}",
                                        assignee=reviewer_fl, due_date=in_days(n))
-            elif n % 3 == 1:
+            elif n % 5 == 1:
                 rfi = make_item(analyst_la, kind="rfi", title=f"Question {n}")
                 rfi_address(rfi=rfi, by=analyst_la, due_date=in_days(n),
                             **({"agency": mbi} if n % 2 else {"center": cfix}))
-            else:
+            elif n % 5 == 2:
                 make_item(analyst_fl, kind="tip", title=f"Pending {n}", pending=True)
+            elif n % 5 == 3:
+                triage = tip_take_down(by=analyst_fl, what=f"Tip {n}")
+                tip_assign(triage=triage, by=analyst_fl, assignee=reviewer_fl)
+            else:
+                record = make_item(analyst_la, kind="tip", title=f"Referred {n}")
+                refer(obj=record, by=analyst_la, agency=mbi, due_date=in_days(n),
+                      instructions=f"Act on {n}.")
 
         return make
 
@@ -98,8 +115,10 @@ class TestMyWorkCount(PageTests, QueryCountTests):
             make_row(n)
         client.force_login(member)
         page = client.get(self.url(subject)).content.decode()
-        assert queue.my_work_count(fresh(member), today=today()) == 15
-        assert 'aria-label="15 to do">(15)</span>' in page
+        # 14 rows and the RFI already there; each of the 3 tips taken down is also information
+        # pending review, which the reviewer has to decide on too.
+        assert queue.my_work_count(fresh(member), today=today()) == 14 + 1 + 3
+        assert 'aria-label="18 to do">(18)</span>' in page
         assert 'hx-trigger="every 20s"' in page
 
     @pytest.fixture
@@ -127,7 +146,8 @@ def test_soonest_first_undated_last_overdue_marked(trafficking_case, analyst_fl,
         ("task", "Later task", False), ("task", "Undated task", False)]
     assert work.rows[1].todo == "Take it, or answer it"
     assert work.rows[1].url == reverse("rfi-detail", args=[rfi.pk])
-    assert [label for label, _ in work.links] == ["All my tasks", "All RFIs addressed to us"]
+    assert [label for label, _ in work.links] == ["All my tasks", "All RFIs addressed to us",
+                                                  "Our triage queue", "All referrals to us"]
 
 
 def test_only_the_soonest_are_shown_with_the_links_to_the_full_lists(trafficking_case,
@@ -210,3 +230,52 @@ def test_the_home_page_logs_what_the_queue_showed(asked_of_mbi, trafficking_case
     assert logged["case"].object_ids == [trafficking_case.pk]
     assert logged["case"].detail["rows"] == [f"task:{task.pk}"]
     assert logged["intelligenceitem"].object_ids == [asked_of_mbi.rfi_id]
+
+
+def test_a_tip_assigned_to_me_is_mine_until_it_is_decided(analyst_fl, agency_admin_fl, cfix):
+    triage = tip_take_down(by=analyst_fl, what="A van on I-4, plate LKR-7Q2")
+    assert titles(agency_admin_fl) == []  # in the queue, but nobody's yet
+    triage = tip_assign(triage=triage, by=analyst_fl, assignee=agency_admin_fl)
+    rows = queue.my_work(fresh(agency_admin_fl), today=today()).rows
+    assert [(row.kind, row.where, row.todo, row.url) for row in rows] == [
+        ("tip", triage.number, "Review it", reverse("tip-detail", args=[triage.tip_id]))]
+    triage = tip_start_review(triage=triage, by=agency_admin_fl)
+    assert [row.todo for row in queue.my_work(fresh(agency_admin_fl), today=today()).rows] == [
+        "Accept it, refer it or close it"]
+    tip_close(triage=triage, by=agency_admin_fl, reason="A crank caller, known.")
+    assert titles(agency_admin_fl) == []
+    assert queue.my_work_count(fresh(agency_admin_fl), today=today()) == 0
+
+
+def test_an_overdue_tip_is_marked_at_a_frozen_clock(analyst_fl, agency_admin_fl, cfix):
+    triage = tip_take_down(by=analyst_fl, what="Caller heard screaming in the unit next door")
+    tip_assign(triage=triage, by=analyst_fl, assignee=agency_admin_fl)
+    with time_machine.travel(triage.due_at + timedelta(minutes=1)):
+        rows = queue.my_work(fresh(agency_admin_fl), today=timezone.localdate()).rows
+    assert [(row.kind, row.overdue) for row in rows] == [("tip", True)]
+
+
+def test_a_referral_to_my_agency_is_ours_until_closed_with_its_title_only_while_we_see_it(
+        make_item, analyst_la, analyst_fl, mbi, outsider):
+    record = make_item(analyst_la, kind="tip", title="NOPD: the van's driver lives in Orlando")
+    referral = refer(obj=record, by=analyst_la, agency=mbi, due_date=in_days(3),
+                     instructions="Find the driver.")
+    rows = queue.my_work(fresh(analyst_fl), today=today()).rows
+    assert [(row.kind, row.title, row.todo, row.where) for row in rows] == [
+        ("referral", "NOPD: the van's driver lives in Orlando", "Acknowledge it",
+         "from New Orleans Police Department")]
+    assert titles(analyst_la) == [] and titles(outsider) == []
+    # Its share withdrawn, the referral is still MBI's to close, by its pointer only.
+    unshare(share_record=record.shares.get(target_agency=mbi), by=analyst_la)
+    client = HttpsClient()
+    client.force_login(analyst_fl)
+    page = client.get(reverse("home")).content.decode()
+    assert f"Referral of tip or lead #{record.pk}" in page and "lives in Orlando" not in page
+    assert not [row for row in AccessLog.objects.filter(action="list",
+                                                         detail__list="dashboard: my work")
+                if record.pk in row.object_ids and row.object_type == "intelligenceitem"]
+    referral = referral_acknowledge(referral=referral, by=analyst_fl)
+    assert [row.todo for row in queue.my_work(fresh(analyst_fl), today=today()).rows] == [
+        "Close it with its outcome"]
+    referral_close(referral=referral, by=analyst_fl, outcome="no_action", outcome_text="Moved.")
+    assert titles(analyst_fl) == []
