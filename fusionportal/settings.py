@@ -565,6 +565,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # pysaml2 loads its XML schemas at start-up and xmlschema says so at INFO on every command.
         "xmlschema": {"level": "WARNING"},
+        # WeasyPrint (the PDF exports) tells each step of its layout at INFO, its own style sheets
+        # on import too: on every command and every export.
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
 

@@ -79,6 +79,9 @@ class Release(models.Model):
     class Meta:
         indexes = [models.Index(fields=["product", "agency", "-published_at"], name="release_agency")]
 
+    def __str__(self):
+        return f"Release of product {self.product_id} to agency {self.agency_id}"
+
 
 class DistributionList(models.Model):
     """A center's list of recipients: all its member agencies, or named agencies (members,

@@ -17,7 +17,7 @@ from cases.models import IntelligenceItem
 from cases.services import item_create, share_grant
 from core.handling import TLP, Level
 
-from .models import DistributionList, Portion, Product, Release, most_restrictive
+from .models import Portion, Product, Release, most_restrictive
 from .tearline import portions_of, tearline_for_agency
 
 # Every product is an item of kind "bulletin or product": a "report" item is a record about
@@ -107,7 +107,8 @@ def read_receipts(product):
     ).values("agency_id").annotate(first=Min("at")):
         from_log[row["agency_id"]] = row["first"]
     latest = {}
-    for release in Release.objects.filter(product=product).select_related("agency").order_by("published_at", "id"):
+    releases = Release.objects.filter(product=product).select_related("agency")
+    for release in releases.order_by("published_at", "id"):
         latest[release.agency_id] = release
     return [(release, from_log.get(agency_id)) for agency_id, release in
             sorted(latest.items(), key=lambda kv: kv[1].agency.name)]

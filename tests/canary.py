@@ -36,9 +36,9 @@ from cases.access import access_request
 from cases.intelligence import is_under_rule
 from cases.models import Entity, IntelligenceItem, SubjectMatch
 from cases.sar import Behaviour
-from products import services as product_services
 from core.handling import TLP, Level
 from notifications import webhooks
+from products import services as product_services
 from sharing.models import Share
 from sharing.services import unshare
 from tests.conftest import PASSWORD, cfr23_labels
@@ -350,7 +350,7 @@ class Canary:
                 by=self.user(self.analysts[owner]), type="bulletin", title=title, portions=[
                     {"text": text, "tlp": tlp, "les": les,
                      "rel_to": [self.agencies[short] for short in rel_to]}
-                    for text, (tlp, les, rel_to, _) in zip(texts, portions)
+                    for text, (tlp, les, rel_to, _) in zip(texts, portions, strict=True)
                 ])
         key = ("item", product.item_id)
         self.owners[key] = self.agencies[owner].pk
@@ -358,7 +358,7 @@ class Canary:
         if product.item.les:
             self.les_objects.add(key)
         self.tokens[title.lower()] = {key}
-        for text, (_, _, _, withheld) in zip(texts, portions):
+        for text, (_, _, _, withheld) in zip(texts, portions, strict=True):
             self.tokens[text.lower()] = {key}
             self.withheld_from[text.lower()] = {self.agencies[short].pk for short in withheld}
         with self.next_step():

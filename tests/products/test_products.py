@@ -1,6 +1,8 @@
 """Finished products: portions, the overall marking, tearlines on every path, foreign partners,
 the version recorded per recipient, distribution lists and read receipts."""
 
+import itertools
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -16,8 +18,6 @@ from products.models import DistributionList, Portion, Release
 from products.tearline import tearline_for
 from sharing.models import Share
 from sharing.permissions import ShareRefused, cases_visible_to, items_visible_to, level_of
-import itertools
-
 from tests.base import HttpsClient, ObjectViewTests, messages_of
 from tests.conftest import _agency, _user
 
@@ -154,7 +154,8 @@ _admins = itertools.count()
 def _key(user):
     admin = _user(f"admin_{next(_admins)}", user.agency, User.Role.AGENCY_ADMIN)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key_create(by=admin, name='RMS', scope=ApiKey.Scope.READ).plaintext}")
+    key = api_key_create(by=admin, name="RMS", scope=ApiKey.Scope.READ)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key.plaintext}")
     return client
 
 
