@@ -23,6 +23,7 @@ from datetime import datetime, time, timedelta
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -34,8 +35,8 @@ from core.handling import TLP, Level
 from core.text import without_bidi_controls
 from sharing.permissions import grant_rows_new
 
-from . import tip_selectors
-from .models import TipTriage
+from . import tasks, tip_selectors
+from .models import TipImportJob, TipTriage
 from .tip_services import center_for, tip_title, triage_fields
 
 COLUMNS = ("source_id", "what", "where", "when", "caller_name", "caller_phone", "anonymous",
@@ -500,3 +501,77 @@ def tips_import(*, by, rows, good_only=False, source="", job_id=None, tlp=TLP.AM
                            "center_id": getattr(center, "pk", None)})
     result.written = True
     return result
+
+
+# Jobs: an import run in the background, its progress polled by the page ----------------------
+
+
+def import_job_of(user, pk):
+    """An import job of the user's agency, or the 404 of a missing one (another agency's job
+    is one)."""
+    job = TipImportJob.objects.filter(pk=pk, agency_id=user.agency_id).first() \
+        if user.agency_id is not None else None
+    if job is None:
+        raise Http404("No such import.")
+    return job
+
+
+@transaction.atomic
+def import_job_start(*, by, file_name, data, good_only=False):
+    """Read the file (a file that cannot be read is refused now, ImportRefused) and queue its
+    rows for work.tasks.tip_import_run, enqueued once the job is committed."""
+    if by.agency_id is None:
+        raise ImportRefused("Only a member of an agency imports tips.", code="import_no_agency")
+    rows = rows_from_file(file_name, data)
+    if not rows:
+        raise ImportRefused("The file holds no tip.", code="import_empty")
+    job = TipImportJob.objects.create(
+        agency_id=by.agency_id, created_by=by, file_name=(file_name or "")[:200],
+        good_only=good_only, total=len(rows),
+        rows=[{"place": row.place, "values": row.values} for row in rows])
+    transaction.on_commit(lambda: tasks.tip_import_run_task.delay(job.pk))
+    return job
+
+
+def import_job_run(job_id):
+    """Run a queued job once (a second delivery of the task finds it claimed and does nothing):
+    the import, then the job's figures and bad rows; its rows are cleared."""
+    claimed = TipImportJob.objects.filter(pk=job_id, status=TipImportJob.Status.QUEUED) \
+        .update(status=TipImportJob.Status.RUNNING)
+    if not claimed:
+        return None
+    job = TipImportJob.objects.select_related("created_by__agency").get(pk=job_id)
+    rows = [Row(row["place"], row["values"]) for row in job.rows]
+    try:
+        result = tips_import(by=job.created_by, rows=rows, good_only=job.good_only,
+                             source=job.file_name, job_id=job.pk)
+    except ImportRefused as refusal:
+        job.status, job.errors = TipImportJob.Status.FAILED, [
+            {"field": "", "code": refusal.code or "import_refused",
+             "reason": " ".join(refusal.messages)}]
+    except Exception:
+        # Nothing was written (one transaction); the job says so rather than staying "running".
+        job.status, job.errors = TipImportJob.Status.FAILED, [
+            {"field": "", "code": "import_failed",
+             "reason": "The import failed and wrote nothing: try it again."}]
+        job.rows, job.finished_at = [], timezone.now()
+        job.save()
+        raise
+    else:
+        job.status = (TipImportJob.Status.DONE if result.written
+                      else TipImportJob.Status.REFUSED)
+        job.created, job.already, job.errors = result.created, result.already, result.errors
+    job.done, job.rows, job.finished_at = job.total, [], timezone.now()
+    job.save()
+    cache.delete(_progress_key(job.pk))
+    return job
+
+
+def import_job_row(job):
+    """What the page and the API tell of a job."""
+    return {"id": job.pk, "status": job.status, "file_name": job.file_name,
+            "good_only": job.good_only, "total": job.total, "done": progress_of(job),
+            "created": job.created, "already_imported": job.already,
+            "bad_rows": len({str(error.get("line", error.get("index"))) for error in job.errors
+                             if "line" in error or "index" in error}),
+            "errors": job.errors, "created_at": job.created_at, "finished_at": job.finished_at}
