@@ -22,7 +22,7 @@ from datetime import datetime, time, timedelta
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -211,7 +211,8 @@ def _subjects_given(value):
     given = []
     for subject in value:
         if isinstance(subject, dict):
-            kind, text = str(subject.get("kind", "")).strip(), str(subject.get("value", ""))
+            kind = str(subject.get("kind") or "").strip()
+            text = str(subject.get("value") or "")
             state = str(subject.get("state") or "")
         elif isinstance(subject, str) and ":" in subject:
             kind, text = (part.strip() for part in subject.split(":", 1))
@@ -449,6 +450,21 @@ def tips_import(*, by, rows, good_only=False, source="", job_id=None, tlp=TLP.AM
     center = center_for(agency)
     hours = tip_selectors.deadline_hours(center)
     done = result.total - len(tips)
+    try:
+        _write(result, tips, by=by, agency=agency, center=center, hours=hours, now=now,
+               source=source, job_id=job_id, tlp=tlp, done=done)
+    except IntegrityError as clash:
+        # Only the (agency, source_id) constraint can clash: another import of the same rows
+        # committed first. Nothing of this one was written.
+        raise ImportRefused(
+            "Another import of some of these rows finished first; nothing of this one was "
+            "written. Import the file again: the rows imported already are skipped.",
+            code="import_concurrent") from clash
+    result.written = True
+    return result
+
+
+def _write(result, tips, *, by, agency, center, hours, now, source, job_id, tlp, done):
     with transaction.atomic():
         already = _already_imported(agency, [tip["source_id"] for tip in tips])
         new = [_with_recognised(tip) for tip in tips if tip["source_id"] not in already]
@@ -499,8 +515,6 @@ def tips_import(*, by, rows, good_only=False, source="", job_id=None, tlp=TLP.AM
                            "created": result.created, "already_imported": result.already,
                            "bad_rows": result.as_dict()["bad_rows"],
                            "center_id": getattr(center, "pk", None)})
-    result.written = True
-    return result
 
 
 # Jobs: an import run in the background, its progress polled by the page ----------------------
@@ -529,7 +543,9 @@ def import_job_start(*, by, file_name, data, good_only=False):
         agency_id=by.agency_id, created_by=by, file_name=(file_name or "")[:200],
         good_only=good_only, total=len(rows),
         rows=[{"place": row.place, "values": row.values} for row in rows])
-    transaction.on_commit(lambda: tasks.tip_import_run_task.delay(job.pk))
+    # robust: in the embedded default the task runs here, in-process; a failure of it marks the
+    # job failed (the page and the API say so) rather than failing the upload's answer.
+    transaction.on_commit(lambda: tasks.tip_import_run_task.delay(job.pk), robust=True)
     return job
 
 

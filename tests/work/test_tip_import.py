@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from audit.models import AccessLog
 from cases.models import Entity, IntelligenceItem, ItemEntity
 from sharing.permissions import level_of
+from work import tip_import
 from work.models import TipTriage, TriageDeadline
 from work.tip_import import ImportRefused, rows_from_csv, rows_from_json, tips_import
 from work.tip_services import tip_take_down
@@ -162,6 +163,19 @@ def test_a_mixed_re_import_creates_only_the_new_rows(analyst_fl, cfix):
     assert (again.created, again.already) == (3, 5)
     assert TipTriage.objects.count() == 8
     assert TipTriage.objects.filter(source_id="S-7").exists()
+
+
+def test_an_import_that_loses_the_race_for_its_source_ids_writes_nothing(
+        analyst_fl, cfix, monkeypatch):
+    tips_import(by=analyst_fl, rows=rows_from_csv(good_csv(2)))
+    # As if another import committed the same rows between this one's read and its write.
+    monkeypatch.setattr(tip_import, "_already_imported", lambda agency, source_ids: set())
+    counts = (IntelligenceItem.objects.count(), ItemEntity.objects.count())
+    with pytest.raises(ImportRefused) as refusal:
+        tips_import(by=analyst_fl, rows=rows_from_csv(good_csv(3)))
+    assert refusal.value.code == "import_concurrent"
+    assert (IntelligenceItem.objects.count(), ItemEntity.objects.count()) == counts
+    assert TipTriage.objects.count() == 2
 
 
 def test_another_agency_may_use_the_same_source_ids(analyst_fl, analyst_fl2, cfix):

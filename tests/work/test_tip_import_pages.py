@@ -115,3 +115,20 @@ def test_a_file_that_cannot_be_read_is_refused_on_the_form(analyst_fl, cfix, dat
     response = upload(HttpsClient(), analyst_fl, data, name=name)
     assert response.status_code == 400 and says in response.content.decode()
     assert not TipImportJob.objects.exists()
+
+
+def test_a_failed_import_is_said_on_its_page_and_writes_nothing(
+        analyst_fl, cfix, monkeypatch, django_capture_on_commit_callbacks):
+    def broken(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(tip_import, "tips_import", broken)
+    client = HttpsClient()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, analyst_fl, GOOD)
+    assert response.status_code == 302
+    job = TipImportJob.objects.get()
+    assert job.status == "failed" and job.rows == []
+    page = client.get(response["Location"]).content.decode()
+    assert "The import failed and wrote nothing" in page
+    assert not TipTriage.objects.exists()
