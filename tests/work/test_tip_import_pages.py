@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.base import HttpsClient, MemberPageTests
+from tests.base import HttpsClient, MemberPageTests, query_baseline
 from work import tip_import
 from work.models import TipImportJob, TipTriage
 from work.tip_import import import_job_run, import_job_start, progress_of
@@ -132,3 +132,19 @@ def test_a_failed_import_is_said_on_its_page_and_writes_nothing(
     page = client.get(response["Location"]).content.decode()
     assert "The import failed and wrote nothing" in page
     assert not TipTriage.objects.exists()
+
+
+@pytest.mark.parametrize("bad_rows", [1, 200])
+def test_the_polled_progress_costs_its_baseline_whatever_the_bad_rows(
+        analyst_fl, cfix, bad_rows, django_assert_num_queries):
+    data = GOOD + b"".join(f"B-{n},,,,,,\n".encode() for n in range(bad_rows))
+    job = import_job_run(import_job_start(by=analyst_fl, file_name="calls.csv", data=data).pk)
+    assert job.status == "refused" and len(job.errors) == bad_rows
+    client = HttpsClient()
+    client.force_login(analyst_fl)
+    url = reverse("tip-import-progress", args=[job.pk])
+    client.get(url)
+    expected, source = query_baseline(TestTipImportProgress, "tip-import-progress")
+    with django_assert_num_queries(expected, info=source):
+        response = client.get(url)
+    assert response.content.decode().count("Say what the caller reported") == bad_rows
