@@ -183,11 +183,16 @@ def test_a_tip_is_accepted_on_a_new_case_and_another_closed_with_its_reason(
                      {"version": 2, "new_case": {"number": "MBI-2026-0100"}})
     assert accepted.status_code == 200, accepted.content
     case = Case.objects.get(number="MBI-2026-0100")
+    other = tip_take_down(by=analyst_fl, what="The same van, again")
+    assert _post(api, other, "review").status_code == 200
+    used = _post(api, other, "accept", {"new_case": {"number": "MBI-2026-0100"}})
+    assert "new_case.number" in assert_error_shape(used, 400)["fields"]
+    assert TipTriage.objects.get(pk=other.pk).status == Status.IN_REVIEW
     assert accepted.json()["accepted_case_id"] == case.pk
     assert (case.owner.ori, case.title, case.lead_center.short_name) == (
         "FL0480400", story.triage.tip.title, "CFIX")
-    other = tip_take_down(by=analyst_fl, what="A crank call about aliens")
-    closed = _post(api, other, "close", {"version": 1, "reason": "A crank call."})
+    crank = tip_take_down(by=analyst_fl, what="A crank call about aliens")
+    closed = _post(api, crank, "close", {"version": 1, "reason": "A crank call."})
     assert closed.status_code == 200, closed.content
     assert (closed.json()["status"], closed.json()["close_reason"]) == ("closed", "A crank call.")
 
@@ -233,6 +238,10 @@ def test_each_refused_change_names_its_rule_and_changes_nothing(api, story, part
         assert TipTriage.objects.values().get(pk=triage.pk) == before
 
     refused("assign", {"assignee_id": analyst_la.pk}, "tip_assignee_not_on_queue", "assignee_id")
+    # Said without naming who the id is: the same for another agency's person as for nobody.
+    theirs = _post(api, triage, "assign", {"assignee_id": analyst_la.pk}).json()
+    nobody = _post(api, triage, "assign", {"assignee_id": 10**9}).json()
+    assert theirs == nobody and "Analyst" not in str(theirs) and "analyst_la" not in str(theirs)
     refused("accept", {"case_id": story.case.pk}, "tip_not_in_review")
     tip_assign(triage=triage, by=analyst_fl, assignee=analyst_fl)
     refused("review", {}, "tip_not_assignee")

@@ -363,8 +363,12 @@ class TipViewSet(VisibleViewSet):
         def change(found, version, data):
             assignee = selectors.triagers_of(found.agency).filter(pk=data["assignee_id"]).first()
             if assignee is None:
-                # Anyone else, of another agency or none, is refused in the service's words.
-                assignee = type(request.user).objects.filter(pk=data["assignee_id"]).first()
+                # The service's rule, without its words: they name the person, and an id of
+                # another agency's person must not tell a key who that is.
+                error = exceptions.ValidationError({"assignee_id": [
+                    "No active account of the tip's agency has this id."]})
+                error.rule = "tip_assignee_not_on_queue"
+                raise error
             services.tip_assign(triage=found, by=request.user, assignee=assignee, version=version)
 
         return self._change(request, pk, TipAssignInput, change)
@@ -392,8 +396,18 @@ class TipViewSet(VisibleViewSet):
                             "title": data["new_case"]["title"] or found.tip.title,
                             "lead_center": found.center,
                             "jurisdictions": [{"state": found.agency.home_state}]}
-            services.tip_accept(triage=found, by=request.user, case=case, new_case=new_case,
-                                version=version)
+            try:
+                services.tip_accept(triage=found, by=request.user, case=case,
+                                    new_case=new_case, version=version)
+            except services.TipRefused:
+                raise
+            except DjangoValidationError as refusal:
+                # The new case's own refusals (a number already used ...) name its fields.
+                if not hasattr(refusal, "error_dict"):
+                    raise
+                raise exceptions.ValidationError({
+                    f"new_case.{name}": messages
+                    for name, messages in refusal.message_dict.items()}) from None
 
         return self._change(request, pk, TipAcceptInput, change)
 
