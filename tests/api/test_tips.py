@@ -12,7 +12,9 @@ from agencies.models import ApiKey
 from cases import services as case_services
 from cases.models import Case, IntelligenceItem
 from core.handling import Level
+from sharing.services import share
 from tests.api.base import EndpointTests, Write, assert_error_shape, written_state
+from tests.api.conftest import key_for
 from tests.conftest import cfr23_labels
 from work.api.tips import TipHintSerializer, TipRowSerializer
 from work.models import TipTriage
@@ -322,3 +324,26 @@ def test_the_queue_filters(api, story, partner_key_fl, analyst_fl):
 
 def test_another_agencys_queue_is_not_listed(api, story, partner_key_la):
     assert api.as_key(partner_key_la).get("/api/v1/tips/").json()["results"] == []
+
+
+def test_an_agency_that_sees_the_tip_but_did_not_take_it_down_reads_it_and_changes_nothing(
+        api, story, reviewer_fl, analyst_fl, analyst_la, nopd, partner_key_la, admin_nopd,
+        make_case):
+    """Accepted as criminal intelligence and shared with NOPD (view), the tip is NOPD's to read,
+    without its caller; its triage stays MBI's: every change is refused (403)."""
+    case_services.item_review(item=story.triage.tip, by=reviewer_fl, decision="accept",
+                              reason="Predicate stated.", **cfr23_labels(reviewer_fl))
+    share(obj=IntelligenceItem.objects.get(pk=story.triage.tip_id), by=analyst_fl, agency=nopd,
+          level=Level.VIEW)
+    row = api.as_key(partner_key_la).get(url(story.triage)).json()
+    assert (row["number"], row["agency_ori"]) == (story.triage.number, "FL0480400")
+    assert (row["caller_name"], row["caller_phone"]) == (None, None)
+    assert "Dana Reyes" not in str(row)
+    api.as_key(key_for(admin_nopd, name="NOPD CAD", scope=ApiKey.Scope.WRITE))
+    for what, body in (("assign", {"assignee_id": analyst_fl.pk}), ("review", {}),
+                       ("accept", {"case_id": make_case(analyst_la, states=("LA",)).pk}),
+                       ("close", {"reason": "x"})):
+        assert_error_shape(_post(api, story.triage, what, body), 403, "insufficient_level")
+    assert TipTriage.objects.get(pk=story.triage.pk).version == 1
+    # Its own queue does not list another agency's tip.
+    assert api.get("/api/v1/tips/").json()["results"] == []
