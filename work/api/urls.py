@@ -2,9 +2,11 @@ from rest_framework.routers import SimpleRouter
 
 from .referrals import ReferralViewSet
 from .rfis import RfiViewSet
+from .tips import TipViewSet
 
 router = SimpleRouter()
 router.register("rfis", RfiViewSet, basename="api-rfi")
 router.register("referrals", ReferralViewSet, basename="api-referral")
+router.register("tips", TipViewSet, basename="api-tip")
 
 urlpatterns = router.urls
