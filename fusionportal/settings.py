@@ -621,5 +621,8 @@ SPECTACULAR_SETTINGS = {
         "SarBehaviourEnum": "cases.sar.Behaviour",
         "ReferralStatusEnum": "work.models.Referral.Status",
         "ReferralOutcomeEnum": "work.models.Referral.Outcome",
+        "TipStatusEnum": "work.models.TipTriage.Status",
+        "TipSubjectKindEnum": "work.api.tips.SUBJECT_KINDS",
+        "TipHintTypeEnum": "work.api.tips.HINT_TYPES",
     },
 }

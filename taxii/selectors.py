@@ -76,7 +76,7 @@ PRODUCTS = Collection(
 
 
 def case_collection_id(case_id):
-    return str(uuid.uuid5(stix.NAMESPACE, f"collection:case:{case_id}"))
+    return str(stix.record_uuid(stix.CASE_COLLECTION, case_id))
 
 
 def _case_collection(case):
@@ -100,11 +100,13 @@ def collection_or_404(principal, collection_id):
     for fixed in (EVERYTHING, PRODUCTS):
         if collection_id == fixed.id:
             return fixed
-    # A case's id is a uuid5 of its id: found among the ids of the cases the agency sees.
-    for case in cases_visible_to(principal).order_by("id").values("id", "number", "title"):
-        if case_collection_id(case["id"]) == collection_id:
-            return _case_collection(case)
-    raise NotVisible(IntelligenceItem)
+    # A case's collection id carries the case's id: one lookup through the permission service.
+    case_id = stix.record_pk(collection_id, stix.CASE_COLLECTION)
+    case = None if case_id is None else (
+        cases_visible_to(principal).filter(pk=case_id).values("id", "number", "title").first())
+    if case is None:
+        raise NotVisible(IntelligenceItem)
+    return _case_collection(case)
 
 
 # Parameters ---------------------------------------------------------------------------------
@@ -246,25 +248,24 @@ def _narrowing(collection, item_ids):
 
 
 def items_by_stix_id(principal, collection, ids):
-    """The ids of the items (of the collection) whose objects bear these STIX ids: computed
-    over the ids of the items the agency sees, since a uuid5 is not read backwards."""
-    wanted = {i for i in ids if i.startswith(("report--", "note--", "indicator--"))}
-    if not wanted:
+    """The ids of the items (of the collection, that the agency sees) whose objects bear these
+    STIX ids: each id read back to its item or subject link (stix.record_pk), then looked up by
+    primary key through the permission service, at most two queries whatever the agency sees."""
+    item_pks = {pk for pk in map(stix.item_pk_of, ids) if pk is not None}
+    link_pks = {pk for pk in map(stix.subject_link_pk_of, ids) if pk is not None}
+    if not item_pks and not link_pks:
         return set()
     visible = IntelligenceItem.objects.filter(id__in=visible_ids(IntelligenceItem, principal))
     narrow = _narrowing(collection, None)
     if narrow is not None:
         visible = narrow(visible)
     found = set()
-    for pk in visible.values_list("id", flat=True):
-        if {stix.item_object_id(pk), stix.item_object_id(pk, note=True)} & wanted:
-            found.add(pk)
-    if any(i.startswith("indicator--") for i in wanted):
-        for link_id, item_id in ItemEntity.objects.filter(
-            item_id__in=visible.values("id"), entity__kind=Entity.Kind.EMAIL
-        ).values_list("id", "item_id"):
-            if stix.subject_indicator_id(link_id) in wanted:
-                found.add(item_id)
+    if item_pks:
+        found |= set(visible.filter(pk__in=item_pks).values_list("id", flat=True))
+    if link_pks:
+        found |= set(ItemEntity.objects.filter(
+            pk__in=link_pks, item_id__in=visible.values("id"), entity__kind=Entity.Kind.EMAIL,
+        ).values_list("item_id", flat=True))
     return found
 
 

@@ -10,8 +10,11 @@
   (the states of the item's case, in `object_refs`); a subject's e-mail address an `indicator`
   (STIX has no object for a phone number or a plate, so those stay in the portal).
 
-Ids are uuid5 of the record's id under the portal's namespace, so a record keeps its STIX id and
-a version is named by `modified` (the record's updated_at).
+A record's id carries the record's own id (`record_uuid`: the portal's fixed prefix, a tag
+naming the kind of record, the id), so that a record keeps its STIX id, an id asked for is read
+back to its row by one indexed lookup (never a scan of what the agency sees), and a version is
+named by `modified` (the record's updated_at). The portal's own reference objects (markings,
+the extension, identities, states) are uuid5 of their names under the portal's namespace.
 """
 
 import uuid
@@ -46,6 +49,35 @@ REFERENCE_STAMP = "2022-10-01T00:00:00.000Z"
 
 def stix_id(kind, name):
     return f"{kind}--{uuid.uuid5(NAMESPACE, name)}"
+
+
+# The kinds of record whose ids carry their own id (record_uuid), one tag each (14 bits).
+REPORT, NOTE, INDICATOR, CASE_COLLECTION = 1, 2, 3, 4
+# Laid out as RFC 4122 version 4 ids (the form STIX 2.1 and its validator ask of an object's
+# id), though not random: the first 60 bits are the portal's own (its namespace's, fixed for
+# ever), then the tag (the clock sequence's 14 bits), then the record's id (the node's 48 bits:
+# ids below 2**48). Unique, since no other producer's random id begins with the portal's bits
+# but by a chance of one in 2**60.
+_PREFIX = (NAMESPACE.time_low, NAMESPACE.time_mid, 0x4000 | (NAMESPACE.time_hi_version & 0x0FFF))
+
+
+def record_uuid(tag, pk):
+    if not 0 < pk < 2**48:
+        raise ValueError(f"A record id of 48 bits is expected, not {pk}.")
+    return uuid.UUID(fields=(*_PREFIX, 0x80 | (tag >> 8), tag & 0xFF, pk))
+
+
+def record_pk(value, tag):
+    """The record id a `record_uuid` of this tag carries, or None for any other text (another
+    tag, another layout, not a UUID at all)."""
+    try:
+        found = uuid.UUID(str(value))
+    except ValueError:
+        return None
+    if (found.time_low, found.time_mid, found.time_hi_version) != _PREFIX \
+            or found.variant != uuid.RFC_4122 or found.clock_seq != tag or not found.node:
+        return None
+    return found.node
 
 
 def timestamp(value):
@@ -137,11 +169,25 @@ def agency_identity(agency):
 
 
 def item_object_id(item_id, *, note=False):
-    return stix_id("note" if note else "report", f"item:{item_id}")
+    return f"note--{record_uuid(NOTE, item_id)}" if note else \
+        f"report--{record_uuid(REPORT, item_id)}"
 
 
 def subject_indicator_id(link_id):
-    return stix_id("indicator", f"item-subject:{link_id}")
+    return f"indicator--{record_uuid(INDICATOR, link_id)}"
+
+
+def item_pk_of(object_id):
+    """The item whose report or note bears this STIX id, or None."""
+    kind, _, value = str(object_id).partition("--")
+    tag = {"report": REPORT, "note": NOTE}.get(kind)
+    return record_pk(value, tag) if tag else None
+
+
+def subject_link_pk_of(object_id):
+    """The subject link whose indicator bears this STIX id, or None."""
+    kind, _, value = str(object_id).partition("--")
+    return record_pk(value, INDICATOR) if kind == "indicator" else None
 
 
 def marking_refs(tlp, les):

@@ -25,6 +25,22 @@ def _my_centers(user):
                                      status=Membership.Status.ACTIVE).values("center_id")
 
 
+def _soonest_due_page(rows, cursor, size):
+    """(a page of `rows`, soonest due first, the next page's cursor): keyset on (due date, id),
+    one query however deep. ValidationError for a cursor the portal did not give out."""
+    if cursor:
+        try:
+            due, pk = decode_cursor(cursor, kind=DATE)
+        except InvalidCursor as error:
+            raise ValidationError(INVALID_PAGE_LINK) from error
+        rows = rows.filter(Q(due_date__gt=due) | Q(due_date=due, id__gt=pk))
+    rows = list(rows.order_by("due_date", "id")[: size + 1])
+    if len(rows) > size:
+        rows = rows[:size]
+        return rows, encode_cursor(rows[-1].due_date, rows[-1].pk)
+    return rows, None
+
+
 def addressed_to(user):
     """The requests addressed to the user's agency, to a center it is an active member of, or
     taken by the user."""
@@ -71,18 +87,9 @@ def requests_page(user, *, today, side="all", status="pending", overdue=False, c
         rows = rows.filter(addressed_to(user) | Q(rfi__owner_id=user.agency_id))
     if overdue:
         rows = rows.filter(status__in=RfiRequest.PENDING_STATUSES, due_date__lt=today)
-    if cursor:
-        try:
-            due, pk = decode_cursor(cursor, kind=DATE)
-        except InvalidCursor as error:
-            raise ValidationError(INVALID_PAGE_LINK) from error
-        rows = rows.filter(Q(due_date__gt=due) | Q(due_date=due, id__gt=pk))
-    rows = list(rows.select_related("rfi__owner", "addressed_agency", "addressed_center",
-                                    "taken_by").order_by("due_date", "id")[: size + 1])
-    next_cursor = None
-    if len(rows) > size:
-        rows = rows[:size]
-        next_cursor = encode_cursor(rows[-1].due_date, rows[-1].pk)
+    rows, next_cursor = _soonest_due_page(
+        rows.select_related("rfi__owner", "addressed_agency", "addressed_center", "taken_by"),
+        cursor, size)
     for row in rows:
         row.overdue = row.is_overdue(today)
     return rows, next_cursor
@@ -159,18 +166,9 @@ def referrals_page(user, *, today, side="all", status="pending", overdue=False, 
         rows = rows.filter(referring_center_id__in=_my_admin_centers(user))
     if overdue:
         rows = rows.filter(status__in=Referral.PENDING_STATUSES, due_date__lt=today)
-    if cursor:
-        try:
-            due, pk = decode_cursor(cursor, kind=DATE)
-        except InvalidCursor as error:
-            raise ValidationError(INVALID_PAGE_LINK) from error
-        rows = rows.filter(Q(due_date__gt=due) | Q(due_date=due, id__gt=pk))
-    rows = list(rows.select_related("case", "item", "from_agency", "to_agency",
-                                    "referring_center").order_by("due_date", "id")[: size + 1])
-    next_cursor = None
-    if len(rows) > size:
-        rows = rows[:size]
-        next_cursor = encode_cursor(rows[-1].due_date, rows[-1].pk)
+    rows, next_cursor = _soonest_due_page(
+        rows.select_related("case", "item", "from_agency", "to_agency", "referring_center"),
+        cursor, size)
     for row in rows:
         row.overdue = row.is_overdue(today)
     return mark_seen(user, rows), next_cursor

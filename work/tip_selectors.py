@@ -103,6 +103,12 @@ def hints_shown(user, refs):
     named (number, title, link); one it does not see, when the blind rules allow, is a pointer
     (another agency holds a case or a tip on the subject, which agency, whom to call), once per
     agency and subject; else nothing. At most four queries."""
+    return hints_told(user, refs, hint_records(user, refs))
+
+
+def hint_records(user, refs):
+    """The records behind `refs` (of one tip or of a page of tips) and which of them the
+    reader's agency sees, read at once: at most four queries, whatever their number."""
     item_ids = [ref["id"] for ref in refs if ref["type"] == "item"]
     case_ids = [ref["id"] for ref in refs if ref["type"] == "case"]
     seen_items = set(items_visible_to(user).filter(pk__in=item_ids).values_list("pk", flat=True)) \
@@ -113,13 +119,19 @@ def hints_shown(user, refs):
              .select_related("owner", "triage")} if item_ids else {}
     cases = {case.pk: case for case in Case.objects.filter(pk__in=case_ids)
              .select_related("owner")} if case_ids else {}
+    return {"item": (items, seen_items), "case": (cases, seen_cases)}
+
+
+def hints_told(user, refs, records):
+    """hints_shown's answer for one tip's `refs`, of the records hint_records read (no query)."""
     shown, blind_told = [], set()
     for ref in refs:
         is_item = ref["type"] == "item"
-        record = (items if is_item else cases).get(ref["id"])
+        found, seen = records[ref["type"]]
+        record = found.get(ref["id"])
         if record is None:
             continue
-        if ref["id"] in (seen_items if is_item else seen_cases):
+        if ref["id"] in seen:
             shown.append({"visible": True, "type": "tip" if is_item else "case",
                           "subject": ref["subject"], "id": record.pk,
                           "number": f"T-{record.pk}" if is_item else record.number,

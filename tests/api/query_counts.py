@@ -41,6 +41,12 @@ QUERY_COUNTS = {
     # with their case or item and agencies; which of their cases and of their items the agency
     # sees now (the permission service, one query each, whatever the page holds).
     "referrals": KEY + GROUPS + 1 + 2 + LOGGED,
+    # The agency's triage queue (work.tip_selectors.queue_page): one query reads the page's tips
+    # with their items, agencies, assignees and centers, and whether the agency sees each; the
+    # records behind the page's hints, whatever their number (tip_selectors.hint_records): which
+    # of their tips and of their cases the agency sees, and those tips and cases with their
+    # owners.
+    "tips": KEY + GROUPS + 1 + 4 + LOGGED,
     # The network's directory, read by every key: the page's ids, their rows, and for agencies
     # their memberships. No access-log row.
     "agencies": KEY + 1 + 1 + 1,
@@ -60,6 +66,9 @@ QUERY_COUNTS = {
     # The referral (of either side), its read row, its API row, whether the agency sees its
     # case now.
     "referrals detail": KEY + 1 + LOGGED + 1 + GROUPS + 1,
+    # The tip through the permission service, its triage row with its center and assignee, its
+    # read row, the records behind its hints (four queries, as a page's).
+    "tips detail": KEY + GROUPS + 1 + 1 + LOGGED + 4,
     "entities detail": KEY + GROUPS + 1 + LOGGED + 1,
     "agencies detail": KEY + 1 + 1,
     "fusion-centers detail": KEY + 1,

@@ -17,9 +17,9 @@ from cases import services as case_services
 pytestmark = pytest.mark.django_db
 
 LISTS = ["cases", "items", "annotations", "entities", "agencies", "fusion-centers", "changes",
-         "tasks", "rfis", "referrals"]
+         "tasks", "rfis", "referrals", "tips"]
 DETAILS = ["cases", "items", "annotations", "entities", "agencies", "fusion-centers", "tasks",
-           "rfis", "referrals"]
+           "rfis", "referrals", "tips"]
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
 
 

@@ -10,4 +10,8 @@ QUERIES = {
     # A recipient's page of products: the same but the states (no case on the page), and the
     # shares through which it sees the products (which portions its tearline holds).
     "taxii products (recipient)": 9,
+    # A case's collection (the key with its agency, its visibility groups, the case by the id
+    # its collection id carries); one object by its id, and a page matching it (the item by the
+    # id it carries, then the page's reads as above, less the states of the page's cases).
+    "taxii case collection, object by id, match[id]": [3, 8, 8],
 }

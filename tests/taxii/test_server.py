@@ -381,3 +381,48 @@ def test_a_response_to_an_rfi_is_a_note_on_the_rfis_report(taxii_server, partner
     assert_valid(note)
     assert note[0]["type"] == "note" and note[0]["content"] == "A shell company."
     assert note[0]["object_refs"][0] == stix.item_object_id(rfi.pk)
+
+
+# Ids read back ---------------------------------------------------------------------------------
+
+
+def test_a_records_id_is_read_back_to_it_and_nothing_else_is():
+    for tag in (stix.REPORT, stix.NOTE, stix.INDICATOR, stix.CASE_COLLECTION):
+        for pk in (1, 4711, 2**48 - 1):
+            assert stix.record_pk(stix.record_uuid(tag, pk), tag) == pk
+    assert stix.item_pk_of(stix.item_object_id(42)) == 42
+    assert stix.item_pk_of(stix.item_object_id(42, note=True)) == 42
+    assert stix.subject_link_pk_of(stix.subject_indicator_id(7)) == 7
+    # Another tag, another producer's id, a name-based id of the portal, not an id at all.
+    assert stix.record_pk(stix.record_uuid(stix.NOTE, 42), stix.REPORT) is None
+    assert stix.item_pk_of("report--9c4e97f8-4e2a-41bf-9cfb-6070105b3a5d") is None
+    assert stix.item_pk_of(stix.PORTAL_IDENTITY_ID) is None
+    assert stix.item_pk_of("report--not-a-uuid") is None and stix.record_pk("", stix.REPORT) is None
+    assert stix.item_pk_of(f"indicator--{stix.record_uuid(stix.REPORT, 42)}") is None
+    assert EVERYTHING.id != case_collection_id(1) and stix.record_pk(EVERYTHING.id, 4) is None
+
+
+@pytest.mark.parametrize("cases", [10, 200])
+def test_a_case_collection_and_an_object_by_id_cost_the_same_for_10_and_200_cases(
+        transport, partner_key_fl, make_case, analyst_fl, tip, cases):
+    """A case's collection and an object asked for by id are found by the id they carry (one
+    lookup through the permission service), never by a walk over what the agency sees."""
+    made = [make_case(analyst_fl, states=("FL",)) for _ in range(cases)]
+    for case in made[: cases // 2]:
+        case_services.item_create(by=analyst_fl, kind="report", title=f"On {case.number}",
+                                  case=case)
+    counts = []
+    for path in (f"/taxii2/api1/collections/{case_collection_id(made[-1].pk)}/",
+                 f"/taxii2/api1/collections/{EVERYTHING.id}/objects/{stix.item_object_id(tip.pk)}/",
+                 f"/taxii2/api1/collections/{EVERYTHING.id}/objects/"
+                 f"?match[id]={stix.item_object_id(tip.pk)}"):
+        raw(transport, partner_key_fl, path)  # the key's first use of the minute is recorded once
+        with CaptureQueriesContext(connection) as queries:
+            answer = raw(transport, partner_key_fl, path)
+        assert answer.status_code == 200, answer.content
+        counts.append(len(queries))
+        if not counts[1:]:  # the case's collection: its case read by its id, one row at most
+            case_reads = [q["sql"] for q in queries if 'FROM "cases_case"' in q["sql"]]
+            assert len(case_reads) == 1 and "LIMIT 1" in case_reads[0], case_reads
+            assert f'"cases_case"."id" = {made[-1].pk}' in case_reads[0], case_reads
+    assert counts == QUERIES["taxii case collection, object by id, match[id]"]
