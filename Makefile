@@ -124,6 +124,20 @@ bench-pages: install
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} CACHE_KEY_PREFIX=bench-pages \
 	nice -n 10 $(BIN)/python -W ignore::UserWarning manage.py bench_pages $(BENCH_ARGS)
 
+# The bulk import of tips (devtools/management/commands/bench_import.py): 10,000 generated tips
+# imported into a scratch SQLite database, then again (0 created), printing rows, seconds, rows
+# per second and queries; the same in PostgreSQL's fusionportal_bench_import when DATABASE_URL
+# names PostgreSQL. Both scratch databases are dropped afterwards.
+.PHONY: bench-import
+BENCH_IMPORT_ENV = DEBUG=0 DEVTOOLS=1 SECRET_KEY=bench-import-only API_KEY_HMAC_SECRET=bench-import-only \
+	ALLOWED_HOSTS=testserver WEBHOOK_SECRET_KEYS=YmVuY2gtYXBpLW9ubHktcGxhY2Vob2xkZXIta2V5ISE=
+bench-import: install
+	env -u REDIS_URL $(BENCH_IMPORT_ENV) DATABASE_URL=sqlite:////tmp/fusionportal_bench_import_base.sqlite3 \
+	nice -n 10 $(BIN)/python -W ignore::UserWarning manage.py bench_import $(BENCH_ARGS)
+	@case "$${DATABASE_URL:-}" in postgres*) env -u REDIS_URL $(BENCH_IMPORT_ENV) \
+	nice -n 10 $(BIN)/python -W ignore::UserWarning manage.py bench_import $(BENCH_ARGS);; \
+	*) echo "PostgreSQL: skipped (DATABASE_URL does not name PostgreSQL)";; esac
+
 # The 28 CFR Part 23 review queue and compliance report at scale (devtools/management/commands/
 # bench_cfr23.py: median, p90 and p95 server time and queries of each), in a PostgreSQL database
 # of its own, kept for reruns: make bench-cfr23 BENCH_ARGS=--million (--repeat N: rounds).

@@ -249,10 +249,17 @@ class TipTriage(models.Model):
     review_started_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # The id a bulk import gave the tip in the agency's own system (work.tip_import): a second
+    # import of the same row finds it and creates nothing. Null for a tip taken down by hand.
+    # Null, not "": the unique constraint holds for the imported tips only.
+    source_id = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         verbose_name = "tip triage"
         constraints = [
+            models.UniqueConstraint(fields=["agency", "source_id"],
+                                    condition=Q(source_id__isnull=False),
+                                    name="tip_triage_source_id_once"),
             models.CheckConstraint(
                 condition=Q(status__in=["new", "assigned", "in_review", "accepted", "referred",
                                         "closed"]),
@@ -285,3 +292,45 @@ class TipTriage(models.Model):
 
     def is_overdue(self, now=None):
         return self.is_open and self.due_at < (now or timezone.now())
+
+
+class TipImportJob(models.Model):
+    """One bulk import of tips (work.tip_import), run in the background: the page polls its
+    progress (done of total) and then shows its result and its bad rows. The rows wait in
+    `rows` until the task reads them, and are cleared once it has."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        REFUSED = "refused", "Refused (bad rows)"
+        FAILED = "failed", "Failed"
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    file_name = models.CharField(max_length=200, blank=True)
+    good_only = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    already = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    rows = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["agency", "-created_at"], name="tip_import_agency")]
+
+    def __str__(self):
+        return f"Tip import {self.pk} ({self.status})"
+
+    @property
+    def finished(self):
+        return self.status in (self.Status.DONE, self.Status.REFUSED, self.Status.FAILED)
+
+    @property
+    def percent(self):
+        return 100 if self.finished or not self.total else int(100 * self.done / self.total)

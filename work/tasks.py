@@ -14,6 +14,7 @@ from django.utils import timezone
 from agencies.models import CenterAdmin, User
 from notifications import services as notices
 
+from . import tip_import
 from .models import Referral, RfiRequest
 
 
@@ -21,6 +22,14 @@ from .models import Referral, RfiRequest
 def remind_and_escalate_task():
     remind_and_escalate()
     remind_and_escalate_referrals()
+
+
+@shared_task(name="work.tasks.tip_import_run", ignore_result=True, acks_late=True,
+             task_reject_on_worker_lost=True)
+def tip_import_run_task(job_id):
+    """Run a bulk import of tips (work.tip_import.import_job_run: once, however often it is
+    delivered)."""
+    tip_import.import_job_run(job_id)
 
 
 def escalation_admins(request):

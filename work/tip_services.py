@@ -65,33 +65,54 @@ def tip_take_down(*, by, what, subjects=(), caller_name="", caller_phone="", ano
     if anonymous and (caller_name.strip() or caller_phone.strip()):
         _refuse("An anonymous caller has no name or phone on record: clear them, or untick "
                 "anonymous.", "tip_anonymous_named", "anonymous")
-    allowed = centers_of(by.agency)
-    if center is None:
-        center = allowed[0] if allowed else None
-    elif center not in allowed:
-        _refuse("File the tip to a fusion center your agency is an active member of.",
-                "tip_center_not_ours", "center")
+    center = center_for(by.agency, center)
     now = timezone.now()
-    title = what.splitlines()[0][:120]
-    tip = case_services.item_create(by=by, kind=IntelligenceItem.Kind.TIP, title=title,
+    tip = case_services.item_create(by=by, kind=IntelligenceItem.Kind.TIP, title=tip_title(what),
                                     body=what, tlp=tlp)
     typed = [{"kind": subject["kind"], "value": subject["value"],
               "state": subject.get("state", "")} for subject in subjects]
     case_services.subjects_link(by=by, target=tip, subjects=typed)
     keyed = [{**subject, "key": _key_of(subject)} for subject in subjects]
     triage = TipTriage.objects.create(
-        tip=tip, agency=by.agency, center=center, caller_anonymous=anonymous,
-        caller_name="" if anonymous else without_bidi_controls(caller_name).strip()[:200],
-        caller_phone="" if anonymous else caller_phone.strip()[:40],
-        place=without_bidi_controls(where or "").strip()[:300], occurred_at=when or now,
-        hints=tip_selectors.hint_refs(keyed, now=now, exclude_item=tip.pk),
-        created_at=now, updated_at=now,
-        due_at=now + timedelta(hours=tip_selectors.deadline_hours(center)),
-    )
+        tip=tip, hints=tip_selectors.hint_refs(keyed, now=now, exclude_item=tip.pk),
+        **triage_fields(agency=by.agency, center=center, anonymous=anonymous,
+                        caller_name=caller_name, caller_phone=caller_phone, where=where,
+                        when=when, now=now, hours=tip_selectors.deadline_hours(center)))
     log_access(action="update", actor=by, obj=tip,
                detail={"tip": "taken down", "center_id": getattr(center, "pk", None),
                        "subjects": len(typed), "hints": len(triage.hints)})
     return triage
+
+
+def center_for(agency, center=None):
+    """The center a tip of `agency` is filed to: `center` when the agency is an active member of
+    it (else refused), the home state's by default; None for an agency of no center."""
+    allowed = centers_of(agency)
+    if center is None:
+        return allowed[0] if allowed else None
+    if center not in allowed:
+        _refuse("File the tip to a fusion center your agency is an active member of.",
+                "tip_center_not_ours", "center")
+    return center
+
+
+def tip_title(what):
+    """A tip's title: the first line of what the caller reported."""
+    return what.splitlines()[0][:120]
+
+
+def triage_fields(*, agency, center, anonymous, caller_name, caller_phone, where, when, now,
+                  hours):
+    """The fields of a new triage row, new in `agency`'s queue, filed to `center` and due
+    `hours` (the center's deadline) from `now`: tip_take_down and the bulk import
+    (work.tip_import) both build their rows from this."""
+    return {
+        "agency": agency, "center": center, "caller_anonymous": anonymous,
+        "caller_name": "" if anonymous else without_bidi_controls(caller_name or "").strip()[:200],
+        "caller_phone": "" if anonymous else (caller_phone or "").strip()[:40],
+        "place": without_bidi_controls(where or "").strip()[:300], "occurred_at": when or now,
+        "created_at": now, "updated_at": now, "due_at": now + timedelta(hours=hours),
+    }
 
 
 def _key_of(subject):

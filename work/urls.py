@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import tip_views, views
+from . import tip_import_views, tip_views, views
 
 urlpatterns = [
     path("count/", views.my_work_count, name="my-work-count"),
@@ -16,6 +16,10 @@ urlpatterns = [
     path("items/<int:item_id>/refer/", views.refer_item, name="item-refer"),
     path("tips/", tip_views.tip_queue, name="tip-queue"),
     path("tips/new/", tip_views.tip_new, name="tip-new"),
+    path("tips/import/", tip_import_views.tip_import_new, name="tip-import-new"),
+    path("tips/import/<int:pk>/", tip_import_views.tip_import, name="tip-import"),
+    path("tips/import/<int:pk>/progress/", tip_import_views.tip_import_progress,
+         name="tip-import-progress"),
     path("tips/new/subjects/", tip_views.tip_subjects, name="tip-subjects"),
     path("tips/assign/", tip_views.tip_bulk_assign, name="tip-bulk-assign"),
     path("tips/centers/<int:center_id>/", tip_views.tip_center_queue, name="tip-center-queue"),

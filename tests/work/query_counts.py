@@ -34,4 +34,8 @@ QUERY_COUNTS.update({
     # A center's tip queue (its center admins): the admin gate, the page of rows as above, the
     # access-log row of the tips listed that the reader's agency sees, the center's deadline.
     "tip-center-queue": SIGNED_IN + 1 + 2 + 1 + HEADER,
+    # The progress of a tip import, polled every second while it runs: the session, the user and
+    # the job (its bad rows are in the job's row: as many for 1 bad row as for 200); a fragment,
+    # so no header, and the user's agency is not read (its id is on the user).
+    "tip-import-progress": 3,
 })
