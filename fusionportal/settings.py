@@ -401,6 +401,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "work.tasks.remind_and_escalate",
         "schedule": 3600.0,
     },
+    # Bulk imports of tips whose hand-over to a worker was lost (the broker down): the queued
+    # jobs run, the imported subjects deconflicted and their watchers told; every minute.
+    "tip-import-sweep": {
+        "task": "work.tasks.tip_import_sweep",
+        "schedule": 60.0,
+    },
 }
 # Requests for information: how many days before its due date a request is reminded.
 RFI_REMIND_DAYS_BEFORE = env_int("RFI_REMIND_DAYS_BEFORE", 1, minimum=0)

@@ -237,6 +237,10 @@ class TipTriage(models.Model):
     place = models.CharField("where", max_length=300, blank=True)
     occurred_at = models.DateTimeField("when", null=True, blank=True)
     hints = models.JSONField(default=list, blank=True)
+    # Whether its subjects' links were deconflicted and their watchers told. A tip taken down by
+    # hand is at once (cases.services.entity_link); an imported one after the import commits, by
+    # work.tasks.tip_import_deconflict, and by the sweep if that hand-over was lost.
+    subjects_told = models.BooleanField(default=True)
     close_reason = models.TextField(blank=True)
     accepted_case = models.ForeignKey("cases.Case", on_delete=models.SET_NULL, related_name="+",
                                       null=True, blank=True)
@@ -277,6 +281,9 @@ class TipTriage(models.Model):
             models.Index(fields=["status", "due_at"], name="tip_triage_due"),
             # My work: the tips assigned to a person, soonest due first.
             models.Index(fields=["assignee", "status", "due_at"], name="tip_triage_assignee"),
+            # The sweep: imported tips whose subjects are still to be told.
+            models.Index(fields=["created_at"], condition=Q(subjects_told=False),
+                         name="tip_triage_untold"),
         ]
 
     def __str__(self):

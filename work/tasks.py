@@ -32,6 +32,20 @@ def tip_import_run_task(job_id):
     tip_import.import_job_run(job_id)
 
 
+@shared_task(name="work.tasks.tip_import_deconflict", ignore_result=True, acks_late=True,
+             task_reject_on_worker_lost=True, autoretry_for=(Exception,), retry_backoff=True,
+             max_retries=5)
+def tip_import_deconflict_task(by_id, tip_ids):
+    """Deconflict the subjects of imported tips and tell their watchers (idempotent: each match
+    and each watcher is told once; retried on failure, swept if lost)."""
+    tip_import.deconflict_imported(by_id, tip_ids)
+
+
+@shared_task(name="work.tasks.tip_import_sweep", ignore_result=True)
+def tip_import_sweep_task():
+    tip_import.untold_sweep()
+
+
 def escalation_admins(request):
     """The active admins of both sides: the asking agency's, and the addressed agency's or the
     addressed center's (a partner system's account is none)."""

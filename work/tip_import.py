@@ -12,11 +12,13 @@ CFR Part 23 status, the center, its deadline and the triage fields), but in batc
 inside one transaction: items, their permission rows, entities, links and triage rows, and one
 access-log row naming every tip created. The duplicate hints are read in bulk, from the links
 that already exist of the file's subjects (and the file's own earlier rows). An imported tip's
-links run no deconfliction or watcher notices one by one (see README: Bulk import of tips)."""
+links are deconflicted, and their watchers told, after the commit by workers
+(deconflict_imported), or by beat's sweep if that hand-over was lost (untold_sweep)."""
 
 import csv
 import io
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
@@ -27,6 +29,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from agencies.models import User
 from audit.services import log_access
 from cases import services as case_services
 from cases.entities import typed_label, typed_values
@@ -38,6 +41,8 @@ from sharing.permissions import grant_rows_new
 from . import tasks, tip_selectors
 from .models import TipImportJob, TipTriage
 from .tip_services import center_for, tip_title, triage_fields
+
+logger = logging.getLogger(__name__)
 
 COLUMNS = ("source_id", "what", "where", "when", "caller_name", "caller_phone", "anonymous",
            "subjects")
@@ -461,7 +466,65 @@ def tips_import(*, by, rows, good_only=False, source="", job_id=None, tlp=TLP.AM
             "written. Import the file again: the rows imported already are skipped.",
             code="import_concurrent") from clash
     result.written = True
+    told = list(result.tip_ids)
+    transaction.on_commit(lambda: hand_over_deconfliction(by.pk, told), robust=True)
     return result
+
+
+# Deconfliction of imported subjects: after the import commits, in batches ---------------------
+
+DECONFLICT_BATCH = 200
+# An imported tip whose subjects are still untold this long after its import: its hand-over was
+# lost (the broker down), and the sweep tells them.
+UNTOLD_AFTER = timedelta(minutes=2)
+
+
+def hand_over_deconfliction(by_id, tip_ids):
+    """Hand the imported tips' subjects to workers, DECONFLICT_BATCH tips a task. The broker is
+    tried once, briefly: if it is down, the tips stay untold and the sweep tells them."""
+    for start in range(0, len(tip_ids), DECONFLICT_BATCH):
+        batch = tip_ids[start:start + DECONFLICT_BATCH]
+        try:
+            tasks.tip_import_deconflict_task.apply_async(args=[by_id, batch], retry=False)
+        except Exception:  # the broker unreachable, or (in process) a failure of the task
+            logger.exception("Subjects of imported tips %s..%s not told now; the sweep will",
+                             batch[0], batch[-1])
+
+
+def deconflict_imported(by_id, tip_ids):
+    """Deconflict the subjects of imported tips and tell their watchers, as a link made by hand
+    is (cases.services.deconflict, tell_watchers: each match and each watcher told once, however
+    often this runs), then mark them told. Returns how many links were read."""
+    by = User.objects.select_related("agency").get(pk=by_id)
+    untold = list(TipTriage.objects.filter(tip_id__in=tip_ids, subjects_told=False)
+                  .values_list("tip_id", flat=True))
+    links = list(ItemEntity.objects.filter(item_id__in=untold)
+                 .select_related("entity", "item").order_by("id"))
+    for link in links:
+        with transaction.atomic():
+            case_services.deconflict(entity=link.entity, target=link.item, by=by)
+            case_services.tell_watchers(entity=link.entity, target=link.item, by=by)
+    TipTriage.objects.filter(tip_id__in=untold).update(subjects_told=True)
+    return len(links)
+
+
+def untold_sweep(now=None):
+    """The imported tips whose subjects were not told UNTOLD_AFTER their import (their hand-over
+    lost), told now, a batch per importer; and the jobs still queued that long after their
+    upload, run now (import_job_run runs a job once). Beat runs this every minute."""
+    now = now or timezone.now()
+    stale = now - UNTOLD_AFTER
+    for job_id in TipImportJob.objects.filter(status=TipImportJob.Status.QUEUED,
+                                              created_at__lt=stale).values_list("pk", flat=True)[:5]:
+        import_job_run(job_id)
+    untold = (TipTriage.objects.filter(subjects_told=False, created_at__lt=stale)
+              .order_by("created_at").values_list("tip_id", "tip__created_by_id")
+              [:DECONFLICT_BATCH * 5])
+    by_importer = {}
+    for tip_id, by_id in untold:
+        by_importer.setdefault(by_id, []).append(tip_id)
+    for by_id, tip_ids in by_importer.items():
+        deconflict_imported(by_id, tip_ids)
 
 
 def _write(result, tips, *, by, agency, center, hours, now, source, job_id, tlp, done):
@@ -498,6 +561,7 @@ def _write(result, tips, *, by, agency, center, hours, now, source, job_id, tlp,
                     earlier.setdefault(entity_id, []).append(item.pk)
                 triages.append(TipTriage(
                     tip_id=item.pk, source_id=tip["source_id"], hints=hints,
+                    subjects_told=not tip["subjects"],
                     **triage_fields(agency=agency, center=center, anonymous=tip["anonymous"],
                                     caller_name=tip["caller_name"],
                                     caller_phone=tip["caller_phone"], where=tip["where"],
@@ -545,8 +609,17 @@ def import_job_start(*, by, file_name, data, good_only=False):
         rows=[{"place": row.place, "values": row.values} for row in rows])
     # robust: in the embedded default the task runs here, in-process; a failure of it marks the
     # job failed (the page and the API say so) rather than failing the upload's answer.
-    transaction.on_commit(lambda: tasks.tip_import_run_task.delay(job.pk), robust=True)
+    transaction.on_commit(lambda: _hand_over_job(job.pk), robust=True)
     return job
+
+
+def _hand_over_job(job_id):
+    """The broker is tried once, briefly (a commit never waits for Redis): if it is down, the job
+    stays queued and the sweep (untold_sweep) runs it."""
+    try:
+        tasks.tip_import_run_task.apply_async(args=[job_id], retry=False)
+    except Exception:  # the broker unreachable, or (in process) a failure the job records
+        logger.exception("Tip import %s not handed over now; the sweep will", job_id)
 
 
 def import_job_run(job_id):

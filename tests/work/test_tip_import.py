@@ -3,6 +3,7 @@
 the rules of a tip taken down by hand, and a query count that grows by batches, not by rows."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -10,10 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AccessLog
-from cases.models import Entity, IntelligenceItem, ItemEntity
+from cases import services as case_services
+from cases.models import Entity, IntelligenceItem, ItemEntity, SubjectMatch
 from sharing.permissions import level_of
-from work import tip_import
-from work.models import TipTriage, TriageDeadline
+from work import tasks, tip_import
+from work.models import TipImportJob, TipTriage, TriageDeadline
 from work.tip_import import ImportRefused, rows_from_csv, rows_from_json, tips_import
 from work.tip_services import tip_take_down
 
@@ -226,3 +228,72 @@ def test_the_command_refuses_a_user_of_another_agency(analyst_la, tmp_path):
     path.write_bytes(good_csv(1))
     with pytest.raises(CommandError, match="not a person of the agency"):
         call_command("import_tips", str(path), agency="FL0480400", user="analyst_la")
+
+
+# Deconfliction of imported subjects, after the commit ------------------------------------------
+
+PHONE_ROW = "S-1,Caller gives the recruiter's number 407-555-0148,,,,,"
+
+
+@pytest.fixture
+def houston_holds_the_phone(make_case, outsider):
+    case = make_case(outsider, states=("TX",), title="Houston stash house")
+    case_services.entity_link(by=outsider, kind="phone", label="Stash house phone",
+                              number="407-555-0148", case=case)
+    return case
+
+
+def test_an_imported_subject_is_deconflicted_once_the_import_commits(
+        analyst_fl, cfix, houston_holds_the_phone, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        result = tips_import(by=analyst_fl, rows=rows_from_csv(csv_of(PHONE_ROW)))
+    assert callbacks, "the deconfliction is handed over after the commit"
+    tip_id = result.tip_ids[0]
+    match = SubjectMatch.objects.get()
+    assert (match.new_item_id, match.held_case) == (tip_id, houston_holds_the_phone)
+    assert TipTriage.objects.get(tip_id=tip_id).subjects_told
+    # Run again (a task delivered twice, or swept): nobody is told twice.
+    tip_import.deconflict_imported(analyst_fl.pk, [tip_id])
+    TipTriage.objects.filter(tip_id=tip_id).update(subjects_told=False)
+    tip_import.deconflict_imported(analyst_fl.pk, [tip_id])
+    assert SubjectMatch.objects.count() == 1
+
+
+def test_a_lost_hand_over_is_told_by_the_sweep(analyst_fl, cfix, houston_holds_the_phone,
+                                              django_capture_on_commit_callbacks, monkeypatch):
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(tasks.tip_import_deconflict_task, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = tips_import(by=analyst_fl, rows=rows_from_csv(csv_of(PHONE_ROW)))
+    triage = TipTriage.objects.get(tip_id=result.tip_ids[0])
+    assert not triage.subjects_told and not SubjectMatch.objects.exists()
+    tip_import.untold_sweep()  # too soon: the hand-over may still be under way
+    assert not SubjectMatch.objects.exists()
+    tip_import.untold_sweep(now=triage.created_at + tip_import.UNTOLD_AFTER + timedelta(seconds=1))
+    triage.refresh_from_db()
+    assert triage.subjects_told and SubjectMatch.objects.get().new_item_id == triage.tip_id
+
+
+def test_a_job_whose_hand_over_was_lost_is_run_by_the_sweep(
+        analyst_fl, cfix, django_capture_on_commit_callbacks, monkeypatch):
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(tasks.tip_import_run_task, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = tip_import.import_job_start(by=analyst_fl, file_name="tips.csv",
+                                          data=csv_of(PHONE_ROW))
+    job.refresh_from_db()
+    assert job.status == TipImportJob.Status.QUEUED
+    monkeypatch.undo()
+    tip_import.untold_sweep(now=job.created_at + tip_import.UNTOLD_AFTER + timedelta(seconds=1))
+    job.refresh_from_db()
+    assert (job.status, job.created) == (TipImportJob.Status.DONE, 1)
+
+
+def test_the_sweep_is_on_beats_schedule_every_minute(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["tip-import-sweep"]
+    assert (entry["task"], entry["schedule"]) == ("work.tasks.tip_import_sweep", 60.0)
+    assert tasks.tip_import_sweep_task.name == entry["task"]

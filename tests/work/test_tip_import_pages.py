@@ -56,7 +56,8 @@ def test_upload_runs_the_job_and_the_page_shows_the_result(
     client = HttpsClient()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = upload(client, analyst_fl, GOOD)
-    assert len(callbacks) == 1
+    # The job's hand-over; then, the import committed in process, its subjects' deconfliction.
+    assert len(callbacks) == 2
     job = TipImportJob.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("tip-import",
                                                                             args=[job.pk])
