@@ -388,3 +388,16 @@ def saml_idp_server(tmp_path):
     yield start
     for idp in started:
         idp.stop()
+
+
+@pytest.fixture
+def tasks_in_process():
+    """Celery tasks run in this process when they are handed over, as in the embedded default
+    (no broker), also in the PostgreSQL + Redis run: for a test of what a task does once it is
+    handed over, not of the hand-over."""
+    from fusionportal.celery import app
+
+    eager = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = eager

@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.api.base import assert_error_shape
 from work.models import TipImportJob, TipTriage
 
-pytestmark = pytest.mark.django_db
+# The import task runs in process once handed over, in the PostgreSQL + Redis run too.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
 URL = "/api/v1/tip-imports/"
 ROWS = [{"source_id": "RMS-1", "what": "A van by the school, 407-555-0148",

@@ -19,7 +19,8 @@ from work.models import TipImportJob, TipTriage, TriageDeadline
 from work.tip_import import ImportRefused, rows_from_csv, rows_from_json, tips_import
 from work.tip_services import tip_take_down
 
-pytestmark = pytest.mark.django_db
+# The import task runs in process once handed over, in the PostgreSQL + Redis run too.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
 HEADER = "source_id,what,where,when,caller_name,caller_phone,subjects\n"
 

@@ -11,7 +11,8 @@ from work import tip_import
 from work.models import TipImportJob, TipTriage
 from work.tip_import import import_job_run, import_job_start, progress_of
 
-pytestmark = pytest.mark.django_db
+# The import task runs in process once handed over, in the PostgreSQL + Redis run too.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
 GOOD = (b"source_id,what,where,when,caller_name,caller_phone,subjects\n"
         b"S-1,A van by the school 407-555-0148,Orlando,2026-03-01,,,\n"
